@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Net;
+using Newtonsoft.Json;
+
+namespace GpuCloud.Errors;
+
+/// <summary>
+/// The HTTP-generic half of error translation: status codes, Retry-After, transport and parsing failures.
+/// Each provider adds its own envelope parsing and message matchers on top.
+/// </summary>
+internal static class ErrorTranslation
+{
+    public static GpuCloudErrorCode CodeForStatus(int status) => status switch
+    {
+        400 or 422 => GpuCloudErrorCode.InvalidRequest,
+        401 => GpuCloudErrorCode.Unauthorized,
+        402 => GpuCloudErrorCode.InsufficientFunds,
+        403 => GpuCloudErrorCode.Forbidden,
+        404 or 410 => GpuCloudErrorCode.NotFound,
+        408 or 504 => GpuCloudErrorCode.Timeout,
+        409 => GpuCloudErrorCode.Conflict,
+        429 => GpuCloudErrorCode.RateLimited,
+        501 => GpuCloudErrorCode.NotSupported,
+        >= 500 => GpuCloudErrorCode.ProviderUnavailable,
+        >= 200 and < 300 => GpuCloudErrorCode.InvalidResponse,
+        _ => GpuCloudErrorCode.Unknown,
+    };
+
+    /// <summary>Reads <c>Retry-After</c> as delta-seconds or an HTTP date.</summary>
+    public static TimeSpan? RetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers, TimeProvider? time = null)
+    {
+        if (headers is null) return null;
+        foreach (var (name, values) in headers)
+        {
+            if (!name.Equals("Retry-After", StringComparison.OrdinalIgnoreCase)) continue;
+            var value = values.FirstOrDefault()?.Trim();
+            if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+                return TimeSpan.FromSeconds(seconds);
+            if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+            {
+                var delay = at - (time ?? TimeProvider.System).GetUtcNow();
+                return delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Translates failures that are not an HTTP error status: timeouts, connection errors, unreadable bodies.
+    /// Returns <see langword="null"/> for the caller's own cancellation, which must propagate unchanged.
+    /// </summary>
+    public static GpuCloudException? FromTransport(string provider, Exception ex, CancellationToken cancellationToken)
+    {
+        if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested) return null;
+        return ex switch
+        {
+            GpuCloudException => null,
+            OperationCanceledException or TimeoutException =>
+                new GpuCloudException(GpuCloudErrorCode.Timeout, $"{provider}: the request timed out.", provider, ex),
+            HttpRequestException http =>
+                new GpuCloudException(GpuCloudErrorCode.ProviderUnavailable, $"{provider}: the request failed: {http.Message}", provider, ex)
+                { StatusCode = http.StatusCode },
+            JsonException =>
+                new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"{provider}: the response could not be read: {ex.Message}", provider, ex),
+            IOException =>
+                new GpuCloudException(GpuCloudErrorCode.ProviderUnavailable, $"{provider}: the connection failed: {ex.Message}", provider, ex),
+            _ => null,
+        };
+    }
+
+    /// <summary>Builds the exception for an HTTP error status, with the provider's own message when it sent one.</summary>
+    public static GpuCloudException FromStatus(string provider, int status, string? providerMessage,
+        IReadOnlyDictionary<string, IEnumerable<string>>? headers, Exception inner, GpuCloudErrorCode? code = null, string? field = null)
+    {
+        var resolved = code ?? CodeForStatus(status);
+        var text = status is >= 200 and < 300
+            ? $"{provider}: the response (HTTP {status}) could not be read."
+            : $"{provider}: {resolved} (HTTP {status})" + (string.IsNullOrWhiteSpace(providerMessage) ? "." : $": {providerMessage}");
+        return new GpuCloudException(resolved, text, provider, inner)
+        {
+            StatusCode = (HttpStatusCode)status,
+            ProviderMessage = providerMessage,
+            RetryAfter = RetryAfter(headers),
+            Field = field,
+        };
+    }
+}

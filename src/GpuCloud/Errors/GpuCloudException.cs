@@ -1,0 +1,63 @@
+using System.Net;
+
+namespace GpuCloud.Errors;
+
+/// <summary>
+/// The one exception type for every failure a caller can act on. <see cref="Code"/> says what happened
+/// in a machine-readable form; <see cref="ProviderMessage"/> keeps what the provider said.
+/// A caller's own cancellation is never wrapped: it stays an <see cref="OperationCanceledException"/>.
+/// </summary>
+public sealed class GpuCloudException : Exception
+{
+    /// <summary>Creates an exception. <paramref name="message"/> must not contain secrets.</summary>
+    /// <param name="code">What went wrong.</param>
+    /// <param name="message">A human-readable description.</param>
+    /// <param name="provider">The provider involved, if any (e.g. <c>fluence</c>).</param>
+    /// <param name="innerException">The underlying cause.</param>
+    public GpuCloudException(GpuCloudErrorCode code, string message, string? provider = null, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Code = code;
+        Provider = provider;
+    }
+
+    /// <summary>What went wrong.</summary>
+    public GpuCloudErrorCode Code { get; }
+
+    /// <summary>The provider that reported the failure, or <see langword="null"/> for local failures.</summary>
+    public string? Provider { get; }
+
+    /// <summary>The HTTP status the provider answered with, when there was one.</summary>
+    public HttpStatusCode? StatusCode { get; init; }
+
+    /// <summary>The provider's own message (from <c>error</c>, <c>message</c> or <c>detail</c>), when it sent one.</summary>
+    public string? ProviderMessage { get; init; }
+
+    /// <summary>The request field at fault, when known (e.g. <c>Name</c>, <c>container_settings.expose[0].port</c>).</summary>
+    public string? Field { get; init; }
+
+    /// <summary>How long the provider asked to wait before retrying (from <c>Retry-After</c>), when it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>Each plan tried by <c>GpuCloudClient.CreateCheapestAsync</c>, in order, when this failure ends such a walk.</summary>
+    public IReadOnlyList<PlanAttempt> Attempts { get; init; } = [];
+
+    /// <summary>
+    /// Whether the same call may succeed if repeated later unchanged: rate limits, provider outages,
+    /// timeouts and missing capacity are transient; bad requests and authorization failures are not.
+    /// </summary>
+    public bool IsTransient => Code is GpuCloudErrorCode.RateLimited or GpuCloudErrorCode.ProviderUnavailable
+        or GpuCloudErrorCode.Timeout or GpuCloudErrorCode.CapacityUnavailable;
+
+    /// <summary>An <see cref="GpuCloudErrorCode.InvalidRequest"/> for a bad field, raised before any request is sent.</summary>
+    internal static GpuCloudException Invalid(string field, string message, string? provider = null) =>
+        new(GpuCloudErrorCode.InvalidRequest, $"{field}: {message}", provider) { Field = field };
+}
+
+/// <summary>One plan tried while creating the cheapest instance, and how it ended.</summary>
+/// <param name="Provider">The plan's provider.</param>
+/// <param name="PlanId">The plan's id.</param>
+/// <param name="PlanName">The plan's name.</param>
+/// <param name="Code">Why the attempt failed.</param>
+/// <param name="Message">The failure's message.</param>
+public sealed record PlanAttempt(string Provider, string PlanId, string PlanName, GpuCloudErrorCode Code, string Message);

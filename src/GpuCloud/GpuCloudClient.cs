@@ -1,0 +1,388 @@
+using GpuCloud.Errors;
+using GpuCloud.Instances;
+using GpuCloud.Plans;
+using GpuCloud.Providers;
+using GpuCloud.Providers.Fluence;
+using GpuCloud.Providers.Fluidstack;
+using GpuCloud.SshKeys;
+
+namespace GpuCloud;
+
+/// <summary>
+/// One client over any set of GPU clouds: search plans across all of them, create the cheapest that has
+/// capacity, wait for it, and release it, with every failure as a <see cref="GpuCloudException"/>.
+/// </summary>
+/// <example>
+/// <code>
+/// using var cloud = new GpuCloudClient(new GpuCloudOptions { Fluence = { ApiKey = "..." } });
+/// var found = await cloud.ListPlansAsync(new PlanQuery { GpuModels = ["H100"] });
+/// </code>
+/// </example>
+public sealed class GpuCloudClient : IDisposable
+{
+    private readonly IReadOnlyList<IGpuCloudProvider> _providers;
+    private readonly GpuCloudOptions _options;
+    private readonly TimeProvider _time;
+    private readonly List<IDisposable> _owned = [];
+
+    /// <summary>
+    /// Creates a client for the providers configured in <paramref name="options"/>. A provider without
+    /// credentials is left out, with the reason in <see cref="DisabledProviders"/>.
+    /// </summary>
+    /// <param name="options">Credentials and settings.</param>
+    /// <exception cref="ArgumentException">A setting is invalid (e.g. a non-HTTPS base URL).</exception>
+    public GpuCloudClient(GpuCloudOptions options)
+        : this(options, TimeProvider.System)
+    {
+    }
+
+    internal GpuCloudClient(GpuCloudOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _time = timeProvider;
+        var providers = new List<IGpuCloudProvider>();
+        var disabled = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (options.Fluence.IsConfigured)
+        {
+            var fluence = new FluenceProvider(options.Fluence);
+            _owned.Add(fluence);
+            providers.Add(fluence);
+        }
+        else disabled[FluenceProvider.ProviderName] = "no API key (set GpuCloudOptions.Fluence.ApiKey)";
+        if (options.Fluidstack.IsConfigured)
+        {
+            var fluidstack = new FluidstackProvider(options.Fluidstack, timeProvider: timeProvider);
+            _owned.Add(fluidstack);
+            providers.Add(fluidstack);
+        }
+        else disabled[FluidstackProvider.ProviderName] = "no token (set GpuCloudOptions.Fluidstack.Token)";
+        _providers = providers;
+        DisabledProviders = disabled;
+    }
+
+    /// <summary>Creates a client over the given providers (e.g. ones built with your own <see cref="HttpClient"/>s).</summary>
+    /// <param name="providers">The providers; names must be unique.</param>
+    /// <param name="options">Waiting and failover settings; the provider sections are not used.</param>
+    /// <param name="timeProvider">The clock for waits and polling; <see cref="TimeProvider.System"/> by default.</param>
+    public GpuCloudClient(IEnumerable<IGpuCloudProvider> providers, GpuCloudOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(providers);
+        _providers = providers.ToArray();
+        var duplicate = _providers.GroupBy(p => p.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"Two providers are named '{duplicate.Key}'.", nameof(providers));
+        _options = options ?? new GpuCloudOptions();
+        _options.Validate();
+        _time = timeProvider ?? TimeProvider.System;
+        DisabledProviders = new Dictionary<string, string>();
+    }
+
+    /// <summary>The providers in use.</summary>
+    public IReadOnlyList<IGpuCloudProvider> Providers => _providers;
+
+    /// <summary>Providers left out for lack of configuration, with the reason.</summary>
+    public IReadOnlyDictionary<string, string> DisabledProviders { get; }
+
+    /// <summary>
+    /// Searches every provider the query allows, concurrently. Plans come back cheapest first (unknown
+    /// prices last, ties in provider order); a provider that fails is listed in
+    /// <see cref="PlanSearchResult.Failures"/> and never hides the others' plans.
+    /// </summary>
+    /// <param name="query">Filters; <see langword="null"/> lists everything.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <exception cref="GpuCloudException">The query is invalid (<see cref="GpuCloudErrorCode.InvalidRequest"/>).</exception>
+    public async Task<PlanSearchResult> ListPlansAsync(PlanQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        query ??= new PlanQuery();
+        query.Validate();
+        var searched = _providers.Where(p => query.AllowsProvider(p.Name)).ToArray();
+        var results = await Task.WhenAll(searched.Select(p => SearchOneAsync(p, query, cancellationToken))).ConfigureAwait(false);
+
+        var filters = query.ParseGpuFilters();
+        var plans = results.SelectMany(r => r.Plans)
+            .Where(p => query.Matches(p, filters))
+            .OrderBy(p => p.PricePerHour is null)
+            .ThenBy(p => p.PricePerHour)
+            .ToArray();
+        return new PlanSearchResult(plans, results.SelectMany(r => r.Failures).ToArray());
+    }
+
+    private static async Task<PlanSearchResult> SearchOneAsync(IGpuCloudProvider provider, PlanQuery query, CancellationToken ct)
+    {
+        try
+        {
+            return await provider.ListPlansAsync(query, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested))
+        {
+            var error = ex as GpuCloudException
+                ?? new GpuCloudException(GpuCloudErrorCode.Unknown, $"{provider.Name}: {ex.Message}", provider.Name, ex);
+            return new PlanSearchResult([], [new ProviderFailure(provider.Name, null, error)]);
+        }
+    }
+
+    /// <summary>Lists instances on every provider, or on one.</summary>
+    /// <param name="provider">Only this provider; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<IReadOnlyList<GpuInstance>> ListInstancesAsync(string? provider = null, CancellationToken cancellationToken = default)
+    {
+        var targets = provider is null ? _providers : [GetProvider(provider)];
+        var lists = await Task.WhenAll(targets.Select(p => p.ListInstancesAsync(cancellationToken))).ConfigureAwait(false);
+        return lists.SelectMany(l => l).ToArray();
+    }
+
+    /// <summary>Gets one instance.</summary>
+    /// <param name="provider">The instance's provider.</param>
+    /// <param name="instanceId">The instance's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<GpuInstance> GetInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default) =>
+        GetProvider(provider).GetInstanceAsync(RequireId(instanceId), cancellationToken);
+
+    /// <summary>Validates and creates an instance, returning as soon as the provider accepted it; see <see cref="WaitForStateAsync"/>.</summary>
+    /// <param name="request">What to create.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="GpuCloudException">The request is invalid (<see cref="GpuCloudErrorCode.InvalidRequest"/>, nothing sent), or the provider refused it.</exception>
+    public Task<GpuInstance> CreateInstanceAsync(CreateInstanceRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var provider = request.TargetProvider
+            ?? throw GpuCloudException.Invalid(nameof(CreateInstanceRequest.Plan), "give a Plan, or a Provider and a PlanId.");
+        if (request.TargetPlanId is null) throw GpuCloudException.Invalid(nameof(CreateInstanceRequest.PlanId), "give a Plan, or a Provider and a PlanId.");
+        return GetProvider(provider).CreateInstanceAsync(request, cancellationToken);
+    }
+
+    /// <summary>Deletes an instance; one that is already gone counts as deleted.</summary>
+    /// <param name="provider">The instance's provider.</param>
+    /// <param name="instanceId">The instance's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task DeleteInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default) =>
+        GetProvider(provider).DeleteInstanceAsync(RequireId(instanceId), cancellationToken);
+
+    /// <summary>Starts a stopped instance (Fluidstack).</summary>
+    /// <param name="provider">The instance's provider.</param>
+    /// <param name="instanceId">The instance's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task StartInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default) =>
+        GetProvider(provider).StartInstanceAsync(RequireId(instanceId), cancellationToken);
+
+    /// <summary>Stops a running instance (Fluidstack).</summary>
+    /// <param name="provider">The instance's provider.</param>
+    /// <param name="instanceId">The instance's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task StopInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default) =>
+        GetProvider(provider).StopInstanceAsync(RequireId(instanceId), cancellationToken);
+
+    /// <summary>
+    /// Polls an instance until it reaches <paramref name="target"/>. <see cref="InstanceState.Running"/> means ready:
+    /// running and reachable (<see cref="GpuInstance.IsReady"/>). <see cref="InstanceState.Terminated"/> is also
+    /// reached when the instance no longer exists. An instance that fails instead ends the wait with an exception;
+    /// one that ran out of capacity (Fluidstack <c>out-of-stock</c>) is deleted first and reported as
+    /// <see cref="GpuCloudErrorCode.CapacityUnavailable"/>.
+    /// </summary>
+    /// <param name="provider">The instance's provider.</param>
+    /// <param name="instanceId">The instance's id.</param>
+    /// <param name="target">The state to wait for.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="progress">Receives the instance after every poll.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="GpuCloudException"><see cref="GpuCloudErrorCode.Timeout"/> when the time is up; otherwise why the instance cannot reach the state.</exception>
+    public async Task<GpuInstance> WaitForStateAsync(string provider, string instanceId, InstanceState target, TimeSpan timeout,
+        IProgress<GpuInstance>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var p = GetProvider(provider);
+        RequireId(instanceId);
+        if (timeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(timeout), "The timeout must be positive.");
+        if (target == InstanceState.Unknown) throw new ArgumentOutOfRangeException(nameof(target), "Cannot wait for the Unknown state.");
+
+        var deadline = _time.GetUtcNow() + timeout;
+        GpuInstance? last = null;
+        while (true)
+        {
+            GpuInstance current;
+            try
+            {
+                current = await p.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound && target == InstanceState.Terminated)
+            {
+                current = (last ?? Gone(p.Name, instanceId)) with { State = InstanceState.Terminated, ProviderState = "not-found" };
+            }
+            last = current;
+            progress?.Report(current);
+
+            if (target == InstanceState.Running ? current.IsReady : current.State == target) return current;
+            await ThrowIfUnreachableAsync(p, current, target).ConfigureAwait(false);
+
+            var remaining = deadline - _time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                var detail = current.State == InstanceState.Running && target == InstanceState.Running ? "running but not reachable yet" : $"state {current.State} ({current.ProviderState})";
+                throw new GpuCloudException(GpuCloudErrorCode.Timeout,
+                    $"{p.Name}: instance {instanceId} did not reach {target} within {timeout}; last seen {detail}.", p.Name);
+            }
+            await Task.Delay(remaining < _options.PollInterval ? remaining : _options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static GpuInstance Gone(string provider, string id) => new()
+    {
+        Provider = provider, Id = id, Name = id, State = InstanceState.Terminated, ProviderState = "not-found", Workload = WorkloadType.VirtualMachine,
+    };
+
+    private async Task ThrowIfUnreachableAsync(IGpuCloudProvider provider, GpuInstance current, InstanceState target)
+    {
+        if (current.State == InstanceState.Failed && target != InstanceState.Failed)
+        {
+            if (current.FailureReason == GpuCloudErrorCode.CapacityUnavailable)
+            {
+                // The provider leaves an out-of-stock husk behind; remove it before reporting.
+                var cleanup = await TryDeleteAsync(provider, current.Id).ConfigureAwait(false);
+                throw new GpuCloudException(GpuCloudErrorCode.CapacityUnavailable,
+                    $"{provider.Name}: no capacity for instance {current.Id} ({current.ProviderState}); {cleanup}", provider.Name);
+            }
+            throw new GpuCloudException(current.FailureReason ?? GpuCloudErrorCode.ProviderUnavailable,
+                $"{provider.Name}: instance {current.Id} failed ({current.ProviderState}) while waiting for {target}.", provider.Name);
+        }
+        if (current.State is InstanceState.Terminated or InstanceState.Terminating && target is not (InstanceState.Terminated or InstanceState.Terminating))
+        {
+            throw new GpuCloudException(GpuCloudErrorCode.Conflict,
+                $"{provider.Name}: instance {current.Id} is {current.State} ({current.ProviderState}) and will not reach {target}.", provider.Name);
+        }
+    }
+
+    /// <summary>
+    /// Creates the cheapest instance that works: walks the plans matching <paramref name="query"/> in price order
+    /// across providers, creates each in turn from <paramref name="template"/> and waits until it is ready. A plan
+    /// without capacity (refused, or out of stock after create) moves on to the next; any other error stops the walk.
+    /// Whatever it created that did not become ready is deleted, also when the caller cancels.
+    /// </summary>
+    /// <param name="query">Which plans to consider; plans reported unavailable are skipped.</param>
+    /// <param name="template">The instance to create; its plan fields are ignored.</param>
+    /// <param name="maxAttempts">How many plans to try at most; <see cref="GpuCloudOptions.MaxCreateAttempts"/> by default.</param>
+    /// <param name="progress">Receives the instance after every poll.</param>
+    /// <param name="cancellationToken">Cancels the walk (after cleaning up).</param>
+    /// <returns>The ready instance.</returns>
+    /// <exception cref="GpuCloudException">No plan could be created; <see cref="GpuCloudException.Attempts"/> lists every plan tried and why it failed.</exception>
+    public async Task<GpuInstance> CreateCheapestAsync(PlanQuery query, CreateInstanceRequest template, int? maxAttempts = null,
+        IProgress<GpuInstance>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(template);
+        if (maxAttempts is < 1) throw new ArgumentOutOfRangeException(nameof(maxAttempts), "Try at least one plan.");
+        var search = await ListPlansAsync(query, cancellationToken).ConfigureAwait(false);
+        var candidates = search.Plans.Where(p => p.Availability != PlanAvailability.Unavailable).ToArray();
+        var attempts = new List<PlanAttempt>();
+        var limit = Math.Min(candidates.Length, maxAttempts ?? _options.MaxCreateAttempts);
+
+        for (var i = 0; i < limit; i++)
+        {
+            var plan = candidates[i];
+            GpuInstance? created = null;
+            try
+            {
+                var request = template with { Plan = plan, Provider = null, PlanId = null };
+                created = await CreateInstanceAsync(request, cancellationToken).ConfigureAwait(false);
+                return await WaitForStateAsync(plan.Provider, created.Id, InstanceState.Running, _options.ReadyTimeout, progress, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (GpuCloudException ex)
+            {
+                var cleanup = created is null ? null : await TryDeleteAsync(GetProvider(plan.Provider), created.Id).ConfigureAwait(false);
+                attempts.Add(new PlanAttempt(plan.Provider, plan.Id, plan.Name, ex.Code, cleanup is null ? ex.Message : $"{ex.Message} ({cleanup})"));
+                if (ex.Code != GpuCloudErrorCode.CapacityUnavailable)
+                    throw Summary(ex.Code, attempts, candidates.Length, search, ex);
+            }
+            catch (OperationCanceledException) when (created is not null)
+            {
+                await TryDeleteAsync(GetProvider(plan.Provider), created.Id).ConfigureAwait(false);
+                throw;
+            }
+        }
+        throw Summary(GpuCloudErrorCode.CapacityUnavailable, attempts, candidates.Length, search, null);
+    }
+
+    private static GpuCloudException Summary(GpuCloudErrorCode code, List<PlanAttempt> attempts, int total, PlanSearchResult search, Exception? inner)
+    {
+        var tried = attempts.Count == 0
+            ? $"no plan matched ({total} candidates)"
+            : $"tried {attempts.Count} of {total} plans: " + string.Join("; ", attempts.Select(a => $"{a.Provider} {a.PlanName}: {a.Code}"));
+        var failures = search.Failures.Count == 0 ? "" : "; not searched: " + string.Join(", ", search.Failures.Select(f => $"{f.Provider}{(f.Region is null ? "" : "/" + f.Region)} ({f.Error.Code})"));
+        return new GpuCloudException(code, $"Could not create an instance: {tried}{failures}.", attempts.LastOrDefault()?.Provider, inner)
+        {
+            Attempts = attempts.ToArray(),
+            StatusCode = (inner as GpuCloudException)?.StatusCode,
+            ProviderMessage = (inner as GpuCloudException)?.ProviderMessage,
+            Field = (inner as GpuCloudException)?.Field,
+        };
+    }
+
+    /// <summary>Deletes what a failed or cancelled create left behind, within <see cref="GpuCloudOptions.CleanupTimeout"/>, whatever the caller's token says.</summary>
+    /// <returns>A sentence saying what happened, for the error message.</returns>
+    private async Task<string> TryDeleteAsync(IGpuCloudProvider provider, string instanceId)
+    {
+        using var cts = new CancellationTokenSource(_options.CleanupTimeout, _time);
+        try
+        {
+            await provider.DeleteInstanceAsync(instanceId, cts.Token).ConfigureAwait(false);
+            return $"instance {instanceId} was deleted";
+        }
+        catch (Exception ex) when (ex is GpuCloudException or OperationCanceledException)
+        {
+            return $"instance {instanceId} could NOT be deleted ({ex.Message}); delete it yourself";
+        }
+    }
+
+    /// <summary>Lists the SSH keys registered on every provider, or on one.</summary>
+    /// <param name="provider">Only this provider; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<IReadOnlyList<SshKey>> ListSshKeysAsync(string? provider = null, CancellationToken cancellationToken = default)
+    {
+        var targets = provider is null ? _providers : [GetProvider(provider)];
+        var lists = await Task.WhenAll(targets.Select(p => p.ListSshKeysAsync(cancellationToken))).ConfigureAwait(false);
+        return lists.SelectMany(l => l).ToArray();
+    }
+
+    /// <summary>
+    /// Registers an SSH key on every provider, or on one. The key is validated first (ed25519, RSA, ECDSA); where the
+    /// same key material is already registered (whatever its name or comment), that key is returned instead.
+    /// </summary>
+    /// <param name="name">The key's name (Fluence: lower-case letters, digits and hyphens, at most 25 characters).</param>
+    /// <param name="publicKey">The OpenSSH public key line.</param>
+    /// <param name="provider">Only this provider; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key as registered on each provider.</returns>
+    public async Task<IReadOnlyList<SshKey>> AddSshKeyAsync(string name, string publicKey, string? provider = null, CancellationToken cancellationToken = default)
+    {
+        var key = SshPublicKey.Parse(publicKey, nameof(publicKey));
+        if (string.IsNullOrWhiteSpace(name)) throw GpuCloudException.Invalid(nameof(name), "a key name is required.");
+        var targets = provider is null ? _providers : [GetProvider(provider)];
+        return await Task.WhenAll(targets.Select(p => p.AddSshKeyAsync(name, key, cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes an SSH key; one that is already gone counts as removed.</summary>
+    /// <param name="provider">The key's provider.</param>
+    /// <param name="keyId">The key's <see cref="SshKey.Id"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task RemoveSshKeyAsync(string provider, string keyId, CancellationToken cancellationToken = default) =>
+        GetProvider(provider).RemoveSshKeyAsync(RequireId(keyId, nameof(keyId)), cancellationToken);
+
+    private IGpuCloudProvider GetProvider(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw GpuCloudException.Invalid("provider", "a provider name is required.");
+        foreach (var p in _providers)
+            if (string.Equals(p.Name, name.Trim(), StringComparison.OrdinalIgnoreCase)) return p;
+        var why = DisabledProviders.TryGetValue(name.Trim(), out var reason) ? $" It is disabled: {reason}." : "";
+        throw GpuCloudException.Invalid("provider", $"no provider named '{name}' is configured (configured: {string.Join(", ", _providers.Select(p => p.Name))}).{why}");
+    }
+
+    private static string RequireId(string id, string field = "instanceId") =>
+        string.IsNullOrWhiteSpace(id) ? throw GpuCloudException.Invalid(field, "an id is required.") : id;
+
+    /// <summary>Disposes the HTTP clients this instance created (not ones passed in).</summary>
+    public void Dispose()
+    {
+        foreach (var d in _owned) d.Dispose();
+        _owned.Clear();
+    }
+}

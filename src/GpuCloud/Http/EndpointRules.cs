@@ -1,0 +1,63 @@
+using System.Net;
+
+namespace GpuCloud.Http;
+
+/// <summary>Checks shared by every provider's settings, before any request is sent.</summary>
+internal static class EndpointRules
+{
+    /// <summary>
+    /// Credentials only travel over HTTPS. Plain HTTP is accepted for loopback addresses alone, where the
+    /// sandbox and tests run.
+    /// </summary>
+    public static Uri RequireHttps(Uri? url, string field)
+    {
+        if (url is null) throw new ArgumentException($"{field} is required.", field);
+        if (!url.IsAbsoluteUri) throw new ArgumentException($"{field} must be an absolute URL, not '{url}'.", field);
+        if (url.Scheme == Uri.UriSchemeHttps) return url;
+        if (url.Scheme == Uri.UriSchemeHttp && IsLoopback(url)) return url;
+        throw new ArgumentException($"{field} must use https (plain http is allowed only for loopback addresses): '{url.GetLeftPart(UriPartial.Authority)}'.", field);
+    }
+
+    private static bool IsLoopback(Uri url) =>
+        url.IsLoopback || (IPAddress.TryParse(url.DnsSafeHost, out var ip) && IPAddress.IsLoopback(ip));
+
+    /// <summary>A secret that goes into a header must be one line of visible characters; the message never shows it.</summary>
+    public static string RequireHeaderSecret(string? value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value)) throw new ArgumentException($"{field} is required.", field);
+        var trimmed = value.Trim();
+        foreach (var c in trimmed)
+            if (char.IsControl(c) || c > '\u007e')
+                throw new ArgumentException($"{field} contains a control or non-ASCII character (the value is not shown).", field);
+        return trimmed;
+    }
+
+    /// <summary>A provider-issued id that goes into a URL path: no separators, dots-only names or control characters.</summary>
+    public static string RequireSafeId(string? id, string field, string? provider)
+    {
+        if (string.IsNullOrWhiteSpace(id)) throw Errors.GpuCloudException.Invalid(field, "an id is required.", provider);
+        if (id.Length > 200) throw Errors.GpuCloudException.Invalid(field, "is too long to be an id.", provider);
+        foreach (var c in id)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || id is "." or "..")
+                throw Errors.GpuCloudException.Invalid(field, $"'{Printable(id)}' is not a valid id (letters, digits, '-', '_' and '.' only).", provider);
+        return id;
+    }
+
+    /// <summary>Shows a user-supplied value in an error message without control characters.</summary>
+    public static string Printable(string value)
+    {
+        var s = new string(value.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return s.Length > 60 ? s[..60] + "..." : s;
+    }
+}
+
+/// <summary>Adds one header to every request; the value is never logged.</summary>
+internal sealed class HeaderHandler(string name, Func<CancellationToken, ValueTask<string>> value) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        request.Headers.Remove(name);
+        request.Headers.TryAddWithoutValidation(name, await value(cancellationToken).ConfigureAwait(false));
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+}

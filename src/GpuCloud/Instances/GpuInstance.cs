@@ -1,0 +1,90 @@
+using GpuCloud.Errors;
+using GpuCloud.Plans;
+
+namespace GpuCloud.Instances;
+
+/// <summary>A rented machine or container, normalized across providers.</summary>
+public sealed record GpuInstance
+{
+    /// <summary>The provider's name.</summary>
+    public required string Provider { get; init; }
+
+    /// <summary>An opaque id, unique within the provider; pass it back with <see cref="Provider"/> to get, wait for or delete the instance.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The instance's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The normalized state.</summary>
+    public required InstanceState State { get; init; }
+
+    /// <summary>The provider's own state value (e.g. <c>ACTIVE</c>, <c>out-of-stock</c>), kept even when unknown to this library.</summary>
+    public required string ProviderState { get; init; }
+
+    /// <summary>Why the instance failed, when <see cref="State"/> is <see cref="InstanceState.Failed"/> and the provider says (e.g. <see cref="GpuCloudErrorCode.CapacityUnavailable"/> for Fluidstack <c>out-of-stock</c>).</summary>
+    public GpuCloudErrorCode? FailureReason { get; init; }
+
+    /// <summary>How the GPUs are delivered.</summary>
+    public required WorkloadType Workload { get; init; }
+
+    /// <summary>The GPUs, when the provider says.</summary>
+    public GpuSpec? Gpu { get; init; }
+
+    /// <summary>The provider's plan or instance type name, when known.</summary>
+    public string? PlanName { get; init; }
+
+    /// <summary>Where it runs: a country code or data center, as the provider names it.</summary>
+    public string? Location { get; init; }
+
+    /// <summary>The provider's region for region-scoped instances (Fluidstack).</summary>
+    public string? Region { get; init; }
+
+    /// <summary>The public host name or address, when assigned.</summary>
+    public string? PublicAddress { get; init; }
+
+    /// <summary>The private IP address, when the provider reports one.</summary>
+    public string? PrivateIp { get; init; }
+
+    /// <summary>How to log in, when known.</summary>
+    public SshEndpoint? Ssh { get; init; }
+
+    /// <summary>Ports forwarded from the public address into the instance (Fluence containers).</summary>
+    public IReadOnlyList<ForwardedPort> ForwardedPorts { get; init; } = [];
+
+    /// <summary>The current cost per hour, when the provider reports it.</summary>
+    public decimal? PricePerHour { get; init; }
+
+    /// <summary>The currency of <see cref="PricePerHour"/>.</summary>
+    public string? Currency { get; init; }
+
+    /// <summary>When the instance was created, when the provider says.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>Key-value tags (Fluidstack).</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Running and reachable: the provider says it runs and there is an address to connect to. An instance
+    /// can be running before its address is assigned; waiting for <see cref="InstanceState.Running"/> waits for this.
+    /// </summary>
+    public bool IsReady => State == InstanceState.Running && Ssh is not null;
+}
+
+/// <summary>Where to connect with SSH.</summary>
+/// <param name="Host">Host name or IP address.</param>
+/// <param name="Port">TCP port.</param>
+/// <param name="User">Login user.</param>
+public sealed record SshEndpoint(string Host, int Port, string User)
+{
+    /// <summary>The command line that connects, e.g. <c>ssh -p 32345 root@provider.a100.pub</c>.</summary>
+    public string Command => Port == 22 ? $"ssh {User}@{Host}" : $"ssh -p {Port} {User}@{Host}";
+
+    /// <inheritdoc />
+    public override string ToString() => Command;
+}
+
+/// <summary>A port published from the instance's public address.</summary>
+/// <param name="Port">The port inside the instance.</param>
+/// <param name="ExternalPort">The port on the public address.</param>
+/// <param name="Protocol">The protocol (<c>tcp</c>, <c>udp</c>, <c>http</c>).</param>
+public sealed record ForwardedPort(int Port, int ExternalPort, string Protocol);

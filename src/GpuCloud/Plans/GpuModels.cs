@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace GpuCloud.Plans;
+
+/// <summary>
+/// The canonical GPU table. Providers name GPUs in their own ways (Fluence <c>{model:"h200", vram:"141Gi"}</c>,
+/// Fluidstack <c>GH100_H100_SXM5_80GB</c> or <c>h100-hgx-80gb.8x</c>); <see cref="Parse"/> maps them all to
+/// one <see cref="GpuSpec"/>. A name it does not know comes back as it was, never as an error.
+/// </summary>
+public static partial class GpuModels
+{
+    private sealed record Known(string Model, string Vendor, double[] MemoriesGiB, string[] Aliases);
+
+    // Aliases are compact (lower case, no separators); memory sizes are the ones the model ships with.
+    private static readonly Known[] Table =
+    [
+        new("B200", "nvidia", [180, 192], ["b200"]),
+        new("GH200", "nvidia", [96, 144], ["gh200"]),
+        new("H200", "nvidia", [141], ["h200"]),
+        new("H100 NVL", "nvidia", [94], ["h100nvl"]),
+        new("H100", "nvidia", [80], ["h100", "gh100"]),
+        new("A100", "nvidia", [40, 80], ["a100", "ga100"]),
+        new("L40S", "nvidia", [48], ["l40s"]),
+        new("L40", "nvidia", [48], ["l40"]),
+        new("L4", "nvidia", [24], ["l4"]),
+        new("A10G", "nvidia", [24], ["a10g"]),
+        new("A10", "nvidia", [24], ["a10"]),
+        new("A40", "nvidia", [48], ["a40"]),
+        new("A30", "nvidia", [24], ["a30"]),
+        new("A16", "nvidia", [16], ["a16"]),
+        new("V100", "nvidia", [16, 32], ["v100"]),
+        new("T4", "nvidia", [16], ["t4"]),
+        new("RTX 6000 Ada", "nvidia", [48], ["rtx6000ada", "6000ada", "rtx6000adageneration"]),
+        new("RTX 5090", "nvidia", [32], ["rtx5090", "5090"]),
+        new("RTX 4090", "nvidia", [24], ["rtx4090", "4090", "geforcertx4090"]),
+        new("RTX 3090", "nvidia", [24], ["rtx3090", "3090"]),
+        new("RTX A6000", "nvidia", [48], ["rtxa6000", "a6000"]),
+        new("RTX A5000", "nvidia", [24], ["rtxa5000", "a5000"]),
+        new("RTX A4000", "nvidia", [16], ["rtxa4000", "a4000"]),
+        new("MI300X", "amd", [192], ["mi300x"]),
+        new("MI250X", "amd", [128], ["mi250x"]),
+    ];
+
+    private static readonly Dictionary<string, Known> ByAlias =
+        Table.SelectMany(k => k.Aliases.Select(a => (a, k))).ToDictionary(p => p.a, p => p.k, StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, Known> ByModel =
+        Table.ToDictionary(k => k.Model, k => k, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The canonical model names, in table order.</summary>
+    public static IReadOnlyList<string> Names { get; } = Table.Select(k => k.Model).ToArray();
+
+    /// <summary>
+    /// Normalizes a provider's GPU description. Every argument is optional; what the name says (e.g. the
+    /// <c>SXM5</c> and <c>80GB</c> in <c>GH100_H100_SXM5_80GB</c>) is used when the explicit one is missing.
+    /// </summary>
+    /// <param name="rawName">The provider's model name or type name.</param>
+    /// <param name="count">How many GPUs.</param>
+    /// <param name="vendor">The provider's vendor, if it states one.</param>
+    /// <param name="memory">Memory per GPU as the provider writes it (<c>141Gi</c>, <c>80GB</c>, <c>24</c>).</param>
+    /// <param name="interconnect">The provider's interface (<c>SXM</c>, <c>pcie</c>), if it states one.</param>
+    public static GpuSpec Parse(string? rawName, int count, string? vendor = null, string? memory = null, string? interconnect = null)
+    {
+        if (string.IsNullOrWhiteSpace(rawName)) return GpuSpec.None with { Count = count, Vendor = Lower(vendor) };
+        var tokens = Tokens(rawName);
+        var known = Match(tokens);
+        var memoryGiB = ParseMemoryGiB(memory) ?? tokens.Select(ParseMemoryToken).FirstOrDefault(m => m is not null);
+        var link = ParseInterconnect(interconnect);
+        if (link == GpuInterconnect.Unknown) link = InterconnectFromTokens(tokens);
+
+        if (known is null)
+            return new GpuSpec(Lower(vendor), rawName.Trim(), memoryGiB, link, count);
+
+        return new GpuSpec(Lower(vendor) ?? known.Vendor, known.Model, Snap(known, memoryGiB), link, count) { IsKnownModel = true };
+    }
+
+    /// <summary>
+    /// Reads a GPU filter as a user writes it (<c>h100</c>, <c>H100-SXM</c>, <c>a100-80gb</c>, <c>RTX 4090</c>):
+    /// the model, and the interconnect and memory when the text names them.
+    /// </summary>
+    /// <param name="text">The filter text.</param>
+    /// <returns>The parsed filter; <see cref="GpuSpec.IsKnownModel"/> says whether the model was recognized.</returns>
+    public static GpuSpec ParseFilter(string text) => Parse(text, 0);
+
+    /// <summary>Whether a GPU matches a filter from <see cref="ParseFilter"/>: same model, and same memory and interconnect where the filter names them.</summary>
+    internal static bool Matches(GpuSpec gpu, GpuSpec filter)
+    {
+        if (!string.Equals(Compact(gpu.Model), Compact(filter.Model), StringComparison.Ordinal)) return false;
+        if (filter.Interconnect != GpuInterconnect.Unknown && gpu.Interconnect != filter.Interconnect
+            && !(filter.Interconnect == GpuInterconnect.NVLink && gpu.Interconnect == GpuInterconnect.SXM)) return false;
+        if (filter.MemoryGiB is { } m && gpu.MemoryGiB is { } g && Math.Abs(g - m) > m * 0.07) return false;
+        return true;
+    }
+
+    private static Known? Match(IReadOnlyList<string> tokens)
+    {
+        // Longest run of adjacent tokens first, so "rtx 6000 ada" beats "rtx 6000" and "l40s" beats "l40".
+        for (var width = Math.Min(4, tokens.Count); width >= 1; width--)
+            for (var i = 0; i + width <= tokens.Count; i++)
+            {
+                var joined = string.Concat(tokens.Skip(i).Take(width));
+                if (ByAlias.TryGetValue(joined, out var k)) return k;
+                if (width == 1 && ByModel.TryGetValue(joined, out k)) return k;
+            }
+        return null;
+    }
+
+    private static double? Snap(Known known, double? memory)
+    {
+        if (memory is not { } m) return known.MemoriesGiB.Length == 1 ? known.MemoriesGiB[0] : null;
+        // Providers report memory imprecisely (e.g. 79.6 or 22 for 80 and 24): take the nearest size within 7%.
+        var nearest = known.MemoriesGiB.MinBy(s => Math.Abs(s - m));
+        return Math.Abs(nearest - m) <= nearest * 0.07 ? nearest : m;
+    }
+
+    private static List<string> Tokens(string raw)
+    {
+        var list = new List<string>();
+        foreach (var part in Separators().Split(raw.ToLowerInvariant()))
+        {
+            if (part.Length == 0) continue;
+            // "8x" (a Fluidstack count suffix) says nothing about the model.
+            if (CountSuffix().IsMatch(part)) continue;
+            list.Add(part);
+        }
+        return list;
+    }
+
+    private static string Compact(string model) => string.Concat(Tokens(model));
+
+    /// <summary>Parses a memory size such as <c>141Gi</c>, <c>80GB</c>, <c>24</c> into GiB.</summary>
+    internal static double? ParseMemoryGiB(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var m = MemoryText().Match(text.Trim());
+        if (!m.Success) return null;
+        var value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        return m.Groups[2].Value.ToLowerInvariant() switch
+        {
+            "" or "g" or "gi" or "gib" or "gb" => value,
+            "t" or "ti" or "tib" or "tb" => value * 1024,
+            "m" or "mi" or "mib" or "mb" => value / 1024,
+            _ => null,
+        };
+    }
+
+    private static double? ParseMemoryToken(string token) =>
+        MemoryToken().IsMatch(token) ? ParseMemoryGiB(token) : null;
+
+    private static GpuInterconnect ParseInterconnect(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => GpuInterconnect.Unknown,
+        var t when t.StartsWith("sxm", StringComparison.Ordinal) || t == "hgx" => GpuInterconnect.SXM,
+        var t when t.StartsWith("pci", StringComparison.Ordinal) => GpuInterconnect.PCIe,
+        "nvlink" or "nvl" => GpuInterconnect.NVLink,
+        _ => GpuInterconnect.Unknown,
+    };
+
+    private static GpuInterconnect InterconnectFromTokens(IEnumerable<string> tokens)
+    {
+        foreach (var t in tokens)
+        {
+            var link = ParseInterconnect(t);
+            if (link != GpuInterconnect.Unknown) return link;
+        }
+        return GpuInterconnect.Unknown;
+    }
+
+    private static string? Lower(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim().ToLowerInvariant();
+
+    [GeneratedRegex(@"[^a-z0-9]+")]
+    private static partial Regex Separators();
+
+    [GeneratedRegex(@"^\d+x$")]
+    private static partial Regex CountSuffix();
+
+    [GeneratedRegex(@"^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$")]
+    private static partial Regex MemoryText();
+
+    [GeneratedRegex(@"^\d+(gb|gib|gi|g)$")]
+    private static partial Regex MemoryToken();
+}

@@ -1,0 +1,121 @@
+namespace GpuCloud.Plans;
+
+/// <summary>
+/// Filters for <c>GpuCloudClient.ListPlansAsync</c>. Every filter is optional; <see langword="null"/> or empty
+/// means "any". Filters are always applied on the client, whatever a provider does on the server.
+/// </summary>
+public sealed record PlanQuery
+{
+    /// <summary>Only these providers (by name, case-insensitive).</summary>
+    public IReadOnlyList<string> Providers { get; init; } = [];
+
+    /// <summary>Only these GPU models, as a user writes them: <c>H100</c>, <c>h100</c>, <c>H100-SXM</c>, <c>A100 80GB</c>, <c>RTX 4090</c>.</summary>
+    public IReadOnlyList<string> GpuModels { get; init; } = [];
+
+    /// <summary>At least this many GPUs.</summary>
+    public int? MinGpuCount { get; init; }
+
+    /// <summary>At least this much memory per GPU, in GiB.</summary>
+    public double? MinGpuMemoryGiB { get; init; }
+
+    /// <summary>At least this much GPU memory in total (all GPUs), in GiB.</summary>
+    public double? MinTotalGpuMemoryGiB { get; init; }
+
+    /// <summary>At least this many virtual CPUs.</summary>
+    public int? MinVCpus { get; init; }
+
+    /// <summary>At least this much RAM, in GiB.</summary>
+    public double? MinMemoryGiB { get; init; }
+
+    /// <summary>At least this much disk, in GiB.</summary>
+    public double? MinStorageGiB { get; init; }
+
+    /// <summary>At most this price per hour (plans without a price are excluded when set).</summary>
+    public decimal? MaxPricePerHour { get; init; }
+
+    /// <summary>Only plans that can run here: a country code (<c>US</c>), a data center or a region, matched case-insensitively.</summary>
+    public string? Location { get; init; }
+
+    /// <summary>Only this kind of workload.</summary>
+    public WorkloadType? Workload { get; init; }
+
+    /// <summary>Only this interconnect (<see cref="GpuInterconnect.NVLink"/> also accepts SXM, which is NVLink-connected).</summary>
+    public GpuInterconnect? Interconnect { get; init; }
+
+    /// <summary>Leave out plans the provider reports as unavailable.</summary>
+    public bool OnlyAvailable { get; init; }
+
+    /// <summary>Checks the values for mistakes, before any request is sent.</summary>
+    /// <exception cref="Errors.GpuCloudException">A value is out of range (<see cref="Errors.GpuCloudErrorCode.InvalidRequest"/>, naming the field).</exception>
+    public void Validate()
+    {
+        static void NonNegative(double? v, string field)
+        {
+            if (v is < 0 || v is double d && (double.IsNaN(d) || double.IsInfinity(d)))
+                throw Errors.GpuCloudException.Invalid(field, "must be a finite number of 0 or more.");
+        }
+        NonNegative(MinGpuCount, nameof(MinGpuCount));
+        NonNegative(MinGpuMemoryGiB, nameof(MinGpuMemoryGiB));
+        NonNegative(MinTotalGpuMemoryGiB, nameof(MinTotalGpuMemoryGiB));
+        NonNegative(MinVCpus, nameof(MinVCpus));
+        NonNegative(MinMemoryGiB, nameof(MinMemoryGiB));
+        NonNegative(MinStorageGiB, nameof(MinStorageGiB));
+        if (MaxPricePerHour is < 0) throw Errors.GpuCloudException.Invalid(nameof(MaxPricePerHour), "must be 0 or more.");
+        if (GpuModels.Any(string.IsNullOrWhiteSpace)) throw Errors.GpuCloudException.Invalid(nameof(GpuModels), "must not contain empty names.");
+        if (Providers.Any(string.IsNullOrWhiteSpace)) throw Errors.GpuCloudException.Invalid(nameof(Providers), "must not contain empty names.");
+    }
+
+    /// <summary>Whether the query allows this provider.</summary>
+    /// <param name="provider">A provider name.</param>
+    public bool AllowsProvider(string provider) =>
+        Providers.Count == 0 || Providers.Any(p => string.Equals(p.Trim(), provider, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Whether a plan passes every filter.</summary>
+    /// <param name="plan">The plan to test.</param>
+    public bool Matches(GpuPlan plan) => Matches(plan, ParseGpuFilters());
+
+    /// <summary>The GPU filters, parsed once per search rather than once per plan.</summary>
+    internal GpuSpec[] ParseGpuFilters() => GpuModels.Select(Plans.GpuModels.ParseFilter).ToArray();
+
+    internal bool Matches(GpuPlan plan, GpuSpec[] gpuFilters)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (!AllowsProvider(plan.Provider)) return false;
+        if (Workload is { } w && plan.Workload != w) return false;
+        if (GpuModels.Count > 0 && !gpuFilters.Any(f => Plans.GpuModels.Matches(plan.Gpu, f))) return false;
+        if (MinGpuCount is { } c && plan.Gpu.Count < c) return false;
+        if (MinGpuMemoryGiB is { } gm && !(plan.Gpu.MemoryGiB >= gm)) return false;
+        if (MinTotalGpuMemoryGiB is { } tm && !(plan.Gpu.TotalMemoryGiB >= tm)) return false;
+        if (MinVCpus is { } v && !(plan.VCpus >= v)) return false;
+        if (MinMemoryGiB is { } m && !(plan.MemoryGiB >= m)) return false;
+        if (MinStorageGiB is { } s && !(plan.StorageGiB >= s)) return false;
+        if (MaxPricePerHour is { } p && !(plan.PricePerHour <= p)) return false;
+        if (Interconnect is { } i && plan.Gpu.Interconnect != i
+            && !(i == GpuInterconnect.NVLink && plan.Gpu.Interconnect == GpuInterconnect.SXM)) return false;
+        if (OnlyAvailable && plan.Availability == PlanAvailability.Unavailable) return false;
+        if (!string.IsNullOrWhiteSpace(Location) && !plan.Locations.Append(plan.Region ?? "").Any(l => LocationMatches(l, Location))) return false;
+        return true;
+    }
+
+    // Country codes as data centers spell them ("dulles-usa-1").
+    private static readonly Dictionary<string, string[]> CountryAliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["US"] = ["usa"], ["GB"] = ["uk", "gbr"], ["UK"] = ["gb", "gbr"], ["DE"] = ["deu"], ["FR"] = ["fra"],
+        ["NL"] = ["nld"], ["CA"] = ["can"], ["IS"] = ["isl"], ["NO"] = ["nor"], ["FI"] = ["fin"], ["SE"] = ["swe"],
+    };
+
+    /// <summary>
+    /// A location matches when it equals the query or one of its parts does (<c>us-central-3</c> matches
+    /// <c>us</c> and <c>us-central-3</c>), counting three-letter country spellings (<c>dulles-usa-1</c> matches <c>US</c>).
+    /// </summary>
+    internal static bool LocationMatches(string location, string query)
+    {
+        if (string.IsNullOrWhiteSpace(location)) return false;
+        query = query.Trim();
+        if (location.Equals(query, StringComparison.OrdinalIgnoreCase)) return true;
+        var parts = location.Split(['-', '_', ' ', '/', ','], StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Any(p => p.Equals(query, StringComparison.OrdinalIgnoreCase))) return true;
+        return CountryAliases.TryGetValue(query, out var aliases)
+            && parts.Any(p => aliases.Contains(p, StringComparer.OrdinalIgnoreCase));
+    }
+}

@@ -1,0 +1,70 @@
+using GpuCloud.Errors;
+using GpuCloud.Generated.Fluence;
+using Newtonsoft.Json.Linq;
+
+namespace GpuCloud.Providers.Fluence;
+
+/// <summary>Fluence's error envelopes: <c>{"detail": "..."}</c>, <c>{"detail": [{loc, msg, ...}]}</c>, <c>{"error": "..."}</c>, <c>{"code", "error"}</c>.</summary>
+internal static class FluenceErrors
+{
+    public const string Provider = "fluence";
+
+    /// <summary>Translates any failure of a generated-client call; <see langword="null"/> means "rethrow as is" (the caller's cancellation).</summary>
+    public static GpuCloudException? Translate(Exception ex, CancellationToken ct)
+    {
+        if (ex is FluenceApiException api) return FromApi(api);
+        return ErrorTranslation.FromTransport(Provider, ex, ct);
+    }
+
+    private static GpuCloudException FromApi(FluenceApiException api)
+    {
+        if (api.StatusCode is >= 200 and < 300)
+            return ErrorTranslation.FromStatus(Provider, api.StatusCode, null, api.Headers, api, GpuCloudErrorCode.InvalidResponse);
+
+        var (message, field, errorCode) = ParseBody(api.Response);
+        var code = ErrorTranslation.CodeForStatus(api.StatusCode);
+        var text = message ?? "";
+        if (errorCode is "insufficient_balance" || text.Contains("insufficient balance", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("insufficient funds", StringComparison.OrdinalIgnoreCase))
+            code = GpuCloudErrorCode.InsufficientFunds;
+        else if (text.Contains("no longer available", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("not available", StringComparison.OrdinalIgnoreCase) && text.Contains("plan", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("out of stock", StringComparison.OrdinalIgnoreCase))
+            code = GpuCloudErrorCode.CapacityUnavailable;
+        else if (api.StatusCode == 403 && text.Contains("No such API Key", StringComparison.OrdinalIgnoreCase))
+            code = GpuCloudErrorCode.Unauthorized;
+        return ErrorTranslation.FromStatus(Provider, api.StatusCode, message, api.Headers, api, code, field);
+    }
+
+    /// <summary>Reads the provider's message; the body may be any of the documented envelopes, or not JSON at all (a proxy's HTML page).</summary>
+    internal static (string? Message, string? Field, string? Code) ParseBody(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return (null, null, null);
+        JToken token;
+        try { token = JToken.Parse(body); }
+        catch (Newtonsoft.Json.JsonException) { return (null, null, null); }
+        if (token is not JObject obj) return (null, null, null);
+
+        var code = (obj["code"] as JValue)?.Value?.ToString();
+        switch (obj["detail"])
+        {
+            case JValue { Value: string s }:
+                return (s, null, code);
+            case JArray items when items.Count > 0:
+                var parts = new List<string>();
+                string? firstField = null;
+                foreach (var item in items.OfType<JObject>())
+                {
+                    var loc = item["loc"] is JArray l
+                        ? string.Join(".", l.Select(x => x.ToString()).Where(x => x != "body")).Replace(".[", "[", StringComparison.Ordinal)
+                        : null;
+                    firstField ??= string.IsNullOrEmpty(loc) ? null : loc;
+                    var msg = item["msg"]?.ToString();
+                    parts.Add(string.IsNullOrEmpty(loc) ? msg ?? "" : $"{loc}: {msg}");
+                }
+                return (string.Join("; ", parts), firstField, code);
+        }
+        var error = (obj["error"] as JValue)?.Value?.ToString() ?? (obj["message"] as JValue)?.Value?.ToString();
+        return (error, null, code);
+    }
+}

@@ -1,0 +1,310 @@
+using GpuCloud.Errors;
+using GpuCloud.Http;
+using GpuCloud.Instances;
+using GpuCloud.Plans;
+using GpuCloud.SshKeys;
+using Api = GpuCloud.Generated.Fluence;
+
+namespace GpuCloud.Providers.Fluence;
+
+/// <summary>
+/// Fluence GPU Cloud: container, VM and bare-metal plans and instances, and account SSH keys.
+/// Fluence cannot stop or start instances; it can terminate only <c>ACTIVE</c> ones.
+/// </summary>
+public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
+{
+    /// <summary>The provider's name, <c>fluence</c>.</summary>
+    public const string ProviderName = FluenceErrors.Provider;
+
+    private const int KeyPageSize = 100;
+    private const int MaxKeyPages = 100;
+
+    private readonly HttpClient _http;
+    private readonly Api.FluenceClient _api;
+
+    /// <summary>Creates the provider.</summary>
+    /// <param name="options">The API key and settings.</param>
+    /// <param name="handler">
+    /// The HTTP handler to send requests through (e.g. one from <c>IHttpClientFactory</c>, or a test double);
+    /// by default a new <see cref="SocketsHttpHandler"/>. The provider adds the API key header on top and does
+    /// not dispose a handler it was given.
+    /// </param>
+    /// <exception cref="ArgumentException">The API key is missing or malformed, or the base URL is not HTTPS (loopback excepted).</exception>
+    public FluenceProvider(FluenceOptions options, HttpMessageHandler? handler = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var key = EndpointRules.RequireHeaderSecret(options.ApiKey, "Fluence.ApiKey");
+        var baseUrl = EndpointRules.RequireHttps(options.BaseUrl, "Fluence.BaseUrl");
+        if (options.RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("Fluence.RequestTimeout must be positive.", nameof(options));
+
+        var auth = new HeaderHandler("X-API-KEY", _ => ValueTask.FromResult(key)) { InnerHandler = handler ?? new SocketsHttpHandler() };
+        // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.
+        _http = new HttpClient(auth, disposeHandler: handler is null) { Timeout = options.RequestTimeout };
+        _api = new Api.FluenceClient(_http) { BaseUrl = baseUrl.ToString().TrimEnd('/') };
+    }
+
+    /// <inheritdoc />
+    public string Name => ProviderName;
+
+    /// <inheritdoc />
+    public async Task<PlanSearchResult> ListPlansAsync(PlanQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var wanted = Enum.GetValues<WorkloadType>().Where(w => query.Workload is null || query.Workload == w).ToArray();
+        var parts = await Task.WhenAll(wanted.Select(w => ListPlansAsync(w, cancellationToken))).ConfigureAwait(false);
+
+        var plans = new List<GpuPlan>();
+        var failures = new List<ProviderFailure>();
+        foreach (var (list, error) in parts)
+        {
+            plans.AddRange(list);
+            if (error is not null) failures.Add(new ProviderFailure(Name, null, error));
+        }
+        // Every endpoint failing is the provider failing; report it once, with the first cause.
+        if (plans.Count == 0 && failures.Count == wanted.Length && failures.Count > 0) failures.RemoveRange(1, failures.Count - 1);
+        return new PlanSearchResult(plans, failures);
+    }
+
+    private async Task<(IReadOnlyList<GpuPlan> Plans, GpuCloudException? Error)> ListPlansAsync(WorkloadType workload, CancellationToken ct)
+    {
+        try
+        {
+            return (await FetchPlansAsync(workload, ct).ConfigureAwait(false), null);
+        }
+        catch (GpuCloudException ex)
+        {
+            return ([], ex);
+        }
+    }
+
+    private Task<IReadOnlyList<GpuPlan>> FetchPlansAsync(WorkloadType workload, CancellationToken ct) => Call(async () =>
+    {
+        IReadOnlyList<GpuPlan> plans = workload switch
+        {
+            WorkloadType.Container => (await _api.ListContainerPlansAsync(ct).ConfigureAwait(false) ?? []).Select(FluenceMapping.ContainerPlan).ToArray(),
+            WorkloadType.VirtualMachine => FluenceMapping.MachinePlans(await _api.ListVmPlansAsync(ct).ConfigureAwait(false), workload).ToArray(),
+            _ => FluenceMapping.MachinePlans(await _api.ListBareMetalPlansAsync(ct).ConfigureAwait(false), workload).ToArray(),
+        };
+        return plans;
+    }, ct);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<GpuInstance>> ListInstancesAsync(CancellationToken cancellationToken = default)
+    {
+        var containers = Call(async () => (await _api.ListContainerInstancesAsync(cancellationToken).ConfigureAwait(false) ?? [])
+            .Select(FluenceMapping.Container).ToArray(), cancellationToken);
+        var vms = Call(async () => (await _api.ListVmInstancesAsync(cancellationToken).ConfigureAwait(false) ?? [])
+            .Select(i => FluenceMapping.Machine(i, WorkloadType.VirtualMachine)).ToArray(), cancellationToken);
+        var metal = Call(async () => (await _api.ListBareMetalInstancesAsync(cancellationToken).ConfigureAwait(false) ?? [])
+            .Select(i => FluenceMapping.Machine(i, WorkloadType.BareMetal)).ToArray(), cancellationToken);
+        var all = await Task.WhenAll(containers, vms, metal).ConfigureAwait(false);
+        return all.SelectMany(x => x).ToArray();
+    }
+
+    /// <inheritdoc />
+    public async Task<GpuInstance> GetInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        var (workload, raw) = SplitId(instanceId);
+        if (workload is { } known) return await GetAsync(known, raw, cancellationToken).ConfigureAwait(false);
+
+        // An id copied from Fluence's console has no workload prefix: look in each family in turn.
+        foreach (var candidate in Enum.GetValues<WorkloadType>())
+        {
+            try { return await GetAsync(candidate, raw, cancellationToken).ConfigureAwait(false); }
+            catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound) { }
+        }
+        throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"fluence: no instance {raw}.", Name);
+    }
+
+    private Task<GpuInstance> GetAsync(WorkloadType workload, string raw, CancellationToken ct) => Call(async () => workload switch
+    {
+        WorkloadType.Container => FluenceMapping.Container(await _api.GetContainerInstanceAsync(raw, ct).ConfigureAwait(false)),
+        WorkloadType.VirtualMachine => FluenceMapping.Machine(await _api.GetVmInstanceAsync(raw, ct).ConfigureAwait(false), workload),
+        _ => FluenceMapping.Machine(await _api.GetBareMetalInstanceAsync(raw, ct).ConfigureAwait(false), workload),
+    }, ct);
+
+    /// <inheritdoc />
+    public async Task<GpuInstance> CreateInstanceAsync(CreateInstanceRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var planId = request.TargetPlanId ?? throw GpuCloudException.Invalid(nameof(request.PlanId), "a plan is required.", Name);
+        if (request.Plan is { } given && !string.Equals(given.Provider, Name, StringComparison.OrdinalIgnoreCase))
+            throw GpuCloudException.Invalid(nameof(request.Plan), $"the plan belongs to {given.Provider}, not {Name}.", Name);
+        var (maybeWorkload, rawPlanId) = FluenceMapping.SplitId(planId);
+        var workload = maybeWorkload
+            ?? throw GpuCloudException.Invalid(nameof(request.PlanId), $"'{EndpointRules.Printable(planId)}' is not a Fluence plan id (expected container:, vm: or baremetal:).", Name);
+        EndpointRules.RequireSafeId(rawPlanId, nameof(request.PlanId), Name);
+
+        // Without the plan itself the OS image and location rules cannot be checked; a read-only lookup is cheap.
+        var plan = request.Plan ?? (await FetchPlansAsync(workload, cancellationToken).ConfigureAwait(false)).FirstOrDefault(p => p.Id == planId)
+            ?? throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"fluence: plan {planId} is not offered (any more).", Name);
+        var key = FluenceValidation.Validate(request, workload, plan);
+
+        var created = await Call(async () =>
+        {
+            if (workload == WorkloadType.Container)
+            {
+                var c = request.Container!;
+                var body = new Api.DeployContainerRequest
+                {
+                    Plan_id = rawPlanId,
+                    Name = request.Name,
+                    Ssh_key = key?.ToString(),
+                    Constraints = request.Location is null ? null : new Api.PlacementConstraints { Location = request.Location.ToUpperInvariant() },
+                    Container_settings = new Api.ContainerSettings
+                    {
+                        Image = c.Image,
+                        Expose = c.Ports.Select(p => new Api.ExposedPort { Port = p.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Protocol = p.Protocol.ToString().ToLowerInvariant() }).ToList(),
+                        Environment = c.Environment.Select(e => new Api.EnvironmentVariable { Name = e.Key, Value = e.Value }).ToList(),
+                        Startup_command = c.StartupCommand,
+                        Credentials = c.Registry is null ? null : new Api.ContainerCredentials { Host = c.Registry.Host, Username = c.Registry.Username, Password = c.Registry.Password },
+                    },
+                };
+                return await _api.DeployContainerInstanceAsync(body, cancellationToken).ConfigureAwait(false);
+            }
+            var vm = new Api.DeployVmRequest { Plan_id = rawPlanId, Name = request.Name, Ssh_key = key!.ToString(), Os_image = request.OsImage! };
+            return workload == WorkloadType.VirtualMachine
+                ? await _api.DeployVmInstanceAsync(vm, cancellationToken).ConfigureAwait(false)
+                : await _api.DeployBareMetalInstanceAsync(vm, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (string.IsNullOrEmpty(created?.Instance_id))
+            throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, "fluence: the deploy response carried no instance_id.", Name);
+        var id = FluenceMapping.Prefix(workload) + created.Instance_id;
+        try
+        {
+            return await GetAsync(workload, created.Instance_id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GpuCloudException)
+        {
+            // The instance exists; a failed first read must not hide its id from the caller.
+            return new GpuInstance
+            {
+                Provider = Name, Id = id, Name = request.Name, State = InstanceState.Provisioning, ProviderState = "INITIALIZED",
+                Workload = workload, Gpu = plan.Gpu, PlanName = plan.Name, PricePerHour = plan.PricePerHour, Currency = plan.Currency,
+            };
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        GpuInstance current;
+        try
+        {
+            current = await GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
+        {
+            return;
+        }
+        // ENDED is gone already; FAILED never started and is refunded in full: both are done.
+        if (current.State is InstanceState.Terminated or InstanceState.Failed) return;
+        if (current.State != InstanceState.Running)
+            throw new GpuCloudException(GpuCloudErrorCode.Conflict,
+                $"fluence: only ACTIVE instances can be terminated; {current.Id} is {current.ProviderState}. Wait until it is ACTIVE, then delete it.", Name);
+
+        var (workload, raw) = FluenceMapping.SplitId(current.Id);
+        try
+        {
+            await Call(async () =>
+            {
+                switch (workload)
+                {
+                    case WorkloadType.VirtualMachine: await _api.DeleteVmInstanceAsync(raw, cancellationToken).ConfigureAwait(false); break;
+                    case WorkloadType.BareMetal: await _api.DeleteBareMetalInstanceAsync(raw, cancellationToken).ConfigureAwait(false); break;
+                    default: await _api.DeleteContainerInstanceAsync(raw, cancellationToken).ConfigureAwait(false); break;
+                }
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
+        {
+        }
+    }
+
+    /// <inheritdoc />
+    public Task StartInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        Task.FromException(new GpuCloudException(GpuCloudErrorCode.NotSupported, "fluence: instances cannot be started or stopped, only deployed and terminated.", Name));
+
+    /// <inheritdoc />
+    public Task StopInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        StartInstanceAsync(instanceId, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SshKey>> ListSshKeysAsync(CancellationToken cancellationToken = default)
+    {
+        var keys = new List<SshKey>();
+        for (var page = 0; page < MaxKeyPages; page++)
+        {
+            var current = page;
+            var result = await Call(() => _api.ListSshKeysAsync(current, KeyPageSize, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var items = result?.Items ?? [];
+            keys.AddRange(items.Select(FluenceMapping.Key));
+            if (items.Count == 0 || result!.Pagination is null || page + 1 >= result.Pagination.TotalPages) break;
+        }
+        return keys;
+    }
+
+    /// <inheritdoc />
+    public async Task<SshKey> AddSshKeyAsync(string name, SshPublicKey publicKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(publicKey);
+        FluenceValidation.RequireName(name, nameof(name));
+        var existing = await FindKeyAsync(publicKey, cancellationToken).ConfigureAwait(false);
+        if (existing is not null) return existing;
+        try
+        {
+            var created = await Call(() => _api.CreateSshKeyAsync(new Api.CreateSshKeyRequest { Name = name, PublicKey = publicKey.ToString() }, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
+            return FluenceMapping.Key(created);
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.Conflict)
+        {
+            // Added concurrently, or a name clash: return the key if it is ours, otherwise report the conflict.
+            var found = await FindKeyAsync(publicKey, cancellationToken).ConfigureAwait(false);
+            if (found is null) throw;
+            return found;
+        }
+    }
+
+    private async Task<SshKey?> FindKeyAsync(SshPublicKey key, CancellationToken ct) =>
+        (await ListSshKeysAsync(ct).ConfigureAwait(false)).FirstOrDefault(k => k.Fingerprint == key.Fingerprint);
+
+    /// <inheritdoc />
+    public async Task RemoveSshKeyAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        if (!Guid.TryParse(keyId, out var id))
+            throw GpuCloudException.Invalid(nameof(keyId), $"'{EndpointRules.Printable(keyId ?? "")}' is not a Fluence key id (a UUID).", Name);
+        try
+        {
+            await Call(() => _api.DeleteSshKeyAsync(id, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
+        {
+        }
+    }
+
+    private (WorkloadType? Workload, string Raw) SplitId(string instanceId)
+    {
+        var (workload, raw) = FluenceMapping.SplitId(instanceId ?? "");
+        EndpointRules.RequireSafeId(raw, nameof(instanceId), Name);
+        return (workload, raw);
+    }
+
+    /// <summary>Runs one generated-client call, translating every failure but the caller's cancellation.</summary>
+    private static async Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (FluenceErrors.Translate(ex, ct) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>Disposes the HTTP client, and its handler when the provider created it.</summary>
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,48 @@
+namespace GpuCloud.Providers.Fluidstack;
+
+/// <summary>Settings for Fluidstack Atlas (the global Management API and the regional Infrastructure APIs).</summary>
+public sealed class FluidstackOptions
+{
+    /// <summary>The default Management API base URL.</summary>
+    public static readonly Uri DefaultManagementUrl = new("https://api.atlas.fluidstack.io/api/v1alpha1");
+
+    /// <summary>A bearer token (an Atlas access token). Never logged or shown by <see cref="ToString"/>.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>The Management API base URL. Default <c>https://api.atlas.fluidstack.io/api/v1alpha1</c>.</summary>
+    public Uri ManagementUrl { get; set; } = DefaultManagementUrl;
+
+    /// <summary>The project (sent as <c>X-PROJECT-ID</c>); needed for instances and for capacity in plan searches.</summary>
+    public Guid? ProjectId { get; set; }
+
+    /// <summary>Only these regions (by name); empty means every region the Management API lists.</summary>
+    public IList<string> Regions { get; set; } = [];
+
+    /// <summary>
+    /// Prices per hour by instance type name (e.g. <c>h100-hgx-80gb.8x</c> = 23.92). The Atlas API publishes no
+    /// prices, so plans have no price unless one is given here.
+    /// </summary>
+    public IDictionary<string, decimal> PricePerHour { get; set; } = new Dictionary<string, decimal>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The currency of <see cref="PricePerHour"/>. Default <c>USD</c>.</summary>
+    public string Currency { get; set; } = "USD";
+
+    /// <summary>The image for new instances when the request names none. Default <c>image://ubuntu22.04</c>.</summary>
+    public string DefaultImage { get; set; } = "image://ubuntu22.04";
+
+    /// <summary>The SSH login user of Fluidstack images. Default <c>ubuntu</c>.</summary>
+    public string SshUser { get; set; } = "ubuntu";
+
+    /// <summary>How long the region list is cached. Default 10 minutes.</summary>
+    public TimeSpan RegionCacheDuration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The time limit for one HTTP request. Default 100 seconds.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>Whether enough is configured to use Fluidstack.</summary>
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Token);
+
+    /// <summary>Shows the settings with the token redacted.</summary>
+    public override string ToString() =>
+        $"FluidstackOptions {{ Token = {(IsConfigured ? "(set)" : "(not set)")}, ManagementUrl = {ManagementUrl}, ProjectId = {ProjectId}, Regions = [{string.Join(", ", Regions)}], RequestTimeout = {RequestTimeout} }}";
+}

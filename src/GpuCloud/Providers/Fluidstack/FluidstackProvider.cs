@@ -1,0 +1,302 @@
+using System.Collections.Concurrent;
+using GpuCloud.Errors;
+using GpuCloud.Http;
+using GpuCloud.Instances;
+using GpuCloud.Plans;
+using GpuCloud.SshKeys;
+using Infra = GpuCloud.Generated.Fluidstack.Infrastructure;
+using Mgmt = GpuCloud.Generated.Fluidstack.Management;
+
+namespace GpuCloud.Providers.Fluidstack;
+
+/// <summary>
+/// Fluidstack Atlas: regions and SSH keys from the global Management API; instance types, capacity and the
+/// instance lifecycle from each region's Infrastructure API (<c>Region.url + /api/v1alpha1</c>, with
+/// <c>X-PROJECT-ID</c>). Atlas publishes no prices: give them in <see cref="FluidstackOptions.PricePerHour"/>.
+/// </summary>
+public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
+{
+    /// <summary>The provider's name, <c>fluidstack</c>.</summary>
+    public const string ProviderName = FluidstackErrors.Provider;
+
+    private readonly FluidstackOptions _options;
+    private readonly TimeProvider _time;
+    private readonly HttpClient _http;
+    private readonly Mgmt.FluidstackManagementClient _management;
+    private readonly ConcurrentDictionary<string, Infra.FluidstackInfrastructureClient> _regional = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SemaphoreSlim _regionLock = new(1, 1);
+    private (IReadOnlyDictionary<string, Uri> Regions, DateTimeOffset Expires)? _regions;
+
+    /// <summary>Creates the provider.</summary>
+    /// <param name="options">The token and settings.</param>
+    /// <param name="handler">The HTTP handler to send requests through; by default a new <see cref="SocketsHttpHandler"/>. A handler given here is not disposed.</param>
+    /// <param name="timeProvider">The clock for the region cache; <see cref="TimeProvider.System"/> by default.</param>
+    /// <exception cref="ArgumentException">The token is missing or malformed, or the management URL is not HTTPS (loopback excepted).</exception>
+    public FluidstackProvider(FluidstackOptions options, HttpMessageHandler? handler = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var token = EndpointRules.RequireHeaderSecret(options.Token, "Fluidstack.Token");
+        var management = EndpointRules.RequireHttps(options.ManagementUrl, "Fluidstack.ManagementUrl");
+        if (options.RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("Fluidstack.RequestTimeout must be positive.", nameof(options));
+        if (options.ProjectId == Guid.Empty) throw new ArgumentException("Fluidstack.ProjectId must not be the empty GUID.", nameof(options));
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        var bearer = "Bearer " + token;
+        var auth = new HeaderHandler("Authorization", _ => ValueTask.FromResult(bearer)) { InnerHandler = handler ?? new SocketsHttpHandler() };
+        _http = new HttpClient(auth, disposeHandler: handler is null) { Timeout = options.RequestTimeout };
+        _management = new Mgmt.FluidstackManagementClient(_http) { BaseUrl = management.ToString().TrimEnd('/') };
+    }
+
+    /// <inheritdoc />
+    public string Name => ProviderName;
+
+    /// <summary>Region name to regional API base, from the Management API, cached for <see cref="FluidstackOptions.RegionCacheDuration"/>.</summary>
+    private async Task<IReadOnlyDictionary<string, Uri>> RegionsAsync(CancellationToken ct)
+    {
+        if (_regions is { } cached && cached.Expires > _time.GetUtcNow()) return cached.Regions;
+        await _regionLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_regions is { } again && again.Expires > _time.GetUtcNow()) return again.Regions;
+            var listed = await Call(() => _management.ListRegionsAsync(ct), ct).ConfigureAwait(false) ?? [];
+            var regions = new Dictionary<string, Uri>(StringComparer.OrdinalIgnoreCase);
+            foreach (var r in listed)
+            {
+                if (string.IsNullOrWhiteSpace(r.Name) || !Uri.TryCreate(r.Url, UriKind.Absolute, out var url)) continue;
+                if (_options.Regions.Count > 0 && !_options.Regions.Contains(r.Name, StringComparer.OrdinalIgnoreCase)) continue;
+                regions[r.Name] = url;
+            }
+            _regions = (regions, _time.GetUtcNow() + _options.RegionCacheDuration);
+            return regions;
+        }
+        finally
+        {
+            _regionLock.Release();
+        }
+    }
+
+    private async Task<Infra.FluidstackInfrastructureClient> RegionalAsync(string region, CancellationToken ct)
+    {
+        if (_regional.TryGetValue(region, out var client)) return client;
+        var regions = await RegionsAsync(ct).ConfigureAwait(false);
+        if (!regions.TryGetValue(region, out var url))
+            throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"fluidstack: no region named '{EndpointRules.Printable(region)}' (known: {string.Join(", ", regions.Keys)}).", Name);
+        Uri checkedUrl;
+        try
+        {
+            // A region URL comes from the API: the bearer token must still never leave over plain HTTP.
+            checkedUrl = EndpointRules.RequireHttps(url, $"region {region} url");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"fluidstack: {ex.Message}", Name, ex);
+        }
+        return _regional.GetOrAdd(region, _ => new Infra.FluidstackInfrastructureClient(_http)
+        {
+            BaseUrl = checkedUrl.ToString().TrimEnd('/') + "/api/v1alpha1",
+        });
+    }
+
+    private Guid RequireProject() => _options.ProjectId
+        ?? throw new GpuCloudException(GpuCloudErrorCode.InvalidRequest,
+            "fluidstack: instances need a project: set FluidstackOptions.ProjectId (FLUIDSTACK_PROJECT_ID).", Name) { Field = "Fluidstack.ProjectId" };
+
+    /// <inheritdoc />
+    public async Task<PlanSearchResult> ListPlansAsync(PlanQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Workload is { } w && w != WorkloadType.VirtualMachine) return PlanSearchResult.Empty;
+        var regions = await RegionsAsync(cancellationToken).ConfigureAwait(false);
+        var results = await Task.WhenAll(regions.Keys.Select(r => RegionPlansAsync(r, cancellationToken))).ConfigureAwait(false);
+        var failures = results.Where(r => r.Error is not null).Select(r => new ProviderFailure(Name, r.Region, r.Error!)).ToArray();
+        return new PlanSearchResult(results.SelectMany(r => r.Plans).ToArray(), failures);
+    }
+
+    private async Task<(string Region, IReadOnlyList<GpuPlan> Plans, GpuCloudException? Error)> RegionPlansAsync(string region, CancellationToken ct)
+    {
+        try
+        {
+            var api = await RegionalAsync(region, ct).ConfigureAwait(false);
+            var types = Call(() => api.ListInstanceTypesAsync(ct), ct);
+            var capacity = _options.ProjectId is { } project ? Call(() => api.ListCapacityAsync(project, ct), ct) : null;
+            var typeList = await types.ConfigureAwait(false) ?? [];
+            IReadOnlyDictionary<string, int>? available = null;
+            if (capacity is not null)
+            {
+                available = (await capacity.ConfigureAwait(false) ?? [])
+                    .Where(c => c.Name is not null)
+                    .GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
+                    .ToDictionary(g => g.Key, g => g.Sum(c => c.Capacity), StringComparer.OrdinalIgnoreCase);
+            }
+            var plans = typeList.Where(t => !string.IsNullOrWhiteSpace(t.Name)).Select(t => FluidstackMapping.Plan(region, t, _options, available)).ToArray();
+            return (region, plans, null);
+        }
+        catch (GpuCloudException ex)
+        {
+            return (region, [], ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<GpuInstance>> ListInstancesAsync(CancellationToken cancellationToken = default)
+    {
+        var project = RequireProject();
+        var listed = await Call(() => _management.ListInstancesAsync(project, cancellationToken), cancellationToken).ConfigureAwait(false) ?? [];
+        var regions = _options.Regions;
+        return listed
+            .Where(i => regions.Count == 0 || regions.Contains(i.Region, StringComparer.OrdinalIgnoreCase))
+            .Select(i => FluidstackMapping.Instance(i, _options))
+            .ToArray();
+    }
+
+    /// <inheritdoc />
+    public async Task<GpuInstance> GetInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        var (region, id) = SplitInstanceId(instanceId);
+        var project = RequireProject();
+        var api = await RegionalAsync(region, cancellationToken).ConfigureAwait(false);
+        var instance = await Call(() => api.GetInstanceAsync(project, id, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return FluidstackMapping.Instance(region, instance, _options);
+    }
+
+    /// <inheritdoc />
+    public async Task<GpuInstance> CreateInstanceAsync(CreateInstanceRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Plan is { } given && !string.Equals(given.Provider, Name, StringComparison.OrdinalIgnoreCase))
+            throw GpuCloudException.Invalid(nameof(request.Plan), $"the plan belongs to {given.Provider}, not {Name}.", Name);
+        var planId = request.TargetPlanId ?? throw GpuCloudException.Invalid(nameof(request.PlanId), "a plan is required.", Name);
+        if (FluidstackMapping.SplitId(planId) is not var (region, type))
+            throw GpuCloudException.Invalid(nameof(request.PlanId), $"'{EndpointRules.Printable(planId)}' is not a Fluidstack plan id (region/instance-type).", Name);
+        EndpointRules.RequireSafeId(region, nameof(request.PlanId), Name);
+        EndpointRules.RequireSafeId(type, nameof(request.PlanId), Name);
+        var keys = FluidstackValidation.Validate(request, region);
+        var userData = FluidstackMapping.UserData(request.UserData, keys);
+        var project = RequireProject();
+
+        var api = await RegionalAsync(region, cancellationToken).ConfigureAwait(false);
+        var body = new Infra.InstancesPostRequest
+        {
+            Name = request.Name,
+            Type = type,
+            Image = request.OsImage ?? _options.DefaultImage,
+            UserData = FluidstackMapping.Utf8(userData),
+            Tags = request.Tags.Count == 0 ? null : new Dictionary<string, string>(request.Tags),
+            Preemptible = false,
+            Ephemeral = false,
+        };
+        var created = await Call(() => api.CreateInstanceAsync(project, body, cancellationToken), cancellationToken).ConfigureAwait(false)
+            ?? throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, "fluidstack: the create response was empty.", Name);
+        return FluidstackMapping.Instance(region, created, _options);
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        var (region, id) = SplitInstanceId(instanceId);
+        var project = RequireProject();
+        var api = await RegionalAsync(region, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Call(async () => { await api.DeleteInstanceAsync(project, id, cancellationToken).ConfigureAwait(false); return true; }, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
+        {
+        }
+    }
+
+    /// <inheritdoc />
+    public Task StartInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        ActionAsync(instanceId, start: true, cancellationToken);
+
+    /// <inheritdoc />
+    public Task StopInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        ActionAsync(instanceId, start: false, cancellationToken);
+
+    private async Task ActionAsync(string instanceId, bool start, CancellationToken ct)
+    {
+        var (region, id) = SplitInstanceId(instanceId);
+        var project = RequireProject();
+        var api = await RegionalAsync(region, ct).ConfigureAwait(false);
+        await Call(async () =>
+        {
+            if (start) await api.StartInstanceAsync(project, id, ct).ConfigureAwait(false);
+            else await api.StopInstanceAsync(project, id, ct).ConfigureAwait(false);
+            return true;
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SshKey>> ListSshKeysAsync(CancellationToken cancellationToken = default) =>
+        (await Call(() => _management.ListKeysAsync(cancellationToken), cancellationToken).ConfigureAwait(false) ?? [])
+            .Select(FluidstackMapping.Key).ToArray();
+
+    /// <inheritdoc />
+    public async Task<SshKey> AddSshKeyAsync(string name, SshPublicKey publicKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(publicKey);
+        FluidstackValidation.RequireName(name, nameof(name));
+        var existing = await FindKeyAsync(publicKey, cancellationToken).ConfigureAwait(false);
+        if (existing is not null) return existing;
+        try
+        {
+            await Call(async () =>
+            {
+                await _management.RegisterKeyAsync(new Mgmt.SSHKey { Name = name, Key = publicKey.ToString() }, cancellationToken).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.Conflict)
+        {
+            var found = await FindKeyAsync(publicKey, cancellationToken).ConfigureAwait(false);
+            if (found is null) throw;
+            return found;
+        }
+        return await FindKeyAsync(publicKey, cancellationToken).ConfigureAwait(false)
+            ?? FluidstackMapping.Key(new Mgmt.SSHKey { Name = name, Key = publicKey.ToString() });
+    }
+
+    private async Task<SshKey?> FindKeyAsync(SshPublicKey key, CancellationToken ct) =>
+        (await ListSshKeysAsync(ct).ConfigureAwait(false)).FirstOrDefault(k => k.Fingerprint == key.Fingerprint);
+
+    /// <inheritdoc />
+    public async Task RemoveSshKeyAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        FluidstackValidation.RequireName(keyId, nameof(keyId));
+        try
+        {
+            await Call(async () => { await _management.DeregisterKeyAsync(keyId, cancellationToken).ConfigureAwait(false); return true; }, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
+        {
+        }
+    }
+
+    private (string Region, Guid Id) SplitInstanceId(string instanceId)
+    {
+        if (instanceId is not null && FluidstackMapping.SplitId(instanceId) is var (region, local) && Guid.TryParse(local, out var id))
+            return (EndpointRules.RequireSafeId(region, nameof(instanceId), Name), id);
+        throw GpuCloudException.Invalid(nameof(instanceId), $"'{EndpointRules.Printable(instanceId ?? "")}' is not a Fluidstack instance id (region/uuid).", Name);
+    }
+
+    private static async Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (FluidstackErrors.Translate(ex, ct) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>Disposes the HTTP client, and its handler when the provider created it.</summary>
+    public void Dispose()
+    {
+        _http.Dispose();
+        _regionLock.Dispose();
+    }
+}
