@@ -21,7 +21,10 @@ internal static class FluenceErrors
         if (api.StatusCode is >= 200 and < 300)
             return ErrorTranslation.FromStatus(Provider, api.StatusCode, null, api.Headers, api, GpuCloudErrorCode.InvalidResponse);
 
-        var (message, field, errorCode) = ParseBody(api.Response);
+        // With ReadResponseAsString off (the fast default) a declared error body arrives typed, not as text.
+        var (message, field, errorCode) = api is FluenceApiException<ErrorResponse> { Result: { } typed }
+            ? ParseEnvelope(Envelope(typed))
+            : ParseBody(api.Response);
         var code = ErrorTranslation.CodeForStatus(api.StatusCode);
         var text = message ?? "";
         if (errorCode is "insufficient_balance" || text.Contains("insufficient balance", StringComparison.OrdinalIgnoreCase)
@@ -43,8 +46,18 @@ internal static class FluenceErrors
         JToken token;
         try { token = JToken.Parse(body); }
         catch (Newtonsoft.Json.JsonException) { return (null, null, null); }
-        if (token is not JObject obj) return (null, null, null);
+        return token is JObject obj ? ParseEnvelope(obj) : (null, null, null);
+    }
 
+    private static JObject Envelope(ErrorResponse typed) => new()
+    {
+        ["detail"] = typed.Detail is null ? null : JToken.FromObject(typed.Detail),
+        ["error"] = typed.Error,
+        ["code"] = typed.Code,
+    };
+
+    private static (string? Message, string? Field, string? Code) ParseEnvelope(JObject obj)
+    {
         var code = (obj["code"] as JValue)?.Value?.ToString();
         switch (obj["detail"])
         {

@@ -207,15 +207,11 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
         var (workload, raw) = FluenceMapping.SplitId(current.Id);
         try
         {
-            await Call(async () =>
+            await CallNoContent(() => workload switch
             {
-                switch (workload)
-                {
-                    case WorkloadType.VirtualMachine: await _api.DeleteVmInstanceAsync(raw, cancellationToken).ConfigureAwait(false); break;
-                    case WorkloadType.BareMetal: await _api.DeleteBareMetalInstanceAsync(raw, cancellationToken).ConfigureAwait(false); break;
-                    default: await _api.DeleteContainerInstanceAsync(raw, cancellationToken).ConfigureAwait(false); break;
-                }
-                return true;
+                WorkloadType.VirtualMachine => _api.DeleteVmInstanceAsync(raw, cancellationToken),
+                WorkloadType.BareMetal => _api.DeleteBareMetalInstanceAsync(raw, cancellationToken),
+                _ => _api.DeleteContainerInstanceAsync(raw, cancellationToken),
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
@@ -298,6 +294,22 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
         try
         {
             return await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (FluenceErrors.Translate(ex, ct) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>Runs a call documented to answer without a body; another 2xx (e.g. 200 for a documented 204) is success too.</summary>
+    private static async Task CallNoContent(Func<Task> call, CancellationToken ct)
+    {
+        try
+        {
+            await call().ConfigureAwait(false);
+        }
+        catch (Api.FluenceApiException ex) when (ex.StatusCode is >= 200 and < 300)
+        {
         }
         catch (Exception ex) when (FluenceErrors.Translate(ex, ct) is { } translated)
         {

@@ -12,16 +12,18 @@ internal static class FluidstackErrors
 
     public static GpuCloudException? Translate(Exception ex, CancellationToken ct) => ex switch
     {
-        Mgmt.FluidstackManagementApiException m => FromApi(m.StatusCode, m.Response, m.Headers, m),
-        Infra.FluidstackInfrastructureApiException i => FromApi(i.StatusCode, i.Response, i.Headers, i),
+        // With ReadResponseAsString off (the fast default) a declared error body arrives typed, not as text.
+        Mgmt.FluidstackManagementApiException<Mgmt.Error> { Result: { } r } m => FromApi(m.StatusCode, r.Message, m.Headers, m),
+        Infra.FluidstackInfrastructureApiException<Infra.Error> { Result: { } r } i => FromApi(i.StatusCode, r.Message, i.Headers, i),
+        Mgmt.FluidstackManagementApiException m => FromApi(m.StatusCode, ParseMessage(m.Response), m.Headers, m),
+        Infra.FluidstackInfrastructureApiException i => FromApi(i.StatusCode, ParseMessage(i.Response), i.Headers, i),
         _ => ErrorTranslation.FromTransport(Provider, ex, ct),
     };
 
-    private static GpuCloudException FromApi(int status, string? body, IReadOnlyDictionary<string, IEnumerable<string>> headers, Exception inner)
+    private static GpuCloudException FromApi(int status, string? message, IReadOnlyDictionary<string, IEnumerable<string>> headers, Exception inner)
     {
         if (status is >= 200 and < 300)
             return ErrorTranslation.FromStatus(Provider, status, null, headers, inner, GpuCloudErrorCode.InvalidResponse);
-        var message = ParseMessage(body);
         var code = ErrorTranslation.CodeForStatus(status);
         if (message is not null && (message.Contains("out of stock", StringComparison.OrdinalIgnoreCase)
             || message.Contains("out-of-stock", StringComparison.OrdinalIgnoreCase)

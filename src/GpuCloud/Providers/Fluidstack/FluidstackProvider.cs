@@ -198,8 +198,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         var api = await RegionalAsync(region, cancellationToken).ConfigureAwait(false);
         try
         {
-            await Call(async () => { await api.DeleteInstanceAsync(project, id, cancellationToken).ConfigureAwait(false); return true; }, cancellationToken)
-                .ConfigureAwait(false);
+            await CallNoContent(() => api.DeleteInstanceAsync(project, id, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
         {
@@ -219,12 +218,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         var (region, id) = SplitInstanceId(instanceId);
         var project = RequireProject();
         var api = await RegionalAsync(region, ct).ConfigureAwait(false);
-        await Call(async () =>
-        {
-            if (start) await api.StartInstanceAsync(project, id, ct).ConfigureAwait(false);
-            else await api.StopInstanceAsync(project, id, ct).ConfigureAwait(false);
-            return true;
-        }, ct).ConfigureAwait(false);
+        await CallNoContent(() => start ? api.StartInstanceAsync(project, id, ct) : api.StopInstanceAsync(project, id, ct), ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -241,11 +235,8 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         if (existing is not null) return existing;
         try
         {
-            await Call(async () =>
-            {
-                await _management.RegisterKeyAsync(new Mgmt.SSHKey { Name = name, Key = publicKey.ToString() }, cancellationToken).ConfigureAwait(false);
-                return true;
-            }, cancellationToken).ConfigureAwait(false);
+            await CallNoContent(() => _management.RegisterKeyAsync(new Mgmt.SSHKey { Name = name, Key = publicKey.ToString() }, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.Conflict)
         {
@@ -266,8 +257,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         FluidstackValidation.RequireName(keyId, nameof(keyId));
         try
         {
-            await Call(async () => { await _management.DeregisterKeyAsync(keyId, cancellationToken).ConfigureAwait(false); return true; }, cancellationToken)
-                .ConfigureAwait(false);
+            await CallNoContent(() => _management.DeregisterKeyAsync(keyId, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
         {
@@ -286,6 +276,23 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         try
         {
             return await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (FluidstackErrors.Translate(ex, ct) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>Runs a call documented to answer without a body; another 2xx (e.g. 200 for a documented 202) is success too.</summary>
+    private static async Task CallNoContent(Func<Task> call, CancellationToken ct)
+    {
+        try
+        {
+            await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Mgmt.FluidstackManagementApiException { StatusCode: >= 200 and < 300 }
+                                   or Infra.FluidstackInfrastructureApiException { StatusCode: >= 200 and < 300 })
+        {
         }
         catch (Exception ex) when (FluidstackErrors.Translate(ex, ct) is { } translated)
         {
