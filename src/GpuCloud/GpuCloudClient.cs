@@ -1,10 +1,13 @@
+using GpuCloud.Diagnostics;
 using GpuCloud.Errors;
+using GpuCloud.Http;
 using GpuCloud.Instances;
 using GpuCloud.Plans;
 using GpuCloud.Providers;
 using GpuCloud.Providers.Fluence;
 using GpuCloud.Providers.Fluidstack;
 using GpuCloud.SshKeys;
+using Microsoft.Extensions.Logging;
 
 namespace GpuCloud;
 
@@ -32,11 +35,28 @@ public sealed class GpuCloudClient : IDisposable
     /// <param name="options">Credentials and settings.</param>
     /// <exception cref="ArgumentException">A setting is invalid (e.g. a non-HTTPS base URL).</exception>
     public GpuCloudClient(GpuCloudOptions options)
-        : this(options, TimeProvider.System)
+        : this(options, TimeProvider.System, null, primaryHandler: null)
     {
     }
 
-    internal GpuCloudClient(GpuCloudOptions options, TimeProvider timeProvider)
+    /// <summary>Creates a client for the providers configured in <paramref name="options"/>, logging to <paramref name="loggerFactory"/>.</summary>
+    /// <param name="options">Credentials and settings.</param>
+    /// <param name="loggerFactory">Where HTTP attempts are logged (never with secrets).</param>
+    /// <param name="timeProvider">The clock for waits, retries and token expiry; <see cref="TimeProvider.System"/> by default.</param>
+    public GpuCloudClient(GpuCloudOptions options, ILoggerFactory? loggerFactory, TimeProvider? timeProvider = null)
+        : this(options, timeProvider ?? TimeProvider.System, loggerFactory, primaryHandler: null)
+    {
+    }
+
+    /// <summary>The composition used by <see cref="GpuCloudClient(GpuCloudOptions)"/> and by dependency injection.</summary>
+    /// <param name="options">Credentials and settings.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="loggerFactory">Loggers, or none.</param>
+    /// <param name="primaryHandler">
+    /// Gives the innermost handler for a provider (e.g. from <c>IHttpMessageHandlerFactory</c>; not disposed here),
+    /// or <see langword="null"/> to create a <see cref="SocketsHttpHandler"/> per provider (disposed with the client).
+    /// </param>
+    internal GpuCloudClient(GpuCloudOptions options, TimeProvider timeProvider, ILoggerFactory? loggerFactory, Func<string, HttpMessageHandler>? primaryHandler)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -44,20 +64,36 @@ public sealed class GpuCloudClient : IDisposable
         _time = timeProvider;
         var providers = new List<IGpuCloudProvider>();
         var disabled = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+        HttpMessageHandler Pipeline(string provider)
+        {
+            var logger = loggerFactory?.CreateLogger("GpuCloud.Http." + provider);
+            var primary = primaryHandler?.Invoke(provider);
+            if (primary is null)
+            {
+                primary = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
+                _owned.Add(primary);
+            }
+            var resilience = new GpuCloudResilienceHandler(provider, options.Resilience, timeProvider, logger) { InnerHandler = primary };
+            // Disposing a DelegatingHandler disposes its inner handler, so only one over a handler we own is disposed.
+            if (primaryHandler is null) _owned.Add(resilience);
+            return resilience;
+        }
+
         if (options.Fluence.IsConfigured)
         {
-            var fluence = new FluenceProvider(options.Fluence);
+            var fluence = new FluenceProvider(options.Fluence, Pipeline(FluenceProvider.ProviderName));
             _owned.Add(fluence);
             providers.Add(fluence);
         }
-        else disabled[FluenceProvider.ProviderName] = "no API key (set GpuCloudOptions.Fluence.ApiKey)";
+        else disabled[FluenceProvider.ProviderName] = "no API key (set FLUENCE_API_KEY or GpuCloud:Fluence:ApiKey)";
         if (options.Fluidstack.IsConfigured)
         {
-            var fluidstack = new FluidstackProvider(options.Fluidstack, timeProvider: timeProvider);
+            var fluidstack = new FluidstackProvider(options.Fluidstack, Pipeline(FluidstackProvider.ProviderName), timeProvider);
             _owned.Add(fluidstack);
             providers.Add(fluidstack);
         }
-        else disabled[FluidstackProvider.ProviderName] = "no token (set GpuCloudOptions.Fluidstack.Token)";
+        else disabled[FluidstackProvider.ProviderName] = "no token or client credentials (set FLUIDSTACK_TOKEN, or FLUIDSTACK_CLIENT_ID and FLUIDSTACK_CLIENT_SECRET)";
         _providers = providers;
         DisabledProviders = disabled;
     }
@@ -92,9 +128,11 @@ public sealed class GpuCloudClient : IDisposable
     /// <param name="query">Filters; <see langword="null"/> lists everything.</param>
     /// <param name="cancellationToken">Cancels the search.</param>
     /// <exception cref="GpuCloudException">The query is invalid (<see cref="GpuCloudErrorCode.InvalidRequest"/>).</exception>
-    public async Task<PlanSearchResult> ListPlansAsync(PlanQuery? query = null, CancellationToken cancellationToken = default)
+    public Task<PlanSearchResult> ListPlansAsync(PlanQuery? query = null, CancellationToken cancellationToken = default) =>
+        GpuCloudDiagnostics.RunAsync("ListPlans", null, () => SearchAsync(query ?? new PlanQuery(), cancellationToken));
+
+    private async Task<PlanSearchResult> SearchAsync(PlanQuery query, CancellationToken cancellationToken)
     {
-        query ??= new PlanQuery();
         query.Validate();
         var searched = _providers.Where(p => query.AllowsProvider(p.Name)).ToArray();
         var results = await Task.WhenAll(searched.Select(p => SearchOneAsync(p, query, cancellationToken))).ConfigureAwait(false);
@@ -112,7 +150,7 @@ public sealed class GpuCloudClient : IDisposable
     {
         try
         {
-            return await provider.ListPlansAsync(query, ct).ConfigureAwait(false);
+            return await GpuCloudDiagnostics.RunAsync("ListPlans", provider.Name, () => provider.ListPlansAsync(query, ct)).ConfigureAwait(false);
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested))
         {
@@ -128,7 +166,8 @@ public sealed class GpuCloudClient : IDisposable
     public async Task<IReadOnlyList<GpuInstance>> ListInstancesAsync(string? provider = null, CancellationToken cancellationToken = default)
     {
         var targets = provider is null ? _providers : [GetProvider(provider)];
-        var lists = await Task.WhenAll(targets.Select(p => p.ListInstancesAsync(cancellationToken))).ConfigureAwait(false);
+        var lists = await Task.WhenAll(targets.Select(p =>
+            GpuCloudDiagnostics.RunAsync("ListInstances", p.Name, () => p.ListInstancesAsync(cancellationToken)))).ConfigureAwait(false);
         return lists.SelectMany(l => l).ToArray();
     }
 
@@ -136,8 +175,12 @@ public sealed class GpuCloudClient : IDisposable
     /// <param name="provider">The instance's provider.</param>
     /// <param name="instanceId">The instance's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public Task<GpuInstance> GetInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default) =>
-        GetProvider(provider).GetInstanceAsync(RequireId(instanceId), cancellationToken);
+    public Task<GpuInstance> GetInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default)
+    {
+        var p = GetProvider(provider);
+        RequireId(instanceId);
+        return GpuCloudDiagnostics.RunAsync("GetInstance", p.Name, () => p.GetInstanceAsync(instanceId, cancellationToken));
+    }
 
     /// <summary>Validates and creates an instance, returning as soon as the provider accepted it; see <see cref="WaitForStateAsync"/>.</summary>
     /// <param name="request">What to create.</param>
@@ -149,29 +192,77 @@ public sealed class GpuCloudClient : IDisposable
         var provider = request.TargetProvider
             ?? throw GpuCloudException.Invalid(nameof(CreateInstanceRequest.Plan), "give a Plan, or a Provider and a PlanId.");
         if (request.TargetPlanId is null) throw GpuCloudException.Invalid(nameof(CreateInstanceRequest.PlanId), "give a Plan, or a Provider and a PlanId.");
-        return GetProvider(provider).CreateInstanceAsync(request, cancellationToken);
+        var p = GetProvider(provider);
+        return GpuCloudDiagnostics.RunAsync("CreateInstance", p.Name, () => CreateOnceAsync(p, request, cancellationToken));
+    }
+
+    /// <summary>
+    /// Creates are never retried blindly (a retry could rent a second machine). When the outcome is unknown,
+    /// because the request timed out, the connection broke or the provider failed after it was sent, the instance
+    /// is looked up by its name, so the caller gets it instead of a duplicate on retry or a silent leak.
+    /// </summary>
+    private async Task<GpuInstance> CreateOnceAsync(IGpuCloudProvider provider, CreateInstanceRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return await provider.CreateInstanceAsync(request, ct).ConfigureAwait(false);
+        }
+        catch (GpuCloudException ex) when (ex.Code is GpuCloudErrorCode.Timeout or GpuCloudErrorCode.ProviderUnavailable or GpuCloudErrorCode.InvalidResponse)
+        {
+            IReadOnlyList<GpuInstance> existing;
+            try
+            {
+                using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                cts.CancelAfter(_options.CleanupTimeout);
+                existing = await provider.ListInstancesAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception lookup) when (lookup is GpuCloudException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                throw new GpuCloudException(ex.Code,
+                    $"{ex.Message} The instance may have been created: look for '{request.Name}' on {provider.Name} (the lookup failed: {lookup.Message}).",
+                    provider.Name, ex) { StatusCode = ex.StatusCode, ProviderMessage = ex.ProviderMessage, RetryAfter = ex.RetryAfter };
+            }
+            var created = existing
+                .Where(i => i.Name == request.Name && i.State is not (InstanceState.Terminated or InstanceState.Terminating))
+                .OrderByDescending(i => i.CreatedAt ?? DateTimeOffset.MinValue)
+                .FirstOrDefault();
+            if (created is not null) return created;
+            throw;
+        }
     }
 
     /// <summary>Deletes an instance; one that is already gone counts as deleted.</summary>
     /// <param name="provider">The instance's provider.</param>
     /// <param name="instanceId">The instance's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public Task DeleteInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default) =>
-        GetProvider(provider).DeleteInstanceAsync(RequireId(instanceId), cancellationToken);
+    public Task DeleteInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default)
+    {
+        var p = GetProvider(provider);
+        RequireId(instanceId);
+        return GpuCloudDiagnostics.RunAsync("DeleteInstance", p.Name, () => p.DeleteInstanceAsync(instanceId, cancellationToken));
+    }
 
     /// <summary>Starts a stopped instance (Fluidstack).</summary>
     /// <param name="provider">The instance's provider.</param>
     /// <param name="instanceId">The instance's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public Task StartInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default) =>
-        GetProvider(provider).StartInstanceAsync(RequireId(instanceId), cancellationToken);
+    public Task StartInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default)
+    {
+        var p = GetProvider(provider);
+        RequireId(instanceId);
+        return GpuCloudDiagnostics.RunAsync("StartInstance", p.Name, () => p.StartInstanceAsync(instanceId, cancellationToken));
+    }
 
     /// <summary>Stops a running instance (Fluidstack).</summary>
     /// <param name="provider">The instance's provider.</param>
     /// <param name="instanceId">The instance's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public Task StopInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default) =>
-        GetProvider(provider).StopInstanceAsync(RequireId(instanceId), cancellationToken);
+    public Task StopInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default)
+    {
+        var p = GetProvider(provider);
+        RequireId(instanceId);
+        return GpuCloudDiagnostics.RunAsync("StopInstance", p.Name, () => p.StopInstanceAsync(instanceId, cancellationToken));
+    }
 
     /// <summary>
     /// Polls an instance until it reaches <paramref name="target"/>. <see cref="InstanceState.Running"/> means ready:
@@ -187,13 +278,19 @@ public sealed class GpuCloudClient : IDisposable
     /// <param name="progress">Receives the instance after every poll.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <exception cref="GpuCloudException"><see cref="GpuCloudErrorCode.Timeout"/> when the time is up; otherwise why the instance cannot reach the state.</exception>
-    public async Task<GpuInstance> WaitForStateAsync(string provider, string instanceId, InstanceState target, TimeSpan timeout,
+    public Task<GpuInstance> WaitForStateAsync(string provider, string instanceId, InstanceState target, TimeSpan timeout,
         IProgress<GpuInstance>? progress = null, CancellationToken cancellationToken = default)
     {
         var p = GetProvider(provider);
         RequireId(instanceId);
         if (timeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(timeout), "The timeout must be positive.");
         if (target == InstanceState.Unknown) throw new ArgumentOutOfRangeException(nameof(target), "Cannot wait for the Unknown state.");
+        return GpuCloudDiagnostics.RunAsync("WaitForState", p.Name, () => WaitCoreAsync(p, instanceId, target, timeout, progress, cancellationToken));
+    }
+
+    private async Task<GpuInstance> WaitCoreAsync(IGpuCloudProvider p, string instanceId, InstanceState target, TimeSpan timeout,
+        IProgress<GpuInstance>? progress, CancellationToken cancellationToken)
+    {
 
         var deadline = _time.GetUtcNow() + timeout;
         GpuInstance? last = null;
@@ -264,13 +361,19 @@ public sealed class GpuCloudClient : IDisposable
     /// <param name="cancellationToken">Cancels the walk (after cleaning up).</param>
     /// <returns>The ready instance.</returns>
     /// <exception cref="GpuCloudException">No plan could be created; <see cref="GpuCloudException.Attempts"/> lists every plan tried and why it failed.</exception>
-    public async Task<GpuInstance> CreateCheapestAsync(PlanQuery query, CreateInstanceRequest template, int? maxAttempts = null,
+    public Task<GpuInstance> CreateCheapestAsync(PlanQuery query, CreateInstanceRequest template, int? maxAttempts = null,
         IProgress<GpuInstance>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(template);
         if (maxAttempts is < 1) throw new ArgumentOutOfRangeException(nameof(maxAttempts), "Try at least one plan.");
-        var search = await ListPlansAsync(query, cancellationToken).ConfigureAwait(false);
+        return GpuCloudDiagnostics.RunAsync("CreateCheapest", null, () => CreateCheapestCoreAsync(query, template, maxAttempts, progress, cancellationToken));
+    }
+
+    private async Task<GpuInstance> CreateCheapestCoreAsync(PlanQuery query, CreateInstanceRequest template, int? maxAttempts,
+        IProgress<GpuInstance>? progress, CancellationToken cancellationToken)
+    {
+        var search = await SearchAsync(query, cancellationToken).ConfigureAwait(false);
         var candidates = search.Plans.Where(p => p.Availability != PlanAvailability.Unavailable).ToArray();
         var attempts = new List<PlanAttempt>();
         var limit = Math.Min(candidates.Length, maxAttempts ?? _options.MaxCreateAttempts);
@@ -282,8 +385,9 @@ public sealed class GpuCloudClient : IDisposable
             try
             {
                 var request = template with { Plan = plan, Provider = null, PlanId = null };
-                created = await CreateInstanceAsync(request, cancellationToken).ConfigureAwait(false);
-                return await WaitForStateAsync(plan.Provider, created.Id, InstanceState.Running, _options.ReadyTimeout, progress, cancellationToken)
+                var provider = GetProvider(plan.Provider);
+                created = await CreateOnceAsync(provider, request, cancellationToken).ConfigureAwait(false);
+                return await WaitCoreAsync(provider, created.Id, InstanceState.Running, _options.ReadyTimeout, progress, cancellationToken)
                     .ConfigureAwait(false);
             }
             catch (GpuCloudException ex)

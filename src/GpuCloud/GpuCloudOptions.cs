@@ -1,3 +1,4 @@
+using GpuCloud.Http;
 using GpuCloud.Providers.Fluence;
 using GpuCloud.Providers.Fluidstack;
 
@@ -11,6 +12,9 @@ public sealed class GpuCloudOptions
 
     /// <summary>Fluidstack settings. Fluidstack is used when <see cref="FluidstackOptions.Token"/> is set.</summary>
     public FluidstackOptions Fluidstack { get; set; } = new();
+
+    /// <summary>Retries, timeouts and circuit breaking for every provider request.</summary>
+    public GpuCloudResilienceOptions Resilience { get; set; } = new();
 
     /// <summary>How often <see cref="GpuCloudClient.WaitForStateAsync"/> polls. Default 5 seconds.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
@@ -32,5 +36,41 @@ public sealed class GpuCloudOptions
         if (ReadyTimeout <= TimeSpan.Zero) throw new ArgumentException("ReadyTimeout must be positive.", nameof(ReadyTimeout));
         if (CleanupTimeout <= TimeSpan.Zero) throw new ArgumentException("CleanupTimeout must be positive.", nameof(CleanupTimeout));
         if (MaxCreateAttempts < 1) throw new ArgumentException("MaxCreateAttempts must be at least 1.", nameof(MaxCreateAttempts));
+        Resilience.Validate();
     }
+
+    /// <summary>
+    /// Options from the environment variables <c>FLUENCE_API_KEY</c>, <c>FLUENCE_BASE_URL</c>, <c>FLUIDSTACK_TOKEN</c>,
+    /// <c>FLUIDSTACK_CLIENT_ID</c>, <c>FLUIDSTACK_CLIENT_SECRET</c>, <c>FLUIDSTACK_TOKEN_URL</c>,
+    /// <c>FLUIDSTACK_PROJECT_ID</c> and <c>FLUIDSTACK_BASE_URL</c> (the Management API URL), defaults elsewhere.
+    /// </summary>
+    /// <exception cref="ArgumentException">A variable holds a malformed URL or GUID; the message names it.</exception>
+    public static GpuCloudOptions FromEnvironment()
+    {
+        var options = new GpuCloudOptions();
+        options.ApplyEnvironment(Environment.GetEnvironmentVariable);
+        return options;
+    }
+
+    /// <summary>Sets what the environment variables give; unset or empty variables change nothing.</summary>
+    internal void ApplyEnvironment(Func<string, string?> read)
+    {
+        string? Get(string name) => read(name) is { Length: > 0 } v ? v.Trim() : null;
+        Uri Url(string name, string value) => Uri.TryCreate(value, UriKind.Absolute, out var u)
+            ? u : throw new ArgumentException($"{name} is not an absolute URL.", name);
+
+        if (Get("FLUENCE_API_KEY") is { } key) Fluence.ApiKey = key;
+        if (Get("FLUENCE_BASE_URL") is { } fluenceUrl) Fluence.BaseUrl = Url("FLUENCE_BASE_URL", fluenceUrl);
+        if (Get("FLUIDSTACK_TOKEN") is { } token) Fluidstack.Token = token;
+        if (Get("FLUIDSTACK_CLIENT_ID") is { } clientId) Fluidstack.ClientId = clientId;
+        if (Get("FLUIDSTACK_CLIENT_SECRET") is { } secret) Fluidstack.ClientSecret = secret;
+        if (Get("FLUIDSTACK_TOKEN_URL") is { } tokenUrl) Fluidstack.TokenUrl = Url("FLUIDSTACK_TOKEN_URL", tokenUrl);
+        if (Get("FLUIDSTACK_BASE_URL") is { } managementUrl) Fluidstack.ManagementUrl = Url("FLUIDSTACK_BASE_URL", managementUrl);
+        if (Get("FLUIDSTACK_PROJECT_ID") is { } project)
+            Fluidstack.ProjectId = Guid.TryParse(project, out var id) ? id : throw new ArgumentException("FLUIDSTACK_PROJECT_ID is not a GUID.", "FLUIDSTACK_PROJECT_ID");
+    }
+
+    /// <summary>Shows the settings with every secret redacted.</summary>
+    public override string ToString() =>
+        $"GpuCloudOptions {{ Fluence = {Fluence}, Fluidstack = {Fluidstack}, PollInterval = {PollInterval}, ReadyTimeout = {ReadyTimeout}, MaxCreateAttempts = {MaxCreateAttempts} }}";
 }

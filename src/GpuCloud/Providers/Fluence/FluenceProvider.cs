@@ -37,7 +37,7 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
         var baseUrl = EndpointRules.RequireHttps(options.BaseUrl, "Fluence.BaseUrl");
         if (options.RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("Fluence.RequestTimeout must be positive.", nameof(options));
 
-        var auth = new HeaderHandler("X-API-KEY", _ => ValueTask.FromResult(key)) { InnerHandler = handler ?? new SocketsHttpHandler() };
+        var auth = new HeaderHandler("X-API-KEY", _ => ValueTask.FromResult(key)) { InnerHandler = handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) } };
         // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.
         _http = new HttpClient(auth, disposeHandler: handler is null) { Timeout = options.RequestTimeout };
         _api = new Api.FluenceClient(_http) { BaseUrl = baseUrl.ToString().TrimEnd('/') };

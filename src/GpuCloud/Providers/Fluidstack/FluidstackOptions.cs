@@ -6,8 +6,29 @@ public sealed class FluidstackOptions
     /// <summary>The default Management API base URL.</summary>
     public static readonly Uri DefaultManagementUrl = new("https://api.atlas.fluidstack.io/api/v1alpha1");
 
-    /// <summary>A bearer token (an Atlas access token). Never logged or shown by <see cref="ToString"/>.</summary>
+    /// <summary>The default OAuth2 token endpoint.</summary>
+    public static readonly Uri DefaultTokenUrl = new("https://oauth.fluidstack.io/oauth/token");
+
+    /// <summary>The default OAuth2 audience.</summary>
+    public const string DefaultAudience = "https://api.fluidstack.io";
+
+    /// <summary>A static bearer token (an Atlas access token). Used instead of client credentials when set. Never logged or shown by <see cref="ToString"/>.</summary>
     public string? Token { get; set; }
+
+    /// <summary>The OAuth2 client id, for the client-credentials flow.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The OAuth2 client secret, for the client-credentials flow. Never logged or shown by <see cref="ToString"/>.</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>The OAuth2 token endpoint. Default <c>https://oauth.fluidstack.io/oauth/token</c>.</summary>
+    public Uri TokenUrl { get; set; } = DefaultTokenUrl;
+
+    /// <summary>The OAuth2 audience. Default <c>https://api.fluidstack.io</c>.</summary>
+    public string Audience { get; set; } = DefaultAudience;
+
+    /// <summary>How long before its expiry a cached OAuth2 token is refreshed. Default 60 seconds.</summary>
+    public TimeSpan TokenRefreshMargin { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The Management API base URL. Default <c>https://api.atlas.fluidstack.io/api/v1alpha1</c>.</summary>
     public Uri ManagementUrl { get; set; } = DefaultManagementUrl;
@@ -40,9 +61,13 @@ public sealed class FluidstackOptions
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
     /// <summary>Whether enough is configured to use Fluidstack.</summary>
-    public bool IsConfigured => !string.IsNullOrWhiteSpace(Token);
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Token) || UsesClientCredentials;
+
+    /// <summary>Whether tokens come from the OAuth2 client-credentials flow (no static <see cref="Token"/>, and a client id and secret).</summary>
+    public bool UsesClientCredentials =>
+        string.IsNullOrWhiteSpace(Token) && !string.IsNullOrWhiteSpace(ClientId) && !string.IsNullOrWhiteSpace(ClientSecret);
 
     /// <summary>Shows the settings with the token redacted.</summary>
     public override string ToString() =>
-        $"FluidstackOptions {{ Token = {(IsConfigured ? "(set)" : "(not set)")}, ManagementUrl = {ManagementUrl}, ProjectId = {ProjectId}, Regions = [{string.Join(", ", Regions)}], RequestTimeout = {RequestTimeout} }}";
+        $"FluidstackOptions {{ Token = {(string.IsNullOrWhiteSpace(Token) ? "(not set)" : "(set)")}, ClientId = {ClientId ?? "(not set)"}, ClientSecret = {(string.IsNullOrWhiteSpace(ClientSecret) ? "(not set)" : "(set)")}, TokenUrl = {TokenUrl}, ManagementUrl = {ManagementUrl}, ProjectId = {ProjectId}, Regions = [{string.Join(", ", Regions)}], RequestTimeout = {RequestTimeout} }}";
 }

@@ -22,6 +22,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
     private readonly FluidstackOptions _options;
     private readonly TimeProvider _time;
     private readonly HttpClient _http;
+    private readonly FluidstackTokenSource _tokens;
     private readonly Mgmt.FluidstackManagementClient _management;
     private readonly ConcurrentDictionary<string, Infra.FluidstackInfrastructureClient> _regional = new(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _regionLock = new(1, 1);
@@ -31,18 +32,21 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
     /// <param name="options">The token and settings.</param>
     /// <param name="handler">The HTTP handler to send requests through; by default a new <see cref="SocketsHttpHandler"/>. A handler given here is not disposed.</param>
     /// <param name="timeProvider">The clock for the region cache; <see cref="TimeProvider.System"/> by default.</param>
-    /// <exception cref="ArgumentException">The token is missing or malformed, or the management URL is not HTTPS (loopback excepted).</exception>
+    /// <exception cref="ArgumentException">No token or client credentials, a malformed secret, or a management or token URL that is not HTTPS (loopback excepted).</exception>
     public FluidstackProvider(FluidstackOptions options, HttpMessageHandler? handler = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var token = EndpointRules.RequireHeaderSecret(options.Token, "Fluidstack.Token");
+        if (!options.IsConfigured)
+            throw new ArgumentException("Fluidstack needs a Token, or a ClientId and ClientSecret.", nameof(options));
         var management = EndpointRules.RequireHttps(options.ManagementUrl, "Fluidstack.ManagementUrl");
         if (options.RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("Fluidstack.RequestTimeout must be positive.", nameof(options));
         if (options.ProjectId == Guid.Empty) throw new ArgumentException("Fluidstack.ProjectId must not be the empty GUID.", nameof(options));
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
-        var bearer = "Bearer " + token;
-        var auth = new HeaderHandler("Authorization", _ => ValueTask.FromResult(bearer)) { InnerHandler = handler ?? new SocketsHttpHandler() };
+        var inner = handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
+        _tokens = new FluidstackTokenSource(options, inner, _time);
+        var auth = new FluidstackBearerHandler(_tokens) { InnerHandler = inner };
+        // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.
         _http = new HttpClient(auth, disposeHandler: handler is null) { Timeout = options.RequestTimeout };
         _management = new Mgmt.FluidstackManagementClient(_http) { BaseUrl = management.ToString().TrimEnd('/') };
     }
@@ -304,6 +308,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
     public void Dispose()
     {
         _http.Dispose();
+        _tokens.Dispose();
         _regionLock.Dispose();
     }
 }

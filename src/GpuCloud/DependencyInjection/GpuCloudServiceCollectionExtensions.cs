@@ -1,0 +1,106 @@
+using GpuCloud.Http;
+using GpuCloud.Providers.Fluence;
+using GpuCloud.Providers.Fluidstack;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GpuCloud.DependencyInjection;
+
+/// <summary>Registers <see cref="GpuCloudClient"/> with options, <c>IHttpClientFactory</c> handlers, resilience and logging.</summary>
+public static class GpuCloudServiceCollectionExtensions
+{
+    /// <summary>The configuration section read by <see cref="AddGpuCloud(IServiceCollection, IConfiguration)"/>.</summary>
+    public const string SectionName = "GpuCloud";
+
+    /// <summary>The <c>IHttpClientFactory</c> client name of each provider (<c>GpuCloud.fluence</c>, <c>GpuCloud.fluidstack</c>); configure it to add your own handlers.</summary>
+    /// <param name="provider">The provider's name.</param>
+    public static string HttpClientName(string provider) => "GpuCloud." + provider;
+
+    /// <summary>
+    /// Registers a singleton <see cref="GpuCloudClient"/> configured from the environment variables
+    /// (<c>FLUENCE_API_KEY</c>, <c>FLUIDSTACK_TOKEN</c>, ... see <see cref="GpuCloudOptions.FromEnvironment"/>) and then
+    /// from <paramref name="configuration"/>: its <c>GpuCloud</c> section if it has one, else the configuration itself.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The application's configuration, or the GpuCloud section of it.</param>
+    public static IServiceCollection AddGpuCloud(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(SectionName);
+        IConfiguration source = section.Exists() ? section : configuration;
+        return services.AddGpuCloudCore(builder => builder.Bind(source));
+    }
+
+    /// <summary>Registers a singleton <see cref="GpuCloudClient"/> configured from the environment variables and then by <paramref name="configure"/>.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options.</param>
+    public static IServiceCollection AddGpuCloud(this IServiceCollection services, Action<GpuCloudOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return services.AddGpuCloudCore(builder => builder.Configure(configure));
+    }
+
+    private static IServiceCollection AddGpuCloudCore(this IServiceCollection services, Action<OptionsBuilder<GpuCloudOptions>> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        // Environment first, so configuration and code override it.
+        var builder = services.AddOptions<GpuCloudOptions>().Configure(o => o.ApplyEnvironment(Environment.GetEnvironmentVariable));
+        configure(builder);
+        builder.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GpuCloudOptions>, GpuCloudOptionsValidator>());
+
+        foreach (var provider in new[] { FluenceProvider.ProviderName, FluidstackProvider.ProviderName })
+        {
+            // The client is a long-lived singleton; pooled connections are recycled so DNS changes are seen.
+            services.AddHttpClient(HttpClientName(provider))
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<GpuCloudOptions>>().Value;
+            var handlers = sp.GetRequiredService<IHttpMessageHandlerFactory>();
+            return new GpuCloudClient(options, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>(),
+                provider => handlers.CreateHandler(HttpClientName(provider)));
+        });
+        return services;
+    }
+}
+
+/// <summary>Validates <see cref="GpuCloudOptions"/> at start with messages that name the setting and never show a secret.</summary>
+internal sealed class GpuCloudOptionsValidator : IValidateOptions<GpuCloudOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GpuCloudOptions options)
+    {
+        var failures = new List<string>();
+        void Check(Action check)
+        {
+            try { check(); }
+            catch (ArgumentException ex) { failures.Add(ex.Message); }
+        }
+        Check(options.Validate);
+        if (options.Fluence.IsConfigured)
+        {
+            Check(() => EndpointRules.RequireHeaderSecret(options.Fluence.ApiKey, "GpuCloud:Fluence:ApiKey"));
+            Check(() => EndpointRules.RequireHttps(options.Fluence.BaseUrl, "GpuCloud:Fluence:BaseUrl"));
+        }
+        if (options.Fluidstack.IsConfigured)
+        {
+            Check(() => EndpointRules.RequireHttps(options.Fluidstack.ManagementUrl, "GpuCloud:Fluidstack:ManagementUrl"));
+            if (options.Fluidstack.UsesClientCredentials)
+            {
+                Check(() => EndpointRules.RequireHttps(options.Fluidstack.TokenUrl, "GpuCloud:Fluidstack:TokenUrl"));
+                Check(() => EndpointRules.RequireHeaderSecret(options.Fluidstack.ClientSecret, "GpuCloud:Fluidstack:ClientSecret"));
+            }
+            else
+            {
+                Check(() => EndpointRules.RequireHeaderSecret(options.Fluidstack.Token, "GpuCloud:Fluidstack:Token"));
+            }
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

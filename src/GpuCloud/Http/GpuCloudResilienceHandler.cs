@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using GpuCloud.Errors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace GpuCloud.Http;
+
+/// <summary>
+/// A <see cref="DelegatingHandler"/> over a Polly.Core pipeline: total timeout, retry with exponential backoff
+/// and jitter (honouring <c>Retry-After</c>), a circuit breaker per host, and a per-attempt timeout.
+/// Only idempotent methods are retried; a POST is retried only when the connection was never established.
+/// Every attempt is logged (method, path, status, duration, attempt; never headers or bodies).
+/// </summary>
+public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
+{
+    private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("GpuCloud.Request");
+    private static readonly ResiliencePropertyKey<int> AttemptKey = new("GpuCloud.Attempt");
+
+    private readonly GpuCloudResilienceOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _provider;
+    private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Creates the handler.</summary>
+    /// <param name="provider">The provider's name, for logs.</param>
+    /// <param name="options">The retry, timeout and circuit-breaker settings.</param>
+    /// <param name="timeProvider">The clock for delays and timeouts; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="logger">Where attempts are logged; nothing by default.</param>
+    public GpuCloudResilienceHandler(string provider, GpuCloudResilienceOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _provider = provider;
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!_options.Enabled) return await SendOnceAsync(request, 1, cancellationToken).ConfigureAwait(false);
+
+        var pipeline = _pipelines.GetOrAdd(request.RequestUri?.Authority ?? "", _ => Build());
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RequestKey, request);
+        context.Properties.Set(AttemptKey, 0);
+        try
+        {
+            var outcome = await pipeline.ExecuteOutcomeAsync(static async (ctx, handler) =>
+            {
+                var req = ctx.Properties.GetValue(RequestKey, null!);
+                var attempt = ctx.Properties.GetValue(AttemptKey, 0) + 1;
+                ctx.Properties.Set(AttemptKey, attempt);
+                try
+                {
+                    return Outcome.FromResult(await handler.SendOnceAsync(req, attempt, ctx.CancellationToken).ConfigureAwait(false));
+                }
+                catch (Exception ex)
+                {
+                    return Outcome.FromException<HttpResponseMessage>(ex);
+                }
+            }, context, this).ConfigureAwait(false);
+            outcome.ThrowIfException();
+            return outcome.Result!;
+        }
+        catch (BrokenCircuitException ex)
+        {
+            throw new GpuCloudException(GpuCloudErrorCode.ProviderUnavailable,
+                $"{_provider}: too many recent failures at {request.RequestUri?.Host}; requests are paused (circuit open).", _provider, ex)
+            { RetryAfter = ex.RetryAfter };
+        }
+        catch (TimeoutRejectedException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new GpuCloudException(GpuCloudErrorCode.Timeout,
+                $"{_provider}: {request.Method} {request.RequestUri?.AbsolutePath} timed out after {ex.Timeout.TotalSeconds:0.#} s.", _provider, ex);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, int attempt, CancellationToken ct)
+    {
+        var started = _time.GetTimestamp();
+        try
+        {
+            var response = await base.SendAsync(request, ct).ConfigureAwait(false);
+            LogAttempt(_logger, _provider, request.Method.Method, request.RequestUri?.AbsolutePath ?? "", (int)response.StatusCode,
+                _time.GetElapsedTime(started).TotalMilliseconds, attempt);
+            return response;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            LogAttemptFailed(_logger, _provider, request.Method.Method, request.RequestUri?.AbsolutePath ?? "", ex.GetType().Name,
+                _time.GetElapsedTime(started).TotalMilliseconds, attempt);
+            throw;
+        }
+    }
+
+    private ResiliencePipeline<HttpResponseMessage> Build()
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time };
+        builder.AddTimeout(_options.TotalTimeout);
+        builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        {
+            MaxRetryAttempts = Math.Max(_options.MaxRetries, 1),
+            Delay = _options.RetryBaseDelay,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            ShouldHandle = args => ValueTask.FromResult(_options.MaxRetries > 0 && ShouldRetry(args.Outcome, args.Context)),
+            DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
+            OnRetry = args =>
+            {
+                args.Outcome.Result?.Dispose();
+                return default;
+            },
+        });
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+        {
+            FailureRatio = _options.CircuitBreakerFailureRatio,
+            MinimumThroughput = _options.CircuitBreakerMinimumThroughput,
+            SamplingDuration = _options.CircuitBreakerSamplingDuration,
+            BreakDuration = _options.CircuitBreakerBreakDuration,
+            ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+        });
+        builder.AddTimeout(_options.AttemptTimeout);
+        return builder.Build();
+    }
+
+    private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
+    {
+        var request = context.Properties.GetValue(RequestKey, null!);
+        if (outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError })
+            return true; // the request never left this machine: safe for any method, POST included
+        if (!IsIdempotent(request.Method) || !IsTransient(outcome)) return false;
+        return RetryAfter(outcome.Result) is not { } wait || wait <= _options.MaxRetryAfter;
+    }
+
+    internal static bool IsIdempotent(HttpMethod method) =>
+        method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Options || method == HttpMethod.Put || method == HttpMethod.Delete;
+
+    internal static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome.Exception switch
+    {
+        null => outcome.Result is { } r && IsTransientStatus(r.StatusCode),
+        HttpRequestException or TimeoutRejectedException or IOException => true,
+        _ => false,
+    };
+
+    internal static bool IsTransientStatus(HttpStatusCode status) =>
+        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
+            or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+
+    private TimeSpan? RetryAfter(HttpResponseMessage? response)
+    {
+        var header = response?.Headers.RetryAfter;
+        if (header is null) return null;
+        if (header.Delta is { } delta) return delta;
+        if (header.Date is { } date)
+        {
+            var wait = date - _time.GetUtcNow();
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+        return null;
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "{Provider} {Method} {Path} answered {Status} in {DurationMs:0} ms (attempt {Attempt})")]
+    private static partial void LogAttempt(ILogger logger, string provider, string method, string path, int status, double durationMs, int attempt);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "{Provider} {Method} {Path} failed with {Error} after {DurationMs:0} ms (attempt {Attempt})")]
+    private static partial void LogAttemptFailed(ILogger logger, string provider, string method, string path, string error, double durationMs, int attempt);
+}
