@@ -355,7 +355,7 @@ public sealed class GpuCloudClient : IDisposable
     /// Whatever it created that did not become ready is deleted, also when the caller cancels.
     /// </summary>
     /// <param name="query">Which plans to consider; plans reported unavailable are skipped.</param>
-    /// <param name="template">The instance to create; its plan fields are ignored.</param>
+    /// <param name="template">The instance to create; its plan fields are ignored, and settings that do not apply to a plan's workload are left out for that plan (see <see cref="CreateInstanceRequest"/>).</param>
     /// <param name="maxAttempts">How many plans to try at most; <see cref="GpuCloudOptions.MaxCreateAttempts"/> by default.</param>
     /// <param name="progress">Receives the instance after every poll.</param>
     /// <param name="cancellationToken">Cancels the walk (after cleaning up).</param>
@@ -384,7 +384,7 @@ public sealed class GpuCloudClient : IDisposable
             GpuInstance? created = null;
             try
             {
-                var request = template with { Plan = plan, Provider = null, PlanId = null };
+                var request = ForPlan(template, plan);
                 var provider = GetProvider(plan.Provider);
                 created = await CreateOnceAsync(provider, request, cancellationToken).ConfigureAwait(false);
                 return await WaitCoreAsync(provider, created.Id, InstanceState.Running, _options.ReadyTimeout, progress, cancellationToken)
@@ -404,6 +404,24 @@ public sealed class GpuCloudClient : IDisposable
             }
         }
         throw Summary(GpuCloudErrorCode.CapacityUnavailable, attempts, candidates.Length, search, null);
+    }
+
+    /// <summary>
+    /// One template serves plans of every workload: container settings go to container plans only, an OS image to
+    /// plans that take one (the plan's first image when the template's is not offered), a location only where the
+    /// plan runs there.
+    /// </summary>
+    internal static CreateInstanceRequest ForPlan(CreateInstanceRequest template, GpuPlan plan)
+    {
+        var request = template with { Plan = plan, Provider = null, PlanId = null };
+        request = plan.Workload == WorkloadType.Container ? request with { OsImage = null } : request with { Container = null };
+        if (plan.OsImages.Count > 0 && (request.OsImage is null || !plan.OsImages.Contains(request.OsImage, StringComparer.Ordinal)))
+            request = request with { OsImage = plan.OsImages[0] };
+        if (request.Location is { } location && !plan.Locations.Append(plan.Region ?? "").Any(l => PlanQuery.LocationMatches(l, location)))
+            request = request with { Location = null };
+        else if (request.Location is { } l && plan.Workload != WorkloadType.Container)
+            request = request with { Location = plan.Region ?? (plan.Locations.Count == 1 ? plan.Locations[0] : l) };
+        return request;
     }
 
     private static GpuCloudException Summary(GpuCloudErrorCode code, List<PlanAttempt> attempts, int total, PlanSearchResult search, Exception? inner)

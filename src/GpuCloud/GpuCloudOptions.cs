@@ -45,10 +45,16 @@ public sealed class GpuCloudOptions
     /// <c>FLUIDSTACK_PROJECT_ID</c> and <c>FLUIDSTACK_BASE_URL</c> (the Management API URL), defaults elsewhere.
     /// </summary>
     /// <exception cref="ArgumentException">A variable holds a malformed URL or GUID; the message names it.</exception>
-    public static GpuCloudOptions FromEnvironment()
+    public static GpuCloudOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
+
+    /// <summary>Options from environment variables read through <paramref name="read"/> (see <see cref="FromEnvironment()"/>).</summary>
+    /// <param name="read">Returns a variable's value, or <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">A variable holds a malformed URL or GUID; the message names it.</exception>
+    public static GpuCloudOptions FromEnvironment(Func<string, string?> read)
     {
+        ArgumentNullException.ThrowIfNull(read);
         var options = new GpuCloudOptions();
-        options.ApplyEnvironment(Environment.GetEnvironmentVariable);
+        options.ApplyEnvironment(read);
         return options;
     }
 
