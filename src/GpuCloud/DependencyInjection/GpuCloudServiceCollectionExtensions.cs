@@ -21,7 +21,7 @@ public static class GpuCloudServiceCollectionExtensions
 
     /// <summary>
     /// Registers a singleton <see cref="GpuCloudClient"/> configured from the environment variables
-    /// (<c>FLUENCE_API_KEY</c>, <c>FLUIDSTACK_TOKEN</c>, ... see <see cref="GpuCloudOptions.FromEnvironment"/>) and then
+    /// (<c>FLUENCE_API_KEY</c>, <c>FLUIDSTACK_TOKEN</c>, ... see <see cref="GpuCloudOptions.FromEnvironment()"/>) and then
     /// from <paramref name="configuration"/>: its <c>GpuCloud</c> section if it has one, else the configuration itself.
     /// </summary>
     /// <param name="services">The services.</param>
