@@ -77,12 +77,16 @@ internal static partial class FluenceMapping
     {
         foreach (var group in list.Data ?? [])
             foreach (var byCount in group.Availability_by_number ?? [])
+            {
+                // Parsed once per GPU group, not per option: a list holds thousands of options of a few GPUs.
+                var groupGpu = Gpu(group.Gpu_model, byCount.Gpu_count);
+                var bridged = groupGpu.Interconnect is GpuInterconnect.PCIe or GpuInterconnect.Unknown
+                    ? groupGpu with { Interconnect = GpuInterconnect.NVLink }
+                    : groupGpu;
                 foreach (var option in byCount.Options ?? [])
                 {
                     if (string.IsNullOrEmpty(option.Id)) continue;
-                    var gpu = Gpu(group.Gpu_model, byCount.Gpu_count);
-                    if (option.Nvlink == true && gpu.Interconnect is GpuInterconnect.PCIe or GpuInterconnect.Unknown)
-                        gpu = gpu with { Interconnect = GpuInterconnect.NVLink };
+                    var gpu = option.Nvlink == true ? bridged : groupGpu;
                     var location = option.Location;
                     yield return new GpuPlan
                     {
@@ -104,6 +108,7 @@ internal static partial class FluenceMapping
                         Host = option.Provider,
                     };
                 }
+            }
     }
 
     public static GpuInstance Container(Api.ContainerInstance i) => new()
