@@ -212,8 +212,8 @@ public sealed class GpuCloudClient : IDisposable
             IReadOnlyList<GpuInstance> existing;
             try
             {
-                using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                cts.CancelAfter(_options.CleanupTimeout);
+                using var limit = new CancellationTokenSource(_options.CleanupTimeout, _time);
+                using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
                 existing = await provider.ListInstancesAsync(cts.Token).ConfigureAwait(false);
             }
             catch (Exception lookup) when (lookup is GpuCloudException or OperationCanceledException && !ct.IsCancellationRequested)
@@ -334,9 +334,10 @@ public sealed class GpuCloudClient : IDisposable
             if (current.FailureReason == GpuCloudErrorCode.CapacityUnavailable)
             {
                 // The provider leaves an out-of-stock husk behind; remove it before reporting.
-                var cleanup = await TryDeleteAsync(provider, current.Id).ConfigureAwait(false);
+                var (deleted, cleanup) = await TryDeleteAsync(provider, current.Id).ConfigureAwait(false);
                 throw new GpuCloudException(GpuCloudErrorCode.CapacityUnavailable,
-                    $"{provider.Name}: no capacity for instance {current.Id} ({current.ProviderState}); {cleanup}", provider.Name);
+                    $"{provider.Name}: no capacity for instance {current.Id} ({current.ProviderState}); {cleanup}", provider.Name)
+                { InstanceDeleted = deleted };
             }
             throw new GpuCloudException(current.FailureReason ?? GpuCloudErrorCode.ProviderUnavailable,
                 $"{provider.Name}: instance {current.Id} failed ({current.ProviderState}) while waiting for {target}.", provider.Name);
@@ -392,14 +393,16 @@ public sealed class GpuCloudClient : IDisposable
             }
             catch (GpuCloudException ex)
             {
-                var cleanup = created is null ? null : await TryDeleteAsync(GetProvider(plan.Provider), created.Id).ConfigureAwait(false);
+                var cleanup = created is null || ex.InstanceDeleted ? null : (await TryDeleteAsync(GetProvider(plan.Provider), created.Id).ConfigureAwait(false)).Message;
                 attempts.Add(new PlanAttempt(plan.Provider, plan.Id, plan.Name, ex.Code, cleanup is null ? ex.Message : $"{ex.Message} ({cleanup})"));
                 if (ex.Code != GpuCloudErrorCode.CapacityUnavailable)
                     throw Summary(ex.Code, attempts, candidates.Length, search, ex);
             }
             catch (OperationCanceledException) when (created is not null)
             {
-                await TryDeleteAsync(GetProvider(plan.Provider), created.Id).ConfigureAwait(false);
+                var (deleted, cleanup) = await TryDeleteAsync(GetProvider(plan.Provider), created.Id).ConfigureAwait(false);
+                if (!deleted)
+                    throw new OperationCanceledException($"Cancelled; {cleanup}.", null, cancellationToken);
                 throw;
             }
         }
@@ -439,19 +442,37 @@ public sealed class GpuCloudClient : IDisposable
         };
     }
 
-    /// <summary>Deletes what a failed or cancelled create left behind, within <see cref="GpuCloudOptions.CleanupTimeout"/>, whatever the caller's token says.</summary>
-    /// <returns>A sentence saying what happened, for the error message.</returns>
-    private async Task<string> TryDeleteAsync(IGpuCloudProvider provider, string instanceId)
+    /// <summary>
+    /// Deletes what a failed or cancelled create left behind, within <see cref="GpuCloudOptions.CleanupTimeout"/>, whatever
+    /// the caller's token says. A provider that cannot delete an instance yet (Fluence, until it is active) answers
+    /// <see cref="GpuCloudErrorCode.Conflict"/>; then the delete is tried again every poll interval until the time is up.
+    /// </summary>
+    /// <returns>Whether it is gone, and a sentence saying what happened, for the error message.</returns>
+    private async Task<(bool Deleted, string Message)> TryDeleteAsync(IGpuCloudProvider provider, string instanceId)
     {
         using var cts = new CancellationTokenSource(_options.CleanupTimeout, _time);
-        try
+        while (true)
         {
-            await provider.DeleteInstanceAsync(instanceId, cts.Token).ConfigureAwait(false);
-            return $"instance {instanceId} was deleted";
-        }
-        catch (Exception ex) when (ex is GpuCloudException or OperationCanceledException)
-        {
-            return $"instance {instanceId} could NOT be deleted ({ex.Message}); delete it yourself";
+            try
+            {
+                await provider.DeleteInstanceAsync(instanceId, cts.Token).ConfigureAwait(false);
+                return (true, $"instance {instanceId} was deleted");
+            }
+            catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.Conflict && !cts.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(_options.PollInterval, _time, cts.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return (false, $"instance {instanceId} could NOT be deleted ({ex.Message}); delete it yourself");
+                }
+            }
+            catch (Exception ex) when (ex is GpuCloudException or OperationCanceledException)
+            {
+                return (false, $"instance {instanceId} could NOT be deleted ({ex.Message}); delete it yourself");
+            }
         }
     }
 

@@ -31,7 +31,7 @@ public static partial class GpuModels
         new("A16", "nvidia", [16], ["a16"]),
         new("V100", "nvidia", [16, 32], ["v100"]),
         new("T4", "nvidia", [16], ["t4"]),
-        new("RTX 6000 Ada", "nvidia", [48], ["rtx6000ada", "6000ada", "rtx6000adageneration"]),
+        new("RTX 6000 Ada", "nvidia", [48], ["rtx6000ada", "6000ada", "rtx6000adageneration", "rtxa6000ada", "a6000ada"]),
         new("RTX 5090", "nvidia", [32], ["rtx5090", "5090"]),
         new("RTX 4090", "nvidia", [24], ["rtx4090", "4090", "geforcertx4090"]),
         new("RTX 3090", "nvidia", [24], ["rtx3090", "3090"]),
@@ -109,9 +109,9 @@ public static partial class GpuModels
     private static double? Snap(Known known, double? memory)
     {
         if (memory is not { } m) return known.MemoriesGiB.Length == 1 ? known.MemoriesGiB[0] : null;
-        // Providers report memory imprecisely (e.g. 79.6 or 22 for 80 and 24): take the nearest size within 7%.
+        // Providers report memory imprecisely (e.g. 79.6 or 22 for 80 and 24, GB for GiB): take the nearest size within 10%.
         var nearest = known.MemoriesGiB.MinBy(s => Math.Abs(s - m));
-        return Math.Abs(nearest - m) <= nearest * 0.07 ? nearest : m;
+        return Math.Abs(nearest - m) <= nearest * 0.10 ? nearest : m;
     }
 
     private static List<string> Tokens(string raw)

@@ -97,12 +97,15 @@ public sealed record PlanQuery
         return true;
     }
 
-    // Country codes as data centers spell them ("dulles-usa-1").
-    private static readonly Dictionary<string, string[]> CountryAliases = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["US"] = ["usa"], ["GB"] = ["uk", "gbr"], ["UK"] = ["gb", "gbr"], ["DE"] = ["deu"], ["FR"] = ["fra"],
-        ["NL"] = ["nld"], ["CA"] = ["can"], ["IS"] = ["isl"], ["NO"] = ["nor"], ["FI"] = ["fin"], ["SE"] = ["swe"],
-    };
+    // Spellings of one country, as codes and as data centers write them ("dulles-usa-1"); each matches the others.
+    private static readonly string[][] Countries =
+    [
+        ["us", "usa"], ["gb", "uk", "gbr"], ["de", "deu"], ["fr", "fra"], ["nl", "nld"], ["ca", "can"],
+        ["is", "isl"], ["no", "nor"], ["fi", "fin"], ["se", "swe"],
+    ];
+
+    private static readonly Dictionary<string, string[]> CountryAliases =
+        Countries.SelectMany(group => group.Select(code => (code, group))).ToDictionary(p => p.code, p => p.group, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// A location matches when it equals the query or one of its parts does (<c>us-central-3</c> matches

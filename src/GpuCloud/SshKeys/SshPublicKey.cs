@@ -58,8 +58,8 @@ public sealed class SshPublicKey
         key = null;
         if (string.IsNullOrWhiteSpace(text)) { error = "an SSH public key is required."; return false; }
         var trimmed = text.Trim();
-        if (trimmed.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0) { error = "an SSH public key must be a single line."; return false; }
         if (trimmed.Contains("PRIVATE KEY", StringComparison.Ordinal)) { error = "this is a private key; pass the public key (the .pub file)."; return false; }
+        if (trimmed.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0) { error = "an SSH public key must be a single line."; return false; }
 
         var parts = trimmed.Split([' ', '\t'], 3, StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length < 2) { error = "expected '<type> <base64> [comment]'."; return false; }

@@ -49,12 +49,30 @@ internal static class FluenceErrors
         return token is JObject obj ? ParseEnvelope(obj) : (null, null, null);
     }
 
-    private static JObject Envelope(ErrorResponse typed) => new()
+    private static JObject Envelope(ErrorResponse typed)
     {
-        ["detail"] = typed.Detail is null ? null : JToken.FromObject(typed.Detail),
-        ["error"] = typed.Error,
-        ["code"] = typed.Code,
-    };
+        var envelope = new JObject();
+        // Fields the spec does not declare (e.g. "message" from a gateway) arrive as additional properties.
+        foreach (var (name, value) in typed.AdditionalProperties ?? new Dictionary<string, object>())
+            envelope[name] = value is null ? null : JToken.FromObject(value);
+        envelope["detail"] = typed.Detail is null ? null : JToken.FromObject(typed.Detail);
+        envelope["error"] = typed.Error;
+        envelope["code"] = typed.Code;
+        return envelope;
+    }
+
+    /// <summary><c>["body","container_settings","expose",0,"port"]</c> becomes <c>container_settings.expose[0].port</c>.</summary>
+    private static string FieldPath(JArray loc)
+    {
+        var path = new System.Text.StringBuilder();
+        foreach (var part in loc)
+        {
+            if (part.Type == JTokenType.Integer) path.Append('[').Append(part.ToString()).Append(']');
+            else if (path.Length == 0 && part.ToString() is "body" or "query" or "path") continue;
+            else path.Append(path.Length == 0 ? "" : ".").Append(part.ToString());
+        }
+        return path.ToString();
+    }
 
     private static (string? Message, string? Field, string? Code) ParseEnvelope(JObject obj)
     {
@@ -68,9 +86,7 @@ internal static class FluenceErrors
                 string? firstField = null;
                 foreach (var item in items.OfType<JObject>())
                 {
-                    var loc = item["loc"] is JArray l
-                        ? string.Join(".", l.Select(x => x.ToString()).Where(x => x != "body")).Replace(".[", "[", StringComparison.Ordinal)
-                        : null;
+                    var loc = item["loc"] is JArray l ? FieldPath(l) : null;
                     firstField ??= string.IsNullOrEmpty(loc) ? null : loc;
                     var msg = item["msg"]?.ToString();
                     parts.Add(string.IsNullOrEmpty(loc) ? msg ?? "" : $"{loc}: {msg}");

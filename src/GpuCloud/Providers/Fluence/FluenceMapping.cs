@@ -204,7 +204,7 @@ internal static partial class FluenceMapping
         var m = SshCommand().Match(command.Trim());
         if (!m.Success) return null;
         var port = m.Groups["port"].Success ? int.Parse(m.Groups["port"].Value, CultureInfo.InvariantCulture) : 22;
-        return new SshEndpoint(m.Groups["host"].Value, port, m.Groups["user"].Value);
+        return port is < 1 or > 65535 ? null : new SshEndpoint(m.Groups["host"].Value, port, m.Groups["user"].Value);
     }
 
     [GeneratedRegex(@"^ssh\s+(?:-p\s*(?<port>\d{1,5})\s+)?(?<user>[^@\s]+)@(?<host>[^\s:]+)(?:\s+-p\s*(?<port>\d{1,5}))?$")]

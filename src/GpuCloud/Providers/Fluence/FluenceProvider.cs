@@ -135,10 +135,12 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
             ?? throw GpuCloudException.Invalid(nameof(request.PlanId), $"'{EndpointRules.Printable(planId)}' is not a Fluence plan id (expected container:, vm: or baremetal:).", Name);
         EndpointRules.RequireSafeId(rawPlanId, nameof(request.PlanId), Name);
 
-        // Without the plan itself the OS image and location rules cannot be checked; a read-only lookup is cheap.
+        // Everything the plan does not decide is checked before any request; the OS image and location rules need
+        // the plan itself, which a read-only lookup fetches when only its id was given.
+        var key = FluenceValidation.Validate(request, workload, request.Plan);
         var plan = request.Plan ?? (await FetchPlansAsync(workload, cancellationToken).ConfigureAwait(false)).FirstOrDefault(p => p.Id == planId)
             ?? throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"fluence: plan {planId} is not offered (any more).", Name);
-        var key = FluenceValidation.Validate(request, workload, plan);
+        if (request.Plan is null) FluenceValidation.Validate(request, workload, plan);
 
         var created = await Call(async () =>
         {
@@ -173,9 +175,12 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
         var id = FluenceMapping.Prefix(workload) + created.Instance_id;
         try
         {
-            return await GetAsync(workload, created.Instance_id, cancellationToken).ConfigureAwait(false);
+            // The instance exists now: its id must reach the caller even if the caller cancels meanwhile, or
+            // nobody could clean it up. So this first read has its own time limit instead of the caller's token.
+            using var firstRead = new CancellationTokenSource(_http.Timeout);
+            return await GetAsync(workload, created.Instance_id, firstRead.Token).ConfigureAwait(false);
         }
-        catch (GpuCloudException)
+        catch (Exception ex) when (ex is GpuCloudException or OperationCanceledException)
         {
             // The instance exists; a failed first read must not hide its id from the caller.
             return new GpuInstance

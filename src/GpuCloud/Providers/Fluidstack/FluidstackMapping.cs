@@ -80,6 +80,9 @@ internal static partial class FluidstackMapping
             Region = region,
             Availability = available switch { null => PlanAvailability.Unknown, > 0 => PlanAvailability.Available, _ => PlanAvailability.Unavailable },
             AvailableCount = available,
+            // Atlas lists no images; the default is the one known to exist, so a create template written for
+            // another provider's image names falls back to it instead of sending a name Atlas does not know.
+            OsImages = [options.DefaultImage],
             ProviderPlanName = type.Name,
             ProviderGpuName = type.GpuModel ?? type.Gpu_model,
         };
@@ -140,7 +143,8 @@ internal static partial class FluidstackMapping
     public static string? UserData(string? userData, IReadOnlyList<SshPublicKey> keys)
     {
         if (keys.Count == 0) return userData;
-        var items = string.Concat(keys.Select(k => $"  - {k}\n"));
+        // Key material only, quoted: a comment such as "work: laptop" would otherwise turn the item into a YAML mapping.
+        var items = string.Concat(keys.Select(k => $"  - \"{k.KeyMaterial}\"\n"));
         if (string.IsNullOrWhiteSpace(userData)) return $"#cloud-config\nssh_authorized_keys:\n{items}";
 
         var text = userData.Replace("\r\n", "\n", StringComparison.Ordinal);
@@ -156,7 +160,7 @@ internal static partial class FluidstackMapping
         var indent = at + 1 < lines.Count && lines[at + 1].TrimStart().StartsWith('-')
             ? lines[at + 1][..(lines[at + 1].Length - lines[at + 1].TrimStart().Length)]
             : "  ";
-        lines.InsertRange(at + 1, keys.Select(k => $"{indent}- {k}"));
+        lines.InsertRange(at + 1, keys.Select(k => $"{indent}- \"{k.KeyMaterial}\""));
         return string.Join('\n', lines);
     }
 

@@ -71,6 +71,8 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
                 regions[r.Name] = url;
             }
             _regions = (regions, _time.GetUtcNow() + _options.RegionCacheDuration);
+            // A region's URL may have moved: build its client again from the fresh list.
+            _regional.Clear();
             return regions;
         }
         finally
