@@ -1,0 +1,400 @@
+namespace GpuCloud.Tests.Support;
+
+/// <summary>
+/// Canned Fluence bodies: the documented examples of /work/shared/reference/fluence-gpu-api-notes.md and the
+/// <c>example:</c> values of specs/fluence.openapi.yaml (snake_case, exactly as Fluence sends them).
+/// </summary>
+public static class FluenceJson
+{
+    public const string Base = "https://api.fluence.dev";
+    public const string ContainerPlansUrl = Base + "/gpu/plans/";
+    public const string VmPlansUrl = Base + "/gpu/plans/vms";
+    public const string BareMetalPlansUrl = Base + "/gpu/plans/baremetal";
+    public const string ContainerInstancesUrl = Base + "/gpu/instances/";
+    public const string VmInstancesUrl = Base + "/gpu/instances/vms";
+    public const string BareMetalInstancesUrl = Base + "/gpu/instances/baremetal";
+    public const string SshKeysUrl = Base + "/v1/ssh_keys";
+
+    public const string H200PlanId = "36cdb646-1246-42d8-b2d1-9480ca546536";
+    public const string A100PlanId = "472ea881-73d9-423a-8e61-19addd34424c";
+
+    /// <summary>Notes 3.1 / listContainerPlans.200, verbatim.</summary>
+    public const string ContainerPlans = """
+        [
+          {
+            "plan": {
+              "id": "36cdb646-1246-42d8-b2d1-9480ca546536",
+              "name": "h200-141gi-sxm-1gpu-16cpu-128gi-120gi",
+              "supply": {
+                "vcpu": { "count": 16 },
+                "memory": { "count": 128, "units": "Gi" },
+                "storage": { "count": 120, "units": "Gi" },
+                "gpu_count": 1
+              },
+              "gpu_model": { "vendor": "nvidia", "model": "h200", "vram": "141Gi", "interface": "SXM" },
+              "pricing": { "hour": 2.96, "upfront_hours": 3, "currency": "USDC" }
+            },
+            "attributes": { "location": ["US"] }
+          },
+          {
+            "plan": {
+              "id": "472ea881-73d9-423a-8e61-19addd34424c",
+              "name": "a100-80gi-sxm-1gpu-1cpu-1gi-1gi",
+              "supply": {
+                "vcpu": { "count": 1 },
+                "memory": { "count": 1, "units": "Gi" },
+                "storage": { "count": 1, "units": "Gi" },
+                "gpu_count": 1
+              },
+              "gpu_model": { "vendor": "nvidia", "model": "a100", "vram": "80Gi", "interface": "SXM" },
+              "pricing": { "hour": 1.22, "upfront_hours": 3, "currency": "USDC" }
+            },
+            "attributes": { "location": ["US"] }
+          }
+        ]
+        """;
+
+    public const string A10OptionSanJose = "3f6cd2d1-19ac-49fb-95a5-9088bb2dcb49";
+    public const string A10OptionDulles = "0e311c31-1e31-4fc7-b27d-4b73f3f27bc2";
+    public const string A100PcieOption = "d8312018-c50c-4278-89db-69e40013414d";
+
+    /// <summary>listVmPlans.200: two groups (a10 pcie with two options, a100 pcie with one).</summary>
+    public const string VmPlans = """
+        {
+          "data": [
+            {
+              "gpu_model": {"vendor": "nvidia", "model": "a10", "vram": "24Gi", "interface": "pcie"},
+              "minimum_price": 0.99,
+              "availability_by_number": [
+                {
+                  "gpu_count": 1,
+                  "minimum_price": 0.99,
+                  "options_available_total": 2,
+                  "providers_available_total": 1,
+                  "data_center_available_total": 2,
+                  "locations": ["dulles-usa-1", "sanjose-usa-2"],
+                  "providers": ["sesterce"],
+                  "options": [
+                    {
+                      "id": "3f6cd2d1-19ac-49fb-95a5-9088bb2dcb49",
+                      "location": "sanjose-usa-2",
+                      "provider": "sesterce",
+                      "vcpu": {"count": 30},
+                      "memory": {"count": 186, "units": "Gi"},
+                      "storage": {"count": 1303, "units": "Gi"},
+                      "deployment_type": "VM",
+                      "pricing": {"hour": 0.99, "upfront_hours": 3, "currency": "USDC"},
+                      "nvlink": false,
+                      "os_options": ["ubuntu22.04_cuda12.4_shade_os"]
+                    },
+                    {
+                      "id": "0e311c31-1e31-4fc7-b27d-4b73f3f27bc2",
+                      "location": "dulles-usa-1",
+                      "provider": "sesterce",
+                      "vcpu": {"count": 30},
+                      "memory": {"count": 186, "units": "Gi"},
+                      "storage": {"count": 1303, "units": "Gi"},
+                      "deployment_type": "VM",
+                      "pricing": {"hour": 0.99, "upfront_hours": 3, "currency": "USDC"},
+                      "nvlink": false,
+                      "os_options": ["ubuntu22.04_cuda12.4_shade_os"]
+                    }
+                  ]
+                }
+              ]
+            },
+            {
+              "gpu_model": {"vendor": "nvidia", "model": "a100", "vram": "80Gi", "interface": "pcie"},
+              "minimum_price": 1.07,
+              "availability_by_number": [
+                {
+                  "gpu_count": 1,
+                  "minimum_price": 1.07,
+                  "options_available_total": 8,
+                  "providers_available_total": 2,
+                  "data_center_available_total": 7,
+                  "locations": ["culpeper-usa-1", "kristiansand-norway-2", "newyork-usa-1", "tokyo-japan-2", "us-central-2", "us-central-3", "us-east-1"],
+                  "providers": ["massed-compute", "sesterce"],
+                  "options": [
+                    {
+                      "id": "d8312018-c50c-4278-89db-69e40013414d",
+                      "location": "us-central-3",
+                      "provider": "massed-compute",
+                      "vcpu": {"count": 14},
+                      "memory": {"count": 93, "units": "Gi"},
+                      "storage": {"count": 582, "units": "Gi"},
+                      "deployment_type": "VM",
+                      "pricing": {"hour": 1.07, "upfront_hours": 3, "currency": "USDC"},
+                      "nvlink": false,
+                      "os_options": ["Ubuntu Server 22.04"]
+                    }
+                  ]
+                }
+              ]
+            }
+          ]
+        }
+        """;
+
+    public const string H100BareMetalOption = "5b0f8d9e-1c2a-4e6f-9a7b-3c4d5e6f7a8b";
+
+    /// <summary>Bare metal: the documented shape (deployment_type BAREMETAL), an 8x H100 SXM option with NVLink.</summary>
+    public const string BareMetalPlans = """
+        {
+          "data": [
+            {
+              "gpu_model": {"vendor": "nvidia", "model": "h100", "vram": "80Gi", "interface": "sxm"},
+              "minimum_price": 17.6,
+              "availability_by_number": [
+                {
+                  "gpu_count": 8,
+                  "minimum_price": 17.6,
+                  "options_available_total": 1,
+                  "providers_available_total": 1,
+                  "data_center_available_total": 1,
+                  "locations": ["dulles-usa-1"],
+                  "providers": ["sesterce"],
+                  "options": [
+                    {
+                      "id": "5b0f8d9e-1c2a-4e6f-9a7b-3c4d5e6f7a8b",
+                      "location": "dulles-usa-1",
+                      "provider": "sesterce",
+                      "vcpu": {"count": 224},
+                      "memory": {"count": 2, "units": "Ti"},
+                      "storage": {"count": 30000, "units": "Gi"},
+                      "deployment_type": "BAREMETAL",
+                      "pricing": {"hour": 17.6, "upfront_hours": 3, "currency": "USDC"},
+                      "nvlink": true,
+                      "os_options": ["Ubuntu Server 22.04", "ubuntu22.04_cuda12.4_shade_os"]
+                    }
+                  ]
+                }
+              ]
+            }
+          ]
+        }
+        """;
+
+    /// <summary>A VM group whose PCIe option is NVLink-bridged (l40 pcie, nvlink true).</summary>
+    public const string NvlinkPcieVmPlans = """
+        {
+          "data": [
+            {
+              "gpu_model": {"vendor": "nvidia", "model": "l40", "vram": "48Gi", "interface": "pcie"},
+              "minimum_price": 2.5,
+              "availability_by_number": [
+                {
+                  "gpu_count": 2,
+                  "options": [
+                    {
+                      "id": "aa0e8400-e29b-41d4-a716-446655440000",
+                      "location": "us-central-3",
+                      "provider": "massed-compute",
+                      "vcpu": {"count": 28},
+                      "memory": {"count": 180, "units": "Gi"},
+                      "storage": {"count": 1000, "units": "Gi"},
+                      "deployment_type": "VM",
+                      "pricing": {"hour": 2.5, "upfront_hours": 3, "currency": "USDC"},
+                      "nvlink": true,
+                      "os_options": ["Ubuntu Server 22.04"]
+                    }
+                  ]
+                }
+              ]
+            }
+          ]
+        }
+        """;
+
+    public const string EmptyMachinePlans = """{"data": []}""";
+
+    public const string ActiveContainerId = "b54672e2-0a8b-490f-81ee-7d5a868471fc";
+    public const string EndedContainerId = "9933463e-4b49-4a56-867d-e66d4200e649";
+
+    /// <summary>listContainerInstances.200: one ACTIVE, one ENDED.</summary>
+    public const string ContainerInstances = """
+        [
+          {
+            "id": "b54672e2-0a8b-490f-81ee-7d5a868471fc",
+            "name": "fuchsia-hawk-4706",
+            "instance_status": "ACTIVE",
+            "resources": {
+              "supply": {"vcpu": {"count": 1}, "memory": {"count": 1, "units": "Gi"}, "storage": {"count": 1, "units": "Gi"}, "gpu_count": 1},
+              "gpu_model": {"vendor": "nvidia", "model": "a100", "vram": "80Gi", "interface": "sxm"}
+            },
+            "domain": "provider.a100.pub",
+            "location": "US",
+            "created_at": "2026-02-07T14:42:29.472381Z",
+            "updated_at": "2026-02-07T14:43:41.901135Z"
+          },
+          {
+            "id": "9933463e-4b49-4a56-867d-e66d4200e649",
+            "name": "white-chimpanzee-8445",
+            "instance_status": "ENDED",
+            "resources": {
+              "supply": {"vcpu": {"count": 1}, "memory": {"count": 1, "units": "Gi"}, "storage": {"count": 1, "units": "Gi"}, "gpu_count": 1},
+              "gpu_model": {"vendor": "nvidia", "model": "a100", "vram": "80Gi", "interface": "sxm"}
+            },
+            "domain": null,
+            "location": "US",
+            "created_at": "2026-02-05T13:13:08.778635Z",
+            "updated_at": "2026-02-06T05:42:03.280836Z"
+          }
+        ]
+        """;
+
+    /// <summary>getContainerInstance.200.active, with the status replaceable (INITIALIZED, FAILED, HIBERNATING...).</summary>
+    public static string ContainerDetail(string status = "ACTIVE", string id = ActiveContainerId) => $$"""
+        {
+          "id": "{{id}}",
+          "name": "fuchsia-hawk-4706",
+          "instance_status": "{{status}}",
+          "container_status": "STARTED",
+          "resources": {
+            "supply": {"vcpu": {"count": 1}, "memory": {"count": 1, "units": "Gi"}, "storage": {"count": 1, "units": "Gi"}, "gpu_count": 1},
+            "gpu_model": {"vendor": "nvidia", "model": "a100", "vram": "80Gi", "interface": "sxm"}
+          },
+          "location": "US",
+          "container_info": {
+            "image": "docker.io/fluencelabs/debian-ssh-root:11",
+            "expose": [{"port": "22", "protocol": "tcp"}],
+            "environment": [{"name": "SSH_PUBKEY", "value": "ssh-ed25519 AAAAC3..."}],
+            "startup_command": null
+          },
+          "billing": {"hourly_usage": 1.22, "total_spendings": 1.22, "reserved_amount": 2.44, "next_billing_period": "2026-02-07T15:00:00Z"},
+          "network": {
+            "domain": "provider.a100.pub",
+            "forwarded_ports": [{"port": "22", "external_port": "32345", "protocol": "tcp"}, {"port": "8000", "external_port": "32346", "protocol": "tcp"}],
+            "uri": null
+          },
+          "created_at": "2026-02-07T14:42:29.472381Z",
+          "updated_at": "2026-02-07T14:43:41.901135Z"
+        }
+        """;
+
+    public const string EndedContainerDetailId = "4fe394f8-215c-42c3-8cef-f5f0381f7d9c";
+
+    /// <summary>getContainerInstance.200.ended: network null.</summary>
+    public const string ContainerDetailEnded = """
+        {
+          "id": "4fe394f8-215c-42c3-8cef-f5f0381f7d9c",
+          "name": "coral-fowl-8570",
+          "instance_status": "ENDED",
+          "container_status": "NOT_STARTED",
+          "resources": {
+            "supply": {"vcpu": {"count": 1}, "memory": {"count": 1, "units": "Gi"}, "storage": {"count": 1, "units": "Gi"}, "gpu_count": 1},
+            "gpu_model": {"vendor": "nvidia", "model": "a100", "vram": "80Gi", "interface": "sxm"}
+          },
+          "location": "US",
+          "container_info": {
+            "image": "docker.io/fluencelabs/debian-ssh-root:11",
+            "expose": [{"port": "22", "protocol": "tcp"}],
+            "environment": [{"name": "SSH_PUBKEY", "value": "ssh-ed25519 AAAAC3..."}],
+            "startup_command": null
+          },
+          "billing": {"hourly_usage": 0, "total_spendings": 26.8, "reserved_amount": 0, "next_billing_period": null},
+          "network": null,
+          "created_at": "2026-02-05T08:31:28.676135Z",
+          "updated_at": "2026-02-06T05:42:00.193483Z"
+        }
+        """;
+
+    public const string ActiveVmId = "05cdd5fc-d384-4fbc-8861-5e3e2a66397c";
+    public const string FailedVmId = "74c722a1-645c-4799-ad2b-731e8f45def8";
+
+    /// <summary>listVmInstances.200: one ACTIVE (l40), one FAILED (v100); status field is "status".</summary>
+    public const string VmInstances = """
+        [
+          {
+            "id": "05cdd5fc-d384-4fbc-8861-5e3e2a66397c",
+            "name": "azure-booby-3323",
+            "status": "ACTIVE",
+            "resources": {
+              "supply": {"vcpu": {"count": 14}, "memory": {"count": 119, "units": "Gi"}, "storage": {"count": 582, "units": "Gi"}, "gpu_count": 1},
+              "gpu_model": {"vendor": "nvidia", "model": "l40", "vram": "48Gi", "interface": "pcie"}
+            },
+            "domain": "216.81.248.90",
+            "location": "us-central-3",
+            "created_at": "2026-02-07T14:43:43.993091Z",
+            "updated_at": "2026-02-07T14:45:42.054932Z"
+          },
+          {
+            "id": "74c722a1-645c-4799-ad2b-731e8f45def8",
+            "name": "crimson-chinchilla-3483",
+            "status": "FAILED",
+            "resources": {
+              "supply": {"vcpu": {"count": 8}, "memory": {"count": 22, "units": "Gi"}, "storage": {"count": 465, "units": "Gi"}, "gpu_count": 1},
+              "gpu_model": {"vendor": "nvidia", "model": "v100", "vram": "32Gi", "interface": "sxm"}
+            },
+            "domain": null,
+            "location": "Texas",
+            "created_at": "2026-02-07T14:42:40.089261Z",
+            "updated_at": "2026-02-07T14:43:13.543334Z"
+          }
+        ]
+        """;
+
+    /// <summary>getVmInstance.200.active, with the status and ssh_connection replaceable.</summary>
+    public static string VmDetail(string status = "ACTIVE", string? sshConnection = "ssh ubuntu@216.81.248.90", string id = ActiveVmId) => $$"""
+        {
+          "id": "{{id}}",
+          "name": "azure-booby-3323",
+          "status": "{{status}}",
+          "availability": "vm",
+          "resources": {
+            "supply": {"vcpu": {"count": 14}, "memory": {"count": 119, "units": "Gi"}, "storage": {"count": 582, "units": "Gi"}, "gpu_count": 1},
+            "gpu_model": {"vendor": "nvidia", "model": "l40", "vram": "48Gi", "interface": "pcie"}
+          },
+          "location": "us-central-3",
+          "os_image": "Ubuntu Server 22.04",
+          "ssh_connection": {{(sshConnection is null ? "null" : "\"" + sshConnection + "\"")}},
+          "billing": {"hourly_usage": 0.76, "total_spendings": 1.51, "reserved_amount": 0.76, "next_billing_period": "2026-02-07T16:00:00Z"},
+          "network": {"domain": "216.81.248.90", "forwarded_ports": [], "uri": null},
+          "ssh_key": "ssh-ed25519 AAAAC3... user@host",
+          "created_at": "2026-02-07T14:43:43.993091Z",
+          "updated_at": "2026-02-07T14:45:42.054932Z"
+        }
+        """;
+
+    /// <summary>getVmInstance.200.ended: network, ssh_connection and next_billing_period null.</summary>
+    public const string VmDetailEnded = """
+        {
+          "id": "74c722a1-645c-4799-ad2b-731e8f45def8",
+          "name": "crimson-chinchilla-3483",
+          "status": "ENDED",
+          "availability": "vm",
+          "resources": {
+            "supply": {"vcpu": {"count": 8}, "memory": {"count": 22, "units": "Gi"}, "storage": {"count": 465, "units": "Gi"}, "gpu_count": 1},
+            "gpu_model": {"vendor": "nvidia", "model": "v100", "vram": "32Gi", "interface": "sxm"}
+          },
+          "location": "Texas",
+          "os_image": "ubuntu24.04",
+          "ssh_connection": null,
+          "billing": {"hourly_usage": 0, "total_spendings": 0, "reserved_amount": 0, "next_billing_period": null},
+          "network": null,
+          "ssh_key": "ssh-ed25519 AAAAC3... user@host",
+          "created_at": "2026-02-07T14:42:40.089261Z",
+          "updated_at": "2026-02-07T14:43:13.543334Z"
+        }
+        """;
+
+    public const string DeployedId = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
+
+    /// <summary>deployContainerInstance.200.</summary>
+    public const string DeployResponse = """{"instance_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}""";
+
+    /// <summary>The documented SSH key and its fingerprint (main API 0.10.0 / ssh_keys docs).</summary>
+    public const string DocKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKgJIjnDg1DjqOOxINs78oU3f7PJXIyq9uiNocNVhXNx user@example.com";
+    public const string DocKeyFingerprint = "SHA256:sINcLA/hlKG0nDpE9n233xEnXAgSISxq0/nVWbbx5A4";
+    public const string DocKeyId = "9b2f4c3e-6d1a-4f5b-8c7d-0e1f2a3b4c5d";
+
+    /// <summary>One UserSshKeyDto.</summary>
+    public static string SshKey(string id, string name, string publicKey, string algorithm = "ssh-ed25519", string fingerprint = "SHA256:server-side") => $$"""
+        {"id": "{{id}}", "userId": "1c6e1f9a-2b3c-4d5e-8f90-a1b2c3d4e5f6", "name": "{{name}}", "publicKey": "{{publicKey}}", "algorithm": "{{algorithm}}", "fingerprint": "{{fingerprint}}"}
+        """;
+
+    /// <summary>A /v1/ssh_keys page.</summary>
+    public static string SshKeyPage(int currentPage, int totalPages, params string[] items) =>
+        "{\"items\": [" + string.Join(",", items) + "], \"pagination\": {\"totalRecords\": " + items.Length
+        + ", \"filteredRecords\": " + items.Length + ", \"totalPages\": " + totalPages + ", \"currentPage\": " + currentPage + ", \"perPage\": 100}}";
+}
