@@ -235,14 +235,25 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
     /// <inheritdoc />
     public async Task<IReadOnlyList<SshKey>> ListSshKeysAsync(CancellationToken cancellationToken = default)
     {
+        // Whether pages count from 0 or 1 is not documented: follow the page number the server reports, and stop on
+        // the last page or on a page with nothing new.
         var keys = new List<SshKey>();
-        for (var page = 0; page < MaxKeyPages; page++)
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        long page = 0;
+        long? firstPage = null;
+        for (var requests = 0; requests < MaxKeyPages; requests++)
         {
             var current = page;
             var result = await Call(() => _api.ListSshKeysAsync(current, KeyPageSize, null, cancellationToken), cancellationToken).ConfigureAwait(false);
             var items = result?.Items ?? [];
-            keys.AddRange(items.Select(FluenceMapping.Key));
-            if (items.Count == 0 || result!.Pagination is null || page + 1 >= result.Pagination.TotalPages) break;
+            var added = 0;
+            foreach (var item in items)
+                if (seen.Add(item.Id.ToString())) { keys.Add(FluenceMapping.Key(item)); added++; }
+            if (added == 0 || result?.Pagination is not { } pagination) break;
+            // The page the server says it sent for our first request (0 or 1) is its numbering base.
+            firstPage ??= pagination.CurrentPage;
+            if (pagination.CurrentPage + 1 - firstPage >= pagination.TotalPages) break;
+            page = Math.Max(pagination.CurrentPage, page) + 1;
         }
         return keys;
     }
