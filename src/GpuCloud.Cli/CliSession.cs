@@ -1,0 +1,68 @@
+using GpuCloud.Errors;
+using GpuCloud.Sandbox;
+
+namespace GpuCloud.Cli;
+
+/// <summary>A client for one command: over the in-process sandbox with <c>--sandbox</c>, else over the real clouds configured by environment variables.</summary>
+internal sealed class CliSession : IAsyncDisposable
+{
+    private CliSession(GpuCloudClient client, SandboxServer? sandbox)
+    {
+        Client = client;
+        Sandbox = sandbox;
+    }
+
+    public GpuCloudClient Client { get; }
+
+    public SandboxServer? Sandbox { get; }
+
+    public bool IsSandbox => Sandbox is not null;
+
+    public static async Task<CliSession> OpenAsync(bool sandbox, CliIo io, CancellationToken ct)
+    {
+        if (sandbox)
+        {
+            var server = await SandboxServer.StartAsync(new SandboxOptions
+            {
+                ProvisioningDelay = TimeSpan.FromSeconds(3),
+                StartStopDelay = TimeSpan.FromSeconds(2),
+                DeletionDelay = TimeSpan.FromSeconds(1),
+            }, ct).ConfigureAwait(false);
+            var options = new GpuCloudOptions
+            {
+                PollInterval = TimeSpan.FromMilliseconds(500),
+                ReadyTimeout = TimeSpan.FromMinutes(2),
+                Fluence = { ApiKey = server.FluenceApiKey, BaseUrl = server.FluenceBaseUrl },
+                Fluidstack =
+                {
+                    // The OAuth flow, not a static token: the sandbox issues expiring tokens like Fluidstack does.
+                    ClientId = server.FluidstackClientId,
+                    ClientSecret = server.FluidstackClientSecret,
+                    TokenUrl = server.FluidstackTokenUrl,
+                    ManagementUrl = server.FluidstackManagementUrl,
+                    ProjectId = server.FluidstackProjectId,
+                },
+            };
+            io.ConfigureSandbox?.Invoke(server, options);
+            return new CliSession(new GpuCloudClient(options), server);
+        }
+
+        var fromEnvironment = GpuCloudOptions.FromEnvironment(io.Environment);
+        var client = new GpuCloudClient(fromEnvironment);
+        foreach (var (provider, reason) in client.DisabledProviders)
+            io.Error.WriteLine($"note: {provider} skipped: {reason}.");
+        if (client.Providers.Count == 0)
+        {
+            client.Dispose();
+            throw new GpuCloudException(GpuCloudErrorCode.InvalidRequest,
+                "no provider is configured: set FLUENCE_API_KEY and/or FLUIDSTACK_TOKEN (or FLUIDSTACK_CLIENT_ID and FLUIDSTACK_CLIENT_SECRET), or add --sandbox.");
+        }
+        return new CliSession(client, null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (Sandbox is not null) await Sandbox.DisposeAsync().ConfigureAwait(false);
+    }
+}

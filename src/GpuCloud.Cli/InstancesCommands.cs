@@ -1,0 +1,152 @@
+using System.CommandLine;
+using GpuCloud.Instances;
+
+namespace GpuCloud.Cli;
+
+/// <summary><c>gpucloud instances list|get|create|delete|start|stop|wait</c>.</summary>
+internal static class InstancesCommands
+{
+    public static Command Create(CliIo io)
+    {
+        var command = new Command("instances", "List, inspect, create, delete, start, stop and wait for instances.");
+        command.Subcommands.Add(List(io));
+        command.Subcommands.Add(Get(io));
+        command.Subcommands.Add(CreateInstance(io));
+        command.Subcommands.Add(Simple(io, "delete", "Delete (terminate) an instance; one already gone counts as deleted.",
+            (c, p, id, ct) => c.DeleteInstanceAsync(p, id, ct), "deleted"));
+        command.Subcommands.Add(Simple(io, "start", "Start a stopped instance (Fluidstack).", (c, p, id, ct) => c.StartInstanceAsync(p, id, ct), "starting"));
+        command.Subcommands.Add(Simple(io, "stop", "Stop a running instance (Fluidstack).", (c, p, id, ct) => c.StopInstanceAsync(p, id, ct), "stopping"));
+        command.Subcommands.Add(Wait(io));
+        return command;
+    }
+
+    private static Argument<string> ProviderArgument() => new("provider") { Description = "fluence or fluidstack." };
+
+    private static Argument<string> IdArgument() => new("id") { Description = "The instance id, as listed." };
+
+    private static Command List(CliIo io)
+    {
+        var provider = new Option<string?>("--provider") { Description = "Only this provider." };
+        var command = new Command("list", "List instances.") { provider };
+        command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
+        {
+            var instances = await session.Client.ListInstancesAsync(parse.GetValue(provider), ct).ConfigureAwait(false);
+            Write(io, parse, instances);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Get(CliIo io)
+    {
+        var provider = ProviderArgument();
+        var id = IdArgument();
+        var command = new Command("get", "Show one instance.") { provider, id };
+        command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
+        {
+            var instance = await session.Client.GetInstanceAsync(parse.GetValue(provider)!, parse.GetValue(id)!, ct).ConfigureAwait(false);
+            Write(io, parse, [instance]);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command CreateInstance(CliIo io)
+    {
+        var provider = new Option<string>("--provider") { Description = "The plan's provider.", Required = true };
+        var plan = new Option<string>("--plan") { Description = "The plan id, as listed by 'gpucloud plans'.", Required = true };
+        var name = new Option<string>("--name") { Description = "The instance name.", Required = true };
+        var sshKey = new Option<string[]>("--ssh-key") { Description = "A public key file (e.g. ~/.ssh/id_ed25519.pub); repeatable." };
+        var osImage = new Option<string?>("--os-image") { Description = "OS image (VMs and bare metal)." };
+        var image = new Option<string?>("--image") { Description = "Container image (Fluence containers)." };
+        var port = new Option<int[]>("--port") { Description = "Container port to expose over TCP; repeatable (default 22)." };
+        var env = new Option<string[]>("--env") { Description = "Container environment variable NAME=VALUE; repeatable." };
+        var location = new Option<string?>("--location") { Description = "Where to run it, when the plan offers a choice." };
+        var tag = new Option<string[]>("--tag") { Description = "Tag KEY=VALUE (Fluidstack); repeatable." };
+        var wait = new Option<bool>("--wait") { Description = "Wait until it is running and reachable." };
+        var command = new Command("create", "Create an instance from a plan.") { provider, plan, name, sshKey, osImage, image, port, env, location, tag, wait };
+        command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
+        {
+            var containerImage = parse.GetValue(image);
+            var request = new CreateInstanceRequest
+            {
+                Provider = parse.GetValue(provider),
+                PlanId = parse.GetValue(plan),
+                Name = parse.GetValue(name)!,
+                SshPublicKeys = (parse.GetValue(sshKey) ?? []).Select(f => KeyFiles.Read(io, f)).ToArray(),
+                OsImage = parse.GetValue(osImage),
+                Location = parse.GetValue(location),
+                Tags = Pairs(parse.GetValue(tag), "--tag"),
+                Container = containerImage is null ? null : new ContainerSettings
+                {
+                    Image = containerImage,
+                    Ports = parse.GetValue(port) is { Length: > 0 } ports ? ports.Select(p => new ContainerPort(p)).ToArray() : [new ContainerPort(22)],
+                    Environment = Pairs(parse.GetValue(env), "--env"),
+                },
+            };
+            var created = await session.Client.CreateInstanceAsync(request, ct).ConfigureAwait(false);
+            if (parse.GetValue(wait))
+                created = await Waiting.UntilAsync(io, parse, session.Client, created, InstanceState.Running, TimeSpan.FromMinutes(15), ct).ConfigureAwait(false);
+            Write(io, parse, [created]);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Simple(CliIo io, string name, string description, Func<GpuCloudClient, string, string, CancellationToken, Task> action, string done)
+    {
+        var provider = ProviderArgument();
+        var id = IdArgument();
+        var command = new Command(name, description) { provider, id };
+        command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
+        {
+            var p = parse.GetValue(provider)!;
+            var i = parse.GetValue(id)!;
+            await action(session.Client, p, i, ct).ConfigureAwait(false);
+            if (CliApp.Json(parse)) CliJson.Write(io.Out, new { provider = p, id = i, result = done });
+            else io.Out.WriteLine($"{p} {i}: {done}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Wait(CliIo io)
+    {
+        var provider = ProviderArgument();
+        var id = IdArgument();
+        var state = new Option<InstanceState>("--state") { Description = "The state to wait for (Running means running and reachable).", DefaultValueFactory = _ => InstanceState.Running };
+        var timeout = new Option<TimeSpan>("--timeout") { Description = "How long to wait, e.g. 00:15:00.", DefaultValueFactory = _ => TimeSpan.FromMinutes(15) };
+        var command = new Command("wait", "Wait until an instance reaches a state.") { provider, id, state, timeout };
+        command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
+        {
+            var current = await session.Client.GetInstanceAsync(parse.GetValue(provider)!, parse.GetValue(id)!, ct).ConfigureAwait(false);
+            var reached = await Waiting.UntilAsync(io, parse, session.Client, current, parse.GetValue(state), parse.GetValue(timeout), ct).ConfigureAwait(false);
+            Write(io, parse, [reached]);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    internal static void Write(CliIo io, ParseResult parse, IReadOnlyList<GpuInstance> instances)
+    {
+        if (CliApp.Json(parse))
+        {
+            if (instances.Count == 1 && parse.CommandResult.Command.Name != "list") CliJson.Write(io.Out, instances[0]);
+            else CliJson.Write(io.Out, instances);
+            return;
+        }
+        Render.Console(io).Write(Render.Instances(instances));
+    }
+
+    internal static IReadOnlyDictionary<string, string> Pairs(string[]? values, string option)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var v in values ?? [])
+        {
+            var eq = v.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0) throw new ArgumentException($"{option} takes KEY=VALUE, not '{v}'.");
+            result[v[..eq]] = v[(eq + 1)..];
+        }
+        return result;
+    }
+}

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using GpuCloud.Plans;
+using Spectre.Console;
+
+namespace GpuCloud.Cli;
+
+/// <summary><c>gpucloud plans</c>, and the plan filters shared with <c>gpucloud run</c>.</summary>
+internal static class PlansCommand
+{
+    public sealed class Filters
+    {
+        public Option<string[]> Provider { get; } = new("--provider") { Description = "Only this provider (fluence, fluidstack); repeatable.", AllowMultipleArgumentsPerToken = false };
+        public Option<string[]> Gpu { get; } = new("--gpu") { Description = "GPU model, e.g. H100, h100-sxm, a100-80gb, \"RTX 4090\"; repeatable." };
+        public Option<int?> MinGpus { get; } = new("--min-gpus") { Description = "At least this many GPUs." };
+        public Option<double?> MinGpuMemory { get; } = new("--min-gpu-memory") { Description = "At least this many GiB per GPU." };
+        public Option<double?> MinTotalGpuMemory { get; } = new("--min-total-gpu-memory") { Description = "At least this many GiB of GPU memory in all." };
+        public Option<int?> MinVCpus { get; } = new("--min-vcpus") { Description = "At least this many vCPUs." };
+        public Option<double?> MinMemory { get; } = new("--min-memory") { Description = "At least this many GiB of RAM." };
+        public Option<double?> MinStorage { get; } = new("--min-storage") { Description = "At least this many GiB of disk." };
+        public Option<decimal?> MaxPrice { get; } = new("--max-price") { Description = "At most this price per hour." };
+        public Option<string?> Location { get; } = new("--location") { Description = "Country code, data center or region, e.g. US, eu-north-1." };
+        public Option<WorkloadType?> Workload { get; } = new("--workload") { Description = "Container, VirtualMachine or BareMetal." };
+        public Option<GpuInterconnect?> Interconnect { get; } = new("--interconnect") { Description = "PCIe, SXM or NVLink." };
+        public Option<bool> Available { get; } = new("--available") { Description = "Leave out plans reported unavailable." };
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { Provider, Gpu, MinGpus, MinGpuMemory, MinTotalGpuMemory, MinVCpus, MinMemory, MinStorage, MaxPrice, Location, Workload, Interconnect, Available })
+                command.Options.Add(option);
+        }
+
+        public PlanQuery Query(ParseResult parse) => new()
+        {
+            Providers = parse.GetValue(Provider) ?? [],
+            GpuModels = parse.GetValue(Gpu) ?? [],
+            MinGpuCount = parse.GetValue(MinGpus),
+            MinGpuMemoryGiB = parse.GetValue(MinGpuMemory),
+            MinTotalGpuMemoryGiB = parse.GetValue(MinTotalGpuMemory),
+            MinVCpus = parse.GetValue(MinVCpus),
+            MinMemoryGiB = parse.GetValue(MinMemory),
+            MinStorageGiB = parse.GetValue(MinStorage),
+            MaxPricePerHour = parse.GetValue(MaxPrice),
+            Location = parse.GetValue(Location),
+            Workload = parse.GetValue(Workload),
+            Interconnect = parse.GetValue(Interconnect),
+            OnlyAvailable = parse.GetValue(Available),
+        };
+    }
+
+    public static Command Create(CliIo io)
+    {
+        var filters = new Filters();
+        var limit = new Option<int>("--limit") { Description = "Show at most this many plans (0: all).", DefaultValueFactory = _ => 50 };
+        var command = new Command("plans", "Search plans on every configured provider, cheapest first.");
+        filters.AddTo(command);
+        command.Options.Add(limit);
+        command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
+        {
+            var result = await session.Client.ListPlansAsync(filters.Query(parse), ct).ConfigureAwait(false);
+            var max = parse.GetValue(limit);
+            var shown = max > 0 ? result.Plans.Take(max).ToArray() : result.Plans.ToArray();
+            if (CliApp.Json(parse))
+            {
+                CliJson.Write(io.Out, new
+                {
+                    plans = shown,
+                    total = result.Plans.Count,
+                    failures = result.Failures.Select(f => new { provider = f.Provider, region = f.Region, code = f.Error.Code, message = f.Error.Message }),
+                });
+                return ExitCodes.Success;
+            }
+            var console = Render.Console(io);
+            console.Write(Render.Plans(shown));
+            console.WriteLine($"{shown.Length} of {result.Plans.Count} matching plans, cheapest first.");
+            foreach (var f in result.Failures)
+                console.WriteLine($"not searched: {f.Provider}{(f.Region is null ? "" : "/" + f.Region)}: {f.Error.Code}: {f.Error.Message}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

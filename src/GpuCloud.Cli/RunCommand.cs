@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text;
+using GpuCloud.Instances;
+using GpuCloud.Plans;
+using Spectre.Console;
+
+namespace GpuCloud.Cli;
+
+/// <summary>
+/// <c>gpucloud run</c>, the main job: search both providers, register the SSH key, create the cheapest matching
+/// plan that has capacity (failing over to the next), wait until it is reachable, show how to connect, and release it.
+/// </summary>
+internal static class RunCommand
+{
+    private const string DefaultContainerImage = "docker.io/fluencelabs/debian-ssh-root:11";
+
+    public static Command Create(CliIo io)
+    {
+        var filters = new PlansCommand.Filters();
+        var sshKey = new Option<string?>("--ssh-key") { Description = "The public key file; default ~/.ssh/id_ed25519.pub." };
+        var name = new Option<string?>("--name") { Description = "The instance name; default gpucloud-<random>." };
+        var image = new Option<string>("--image") { Description = "Container image for container plans.", DefaultValueFactory = _ => DefaultContainerImage };
+        var osImage = new Option<string?>("--os-image") { Description = "OS image for VMs and bare metal; default the plan's first." };
+        var release = new Option<bool?>("--release") { Description = "Delete the instance at the end (default: yes in the sandbox, no otherwise)." };
+        var maxAttempts = new Option<int>("--max-attempts") { Description = "Plans to try at most.", DefaultValueFactory = _ => 5 };
+        var command = new Command("run", "Find the cheapest matching GPU on any provider, rent it, wait for it, show how to connect, release it.")
+        {
+            sshKey, name, image, osImage, release, maxAttempts,
+        };
+        filters.AddTo(command);
+
+        command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
+        {
+            var json = CliApp.Json(parse);
+            var console = Render.Console(io);
+            var notes = json ? io.Error : io.Out;
+            var query = filters.Query(parse);
+
+            var key = ReadKey(io, session, parse.GetValue(sshKey), notes);
+
+            var found = await session.Client.ListPlansAsync(query, ct).ConfigureAwait(false);
+            if (!json)
+            {
+                console.Write(new Rule("[bold]1. Plans[/] cheapest first").LeftJustified());
+                console.Write(Render.Plans(found.Plans.Take(5).ToArray()));
+                console.WriteLine($"{found.Plans.Count} matching plans across {session.Client.Providers.Count} providers.");
+                foreach (var f in found.Failures)
+                    console.WriteLine($"not searched: {f.Provider}{(f.Region is null ? "" : "/" + f.Region)}: {f.Error.Code}: {f.Error.Message}");
+            }
+
+            var keyName = "gpucloud-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8];
+            var providers = found.Plans.Select(p => p.Provider).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+            if (!json) console.Write(new Rule("[bold]2. SSH key[/]").LeftJustified());
+            foreach (var provider in providers)
+            {
+                var registered = await session.Client.AddSshKeyAsync(keyName, key, provider, ct).ConfigureAwait(false);
+                notes.WriteLine($"key {registered[0].Fingerprint} is registered on {provider} as '{registered[0].Name}'.");
+            }
+
+            var template = new CreateInstanceRequest
+            {
+                Name = parse.GetValue(name) ?? "gpucloud-" + RandomSuffix(),
+                SshPublicKeys = [key],
+                OsImage = parse.GetValue(osImage),
+                Container = new ContainerSettings { Image = parse.GetValue(image)! },
+            };
+
+            if (!json) console.Write(new Rule("[bold]3. Deploy[/] cheapest first, next plan on no capacity").LeftJustified());
+            GpuInstance? instance = null;
+            try
+            {
+                instance = json || io.Redirected
+                    ? await session.Client.CreateCheapestAsync(query, template, parse.GetValue(maxAttempts), new Waiting.StateLines(notes), ct).ConfigureAwait(false)
+                    : await console.Status().Spinner(Spinner.Known.Dots).StartAsync($"deploying {Markup.Escape(template.Name)}...", ctx =>
+                        session.Client.CreateCheapestAsync(query, template, parse.GetValue(maxAttempts),
+                            new Progress<GpuInstance>(i => ctx.Status(Markup.Escape($"{i.Provider} {i.PlanName}: {i.State} ({i.ProviderState})"))), ct)).ConfigureAwait(false);
+
+                if (json) notes.WriteLine($"ready: {instance.Provider} {instance.Id} ({instance.Ssh?.Command})");
+                else
+                {
+                    console.Write(new Rule("[bold]4. Connect[/]").LeftJustified());
+                    console.Write(Render.Instances([instance]));
+                    console.WriteLine($"Connect with: {instance.Ssh?.Command}");
+                }
+
+                var released = parse.GetValue(release) ?? session.IsSandbox;
+                if (released) await ReleaseAsync(session, instance, notes, ct).ConfigureAwait(false);
+                else notes.WriteLine($"kept: delete it with 'gpucloud instances delete {instance.Provider} {instance.Id}'.");
+                if (json) CliJson.Write(io.Out, new { instance, released });
+                return ExitCodes.Success;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested && instance is not null)
+            {
+                // Ctrl+C after the instance was ready: release it rather than leave a paid machine behind.
+                notes.WriteLine("cancelled: releasing the instance...");
+                await ReleaseAsync(session, instance, notes, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+        }));
+        return command;
+    }
+
+    private static async Task ReleaseAsync(CliSession session, GpuInstance instance, TextWriter notes, CancellationToken ct)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(TimeSpan.FromMinutes(5));
+        await session.Client.DeleteInstanceAsync(instance.Provider, instance.Id, bounded.Token).ConfigureAwait(false);
+        var gone = await session.Client.WaitForStateAsync(instance.Provider, instance.Id, InstanceState.Terminated, TimeSpan.FromMinutes(5), null, bounded.Token)
+            .ConfigureAwait(false);
+        notes.WriteLine($"released: {instance.Provider} {instance.Id} is gone ({gone.ProviderState}).");
+    }
+
+    private static string ReadKey(CliIo io, CliSession session, string? path, TextWriter notes)
+    {
+        if (path is not null) return KeyFiles.Read(io, path);
+        var fallback = KeyFiles.DefaultPath(io);
+        if (File.Exists(fallback)) return KeyFiles.Read(io, fallback);
+        if (!session.IsSandbox) throw new ArgumentException($"--ssh-key: no key at {fallback}; create one with 'ssh-keygen -t ed25519' or pass --ssh-key.");
+        notes.WriteLine($"note: no key at {fallback}; the sandbox uses a built-in demo key.");
+        return KeyFiles.SandboxDemoKey;
+    }
+
+    private static string RandomSuffix()
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        return string.Create(6, 0, (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++) span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        });
+    }
+}
