@@ -15,7 +15,7 @@ internal static class Render
         Ansi = io.Redirected ? AnsiSupport.No : AnsiSupport.Detect,
         ColorSystem = io.Redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
         Interactive = io.Redirected ? InteractionSupport.No : InteractionSupport.Detect,
-    }).Also(c => { if (io.Redirected) c.Profile.Width = 200; });
+    }).Also(c => { if (io.Redirected) c.Profile.Width = 240; });
 
     private static T Also<T>(this T value, Action<T> action)
     {

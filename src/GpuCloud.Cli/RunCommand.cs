@@ -42,7 +42,7 @@ internal static class RunCommand
             var found = await session.Client.ListPlansAsync(query, ct).ConfigureAwait(false);
             if (!json)
             {
-                console.Write(new Rule("[bold]1. Plans[/] cheapest first").LeftJustified());
+                console.MarkupLine("[bold]1. Plans[/] cheapest first");
                 console.Write(Render.Plans(found.Plans.Take(5).ToArray()));
                 console.WriteLine($"{found.Plans.Count} matching plans across {session.Client.Providers.Count} providers.");
                 foreach (var f in found.Failures)
@@ -51,7 +51,7 @@ internal static class RunCommand
 
             var keyName = "gpucloud-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8];
             var providers = found.Plans.Select(p => p.Provider).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
-            if (!json) console.Write(new Rule("[bold]2. SSH key[/]").LeftJustified());
+            if (!json) console.MarkupLine("[bold]2. SSH key[/]");
             foreach (var provider in providers)
             {
                 var registered = await session.Client.AddSshKeyAsync(keyName, key, provider, ct).ConfigureAwait(false);
@@ -66,7 +66,7 @@ internal static class RunCommand
                 Container = new ContainerSettings { Image = parse.GetValue(image)! },
             };
 
-            if (!json) console.Write(new Rule("[bold]3. Deploy[/] cheapest first, next plan on no capacity").LeftJustified());
+            if (!json) console.MarkupLine("[bold]3. Deploy[/] cheapest first, next plan on no capacity");
             GpuInstance? instance = null;
             try
             {
@@ -79,7 +79,7 @@ internal static class RunCommand
                 if (json) notes.WriteLine($"ready: {instance.Provider} {instance.Id} ({instance.Ssh?.Command})");
                 else
                 {
-                    console.Write(new Rule("[bold]4. Connect[/]").LeftJustified());
+                    console.MarkupLine("[bold]4. Connect[/]");
                     console.Write(Render.Instances([instance]));
                     console.WriteLine($"Connect with: {instance.Ssh?.Command}");
                 }
