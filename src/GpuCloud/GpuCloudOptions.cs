@@ -62,8 +62,9 @@ public sealed class GpuCloudOptions
     internal void ApplyEnvironment(Func<string, string?> read)
     {
         string? Get(string name) => read(name) is { Length: > 0 } v ? v.Trim() : null;
-        Uri Url(string name, string value) => Uri.TryCreate(value, UriKind.Absolute, out var u)
-            ? u : throw new ArgumentException($"{name} is not an absolute URL.", name);
+        // On Unix "/path" parses as an absolute file: URI, so the scheme is checked too.
+        Uri Url(string name, string value) => Uri.TryCreate(value, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp)
+            ? u : throw new ArgumentException($"{name} is not an absolute http(s) URL.", name);
 
         if (Get("FLUENCE_API_KEY") is { } key) Fluence.ApiKey = key;
         if (Get("FLUENCE_BASE_URL") is { } fluenceUrl) Fluence.BaseUrl = Url("FLUENCE_BASE_URL", fluenceUrl);

@@ -62,6 +62,21 @@ public static partial class GpuModels
     /// <param name="interconnect">The provider's interface (<c>SXM</c>, <c>pcie</c>), if it states one.</param>
     public static GpuSpec Parse(string? rawName, int count, string? vendor = null, string? memory = null, string? interconnect = null)
     {
+        // Lists repeat a handful of GPU descriptions thousands of times; parsing is regex work, so results are
+        // kept (GpuSpec is immutable). The cap bounds memory whatever names a provider invents.
+        var key = (rawName, count, vendor, memory, interconnect);
+        if (Cache.TryGetValue(key, out var cached)) return cached;
+        var parsed = ParseUncached(rawName, count, vendor, memory, interconnect);
+        if (Cache.Count < CacheLimit) Cache.TryAdd(key, parsed);
+        return parsed;
+    }
+
+    private const int CacheLimit = 4096;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string?, int, string?, string?, string?), GpuSpec> Cache = new();
+
+    private static GpuSpec ParseUncached(string? rawName, int count, string? vendor, string? memory, string? interconnect)
+    {
         if (string.IsNullOrWhiteSpace(rawName)) return GpuSpec.None with { Count = count, Vendor = Lower(vendor) };
         var tokens = Tokens(rawName);
         var known = Match(tokens);

@@ -48,8 +48,15 @@ internal static partial class FluenceMapping
             ? GpuSpec.None
             : GpuModels.Parse(model?.Model, count ?? 0, model?.Vendor, model?.Vram, model?.Interface);
 
-    public static double? GiB(Api.ResourceQuantity? q) =>
-        q?.Count is not { } count ? null : GpuModels.ParseMemoryGiB($"{count.ToString(CultureInfo.InvariantCulture)}{q.Units}") ?? count;
+    /// <summary>A <c>{count, units}</c> quantity in GiB; units other than Gi/Ti/Mi (and their GB spellings) are taken as GiB.</summary>
+    public static double? GiB(Api.ResourceQuantity? q)
+    {
+        if (q?.Count is not { } count) return null;
+        var units = q.Units.AsSpan().Trim();
+        if (units.Length > 0 && (units[0] is 'T' or 't')) return count * 1024.0;
+        if (units.Length > 0 && (units[0] is 'M' or 'm')) return count / 1024.0;
+        return count;
+    }
 
     public static GpuPlan ContainerPlan(Api.ContainerPlanItem item)
     {
@@ -100,9 +107,10 @@ internal static partial class FluenceMapping
                         StorageGiB = GiB(option.Storage),
                         PricePerHour = option.Pricing?.Hour,
                         Currency = option.Pricing?.Currency,
-                        Locations = location is null ? [] : [location],
+                        Locations = location is null ? [] : Single(location),
                         Availability = PlanAvailability.Available,
-                        OsImages = option.Os_options?.ToArray() ?? [],
+                        // The deserialized list is this plan's alone: no copy needed.
+                        OsImages = option.Os_options as IReadOnlyList<string> ?? option.Os_options?.ToArray() ?? [],
                         ProviderPlanName = option.Id,
                         ProviderGpuName = group.Gpu_model?.Model,
                         Host = option.Provider,
@@ -110,6 +118,12 @@ internal static partial class FluenceMapping
                 }
             }
     }
+
+    // Thousands of options share a few dozen locations; one immutable one-element list per location serves them all.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<string>> SingleLocations = new(StringComparer.Ordinal);
+
+    private static IReadOnlyList<string> Single(string location) =>
+        SingleLocations.Count < 4096 ? SingleLocations.GetOrAdd(location, l => Array.AsReadOnly([l])) : [location];
 
     public static GpuInstance Container(Api.ContainerInstance i) => new()
     {
