@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using GpuCloud.Generated.Fluence;
 using GpuCloud.Generated.Fluidstack.Infrastructure;
+using GpuCloud.Http;
 using GpuCloud.Plans;
 using GpuCloud.Providers;
 using GpuCloud.Providers.Fluence;
@@ -28,6 +29,7 @@ public class InProcessBenchmarks
     private FluidstackInfrastructureClient _rawFluidstack = null!;
     private GpuCloudClient _facade = null!;
     private FluidstackProvider _fluidstack = null!;
+    private GpuCloudClient _noResilience = null!;
     private readonly JsonSerializer _serializer = JsonSerializer.CreateDefault();
     private static readonly PlanQuery VmPlans = new() { Workload = WorkloadType.VirtualMachine };
 
@@ -47,15 +49,21 @@ public class InProcessBenchmarks
         _http = new HttpClient(handler);
         _rawFluence = new FluenceClient(_http) { BaseUrl = FluenceBase };
         _rawFluidstack = new FluidstackInfrastructureClient(_http) { BaseUrl = RegionUrl + "/api/v1alpha1" };
-        var fluence = new FluenceProvider(new FluenceOptions { ApiKey = "benchmark-key", BaseUrl = new Uri(FluenceBase) }, handler);
-        _fluidstack = new FluidstackProvider(new FluidstackOptions { Token = "benchmark-token" }, handler);
+        // The facade as users get it: each provider over the resilience handler (retries, timeouts, circuit breaker).
+        var fluence = new FluenceProvider(new FluenceOptions { ApiKey = "benchmark-key", BaseUrl = new Uri(FluenceBase) },
+            new GpuCloudResilienceHandler("fluence", new GpuCloudResilienceOptions()) { InnerHandler = handler });
+        _fluidstack = new FluidstackProvider(new FluidstackOptions { Token = "benchmark-token" },
+            new GpuCloudResilienceHandler("fluidstack", new GpuCloudResilienceOptions()) { InnerHandler = handler });
         _facade = new GpuCloudClient(new IGpuCloudProvider[] { fluence, _fluidstack });
+        // The same without the resilience handler, to show what it costs.
+        _noResilience = new GpuCloudClient(new IGpuCloudProvider[] { new FluenceProvider(new FluenceOptions { ApiKey = "benchmark-key", BaseUrl = new Uri(FluenceBase) }, handler) });
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         _facade.Dispose();
+        _noResilience.Dispose();
         _http.Dispose();
     }
 
@@ -88,6 +96,9 @@ public class InProcessBenchmarks
 
     [Benchmark, BenchmarkCategory("GetInstance")]
     public async Task<string> GetInstance_Facade() => (await _facade.GetInstanceAsync("fluence", "container:" + InstanceId)).ProviderState;
+
+    [Benchmark, BenchmarkCategory("GetInstance")]
+    public async Task<string> GetInstance_FacadeNoResilience() => (await _noResilience.GetInstanceAsync("fluence", "container:" + InstanceId)).ProviderState;
 
     [Benchmark, BenchmarkCategory("GetInstance")]
     public async Task<string?> GetInstance_HandWritten() => (await GetAsync<HandWritten.Instance>(FluenceBase + "/gpu/instances/" + InstanceId)).InstanceStatus;

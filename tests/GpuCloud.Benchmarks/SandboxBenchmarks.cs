@@ -62,6 +62,7 @@ public class ThroughputBenchmarks
     private HttpClient _http = null!;
     private FluenceClient _raw = null!;
     private GpuInstance _instance = null!;
+    private GpuCloudClient _bare = null!;
 
     [GlobalSetup]
     public async Task Setup()
@@ -75,6 +76,7 @@ public class ThroughputBenchmarks
             Name = "throughput",
             Container = new GpuCloud.Instances.ContainerSettings { Image = "docker.io/fluencelabs/debian-ssh-root:11" },
         });
+        _bare = Clients.Facade(_sandbox, resilience: false);
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue });
         _http.DefaultRequestHeaders.Add("X-API-KEY", _sandbox.FluenceApiKey);
         _raw = new FluenceClient(_http) { BaseUrl = _sandbox.FluenceBaseUrl.ToString().TrimEnd('/') };
@@ -94,6 +96,9 @@ public class ThroughputBenchmarks
     [Benchmark(OperationsPerInvoke = Calls)]
     public Task Facade() => Run(() => _facade.GetInstanceAsync(_instance.Provider, _instance.Id));
 
+    [Benchmark(OperationsPerInvoke = Calls)]
+    public Task FacadeNoResilience() => Run(() => _bare.GetInstanceAsync(_instance.Provider, _instance.Id));
+
     private static Task Run<T>(Func<Task<T>> call) => Task.WhenAll(Enumerable.Range(0, Callers).Select(async _ =>
     {
         for (var i = 0; i < Calls / Callers; i++) await call();
@@ -102,8 +107,9 @@ public class ThroughputBenchmarks
 
 internal static class Clients
 {
-    public static GpuCloudClient Facade(SandboxServer sandbox) => new(new GpuCloudOptions
+    public static GpuCloudClient Facade(SandboxServer sandbox, bool resilience = true) => new(new GpuCloudOptions
     {
+        Resilience = { Enabled = resilience },
         Fluence = { ApiKey = sandbox.FluenceApiKey, BaseUrl = sandbox.FluenceBaseUrl },
         Fluidstack =
         {

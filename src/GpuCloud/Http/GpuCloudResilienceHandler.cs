@@ -49,7 +49,7 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         ArgumentNullException.ThrowIfNull(request);
         if (!_options.Enabled) return await SendOnceAsync(request, 1, cancellationToken).ConfigureAwait(false);
 
-        var pipeline = _pipelines.GetOrAdd(request.RequestUri?.Authority ?? "", _ => Build());
+        var pipeline = _pipelines.GetOrAdd(request.RequestUri?.Authority ?? "", static (_, self) => self.Build(), this);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(RequestKey, request);
         context.Properties.Set(AttemptKey, 0);
