@@ -207,8 +207,10 @@ public sealed class GpuCloudClient : IDisposable
         {
             return await provider.CreateInstanceAsync(request, ct).ConfigureAwait(false);
         }
-        catch (GpuCloudException ex) when (ex.Code is GpuCloudErrorCode.Timeout or GpuCloudErrorCode.ProviderUnavailable or GpuCloudErrorCode.InvalidResponse)
+        catch (GpuCloudException ex) when (ex.Code is GpuCloudErrorCode.Timeout or GpuCloudErrorCode.ProviderUnavailable or GpuCloudErrorCode.InvalidResponse
+                                           && ex.InnerException is not Polly.CircuitBreaker.BrokenCircuitException)
         {
+            // (An open circuit rejects the request before it is sent: its outcome is known, nothing was created.)
             IReadOnlyList<GpuInstance> existing;
             try
             {
@@ -482,7 +484,8 @@ public sealed class GpuCloudClient : IDisposable
     public async Task<IReadOnlyList<SshKey>> ListSshKeysAsync(string? provider = null, CancellationToken cancellationToken = default)
     {
         var targets = provider is null ? _providers : [GetProvider(provider)];
-        var lists = await Task.WhenAll(targets.Select(p => p.ListSshKeysAsync(cancellationToken))).ConfigureAwait(false);
+        var lists = await Task.WhenAll(targets.Select(p =>
+            GpuCloudDiagnostics.RunAsync("ListSshKeys", p.Name, () => p.ListSshKeysAsync(cancellationToken)))).ConfigureAwait(false);
         return lists.SelectMany(l => l).ToArray();
     }
 
@@ -500,15 +503,20 @@ public sealed class GpuCloudClient : IDisposable
         var key = SshPublicKey.Parse(publicKey, nameof(publicKey));
         if (string.IsNullOrWhiteSpace(name)) throw GpuCloudException.Invalid(nameof(name), "a key name is required.");
         var targets = provider is null ? _providers : [GetProvider(provider)];
-        return await Task.WhenAll(targets.Select(p => p.AddSshKeyAsync(name, key, cancellationToken))).ConfigureAwait(false);
+        return await Task.WhenAll(targets.Select(p =>
+            GpuCloudDiagnostics.RunAsync("AddSshKey", p.Name, () => p.AddSshKeyAsync(name, key, cancellationToken)))).ConfigureAwait(false);
     }
 
     /// <summary>Removes an SSH key; one that is already gone counts as removed.</summary>
     /// <param name="provider">The key's provider.</param>
     /// <param name="keyId">The key's <see cref="SshKey.Id"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public Task RemoveSshKeyAsync(string provider, string keyId, CancellationToken cancellationToken = default) =>
-        GetProvider(provider).RemoveSshKeyAsync(RequireId(keyId, nameof(keyId)), cancellationToken);
+    public Task RemoveSshKeyAsync(string provider, string keyId, CancellationToken cancellationToken = default)
+    {
+        var p = GetProvider(provider);
+        RequireId(keyId, nameof(keyId));
+        return GpuCloudDiagnostics.RunAsync("RemoveSshKey", p.Name, () => p.RemoveSshKeyAsync(keyId, cancellationToken));
+    }
 
     private IGpuCloudProvider GetProvider(string name)
     {

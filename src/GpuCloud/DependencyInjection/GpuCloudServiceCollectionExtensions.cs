@@ -83,24 +83,9 @@ internal sealed class GpuCloudOptionsValidator : IValidateOptions<GpuCloudOption
             catch (ArgumentException ex) { failures.Add(ex.Message); }
         }
         Check(options.Validate);
-        if (options.Fluence.IsConfigured)
-        {
-            Check(() => EndpointRules.RequireHeaderSecret(options.Fluence.ApiKey, "GpuCloud:Fluence:ApiKey"));
-            Check(() => EndpointRules.RequireHttps(options.Fluence.BaseUrl, "GpuCloud:Fluence:BaseUrl"));
-        }
-        if (options.Fluidstack.IsConfigured)
-        {
-            Check(() => EndpointRules.RequireHttps(options.Fluidstack.ManagementUrl, "GpuCloud:Fluidstack:ManagementUrl"));
-            if (options.Fluidstack.UsesClientCredentials)
-            {
-                Check(() => EndpointRules.RequireHttps(options.Fluidstack.TokenUrl, "GpuCloud:Fluidstack:TokenUrl"));
-                Check(() => EndpointRules.RequireHeaderSecret(options.Fluidstack.ClientSecret, "GpuCloud:Fluidstack:ClientSecret"));
-            }
-            else
-            {
-                Check(() => EndpointRules.RequireHeaderSecret(options.Fluidstack.Token, "GpuCloud:Fluidstack:Token"));
-            }
-        }
+        // The same checks the providers' constructors make, so a bad setting fails at start, not at first use.
+        if (options.Fluence.IsConfigured) failures.AddRange(options.Fluence.Problems("GpuCloud:Fluence:").Select(p => p.Message));
+        if (options.Fluidstack.IsConfigured) failures.AddRange(options.Fluidstack.Problems("GpuCloud:Fluidstack:").Select(p => p.Message));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

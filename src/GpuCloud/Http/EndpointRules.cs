@@ -15,7 +15,8 @@ internal static class EndpointRules
         if (!url.IsAbsoluteUri) throw new ArgumentException($"{field} must be an absolute URL, not '{url}'.", field);
         if (url.Scheme == Uri.UriSchemeHttps) return url;
         if (url.Scheme == Uri.UriSchemeHttp && IsLoopback(url)) return url;
-        throw new ArgumentException($"{field} must use https (plain http is allowed only for loopback addresses): '{url.GetLeftPart(UriPartial.Authority)}'.", field);
+        // Scheme and host only: user-info in a URL may hold a password.
+        throw new ArgumentException($"{field} must use https (plain http is allowed only for loopback addresses): '{url.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped)}'.", field);
     }
 
     private static bool IsLoopback(Uri url) =>
@@ -41,6 +42,25 @@ internal static class EndpointRules
             if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || id is "." or "..")
                 throw Errors.GpuCloudException.Invalid(field, $"'{Printable(id)}' is not a valid id (letters, digits, '-', '_' and '.' only).", provider);
         return id;
+    }
+
+    /// <summary>Runs every check and returns the failure of each that failed.</summary>
+    public static IReadOnlyList<ArgumentException> Collect(IEnumerable<Action> checks)
+    {
+        var problems = new List<ArgumentException>();
+        foreach (var check in checks)
+        {
+            try { check(); }
+            catch (ArgumentException ex) { problems.Add(ex); }
+        }
+        return problems;
+    }
+
+    /// <summary>Throws the one failure as it is, or all of them in one exception named after the first.</summary>
+    public static void ThrowIfAny(IReadOnlyList<ArgumentException> problems)
+    {
+        if (problems.Count == 1) throw problems[0];
+        if (problems.Count > 1) throw new ArgumentException(string.Join(" ", problems.Select(p => p.Message)), problems[0].ParamName);
     }
 
     /// <summary>Shows a user-supplied value in an error message without control characters.</summary>

@@ -21,6 +21,7 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
 {
     private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("GpuCloud.Request");
     private static readonly ResiliencePropertyKey<int> AttemptKey = new("GpuCloud.Attempt");
+    private static readonly ResiliencePropertyKey<CancellationToken> CallerKey = new("GpuCloud.CallerToken");
 
     private readonly GpuCloudResilienceOptions _options;
     private readonly TimeProvider _time;
@@ -47,12 +48,13 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!_options.Enabled) return await SendOnceAsync(request, 1, cancellationToken).ConfigureAwait(false);
+        if (!_options.Enabled) return await SendOnceAsync(request, 1, cancellationToken, cancellationToken).ConfigureAwait(false);
 
         var pipeline = _pipelines.GetOrAdd(request.RequestUri?.Authority ?? "", static (_, self) => self.Build(), this);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(RequestKey, request);
         context.Properties.Set(AttemptKey, 0);
+        context.Properties.Set(CallerKey, cancellationToken);
         try
         {
             var outcome = await pipeline.ExecuteOutcomeAsync(static async (ctx, handler) =>
@@ -62,7 +64,8 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
                 ctx.Properties.Set(AttemptKey, attempt);
                 try
                 {
-                    return Outcome.FromResult(await handler.SendOnceAsync(req, attempt, ctx.CancellationToken).ConfigureAwait(false));
+                    var caller = ctx.Properties.GetValue(CallerKey, CancellationToken.None);
+                    return Outcome.FromResult(await handler.SendOnceAsync(req, attempt, ctx.CancellationToken, caller).ConfigureAwait(false));
                 }
                 catch (Exception ex)
                 {
@@ -89,7 +92,11 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         }
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, int attempt, CancellationToken ct)
+    /// <param name="request">The request.</param>
+    /// <param name="attempt">Which attempt this is, from 1.</param>
+    /// <param name="ct">The attempt's token (cancelled by the caller or by a timeout).</param>
+    /// <param name="caller">The caller's own token: only its cancellation goes unlogged.</param>
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, int attempt, CancellationToken ct, CancellationToken caller)
     {
         var started = _time.GetTimestamp();
         try
@@ -99,9 +106,10 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
                 _time.GetElapsedTime(started).TotalMilliseconds, attempt);
             return response;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception ex) when (!caller.IsCancellationRequested)
         {
-            LogAttemptFailed(_logger, _provider, request.Method.Method, request.RequestUri?.AbsolutePath ?? "", ex.GetType().Name,
+            var error = ex is OperationCanceledException && ct.IsCancellationRequested ? "Timeout" : ex.GetType().Name;
+            LogAttemptFailed(_logger, _provider, request.Method.Method, request.RequestUri?.AbsolutePath ?? "", error,
                 _time.GetElapsedTime(started).TotalMilliseconds, attempt);
             throw;
         }

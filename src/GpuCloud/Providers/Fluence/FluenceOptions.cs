@@ -15,6 +15,22 @@ public sealed class FluenceOptions
     /// <summary>The time limit for one HTTP request. Default 100 seconds.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>Checks the settings the provider needs; the constructor and dependency injection's start-up validation both call it.</summary>
+    /// <exception cref="ArgumentException">A setting is missing or invalid; the message names it and never shows the key.</exception>
+    public void Validate() => Http.EndpointRules.ThrowIfAny(Problems("Fluence."));
+
+    /// <summary>Every problem with the settings, each naming its setting as <paramref name="prefix"/> + name.</summary>
+    internal IReadOnlyList<ArgumentException> Problems(string prefix)
+    {
+        var checks = new Action[]
+        {
+            () => Http.EndpointRules.RequireHeaderSecret(ApiKey, prefix + nameof(ApiKey)),
+            () => Http.EndpointRules.RequireHttps(BaseUrl, prefix + nameof(BaseUrl)),
+            () => { if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(RequestTimeout)} must be positive.", prefix + nameof(RequestTimeout)); },
+        };
+        return Http.EndpointRules.Collect(checks);
+    }
+
     /// <summary>Whether enough is configured to use Fluence.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ApiKey);
 

@@ -33,9 +33,9 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
     public FluenceProvider(FluenceOptions options, HttpMessageHandler? handler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var key = EndpointRules.RequireHeaderSecret(options.ApiKey, "Fluence.ApiKey");
-        var baseUrl = EndpointRules.RequireHttps(options.BaseUrl, "Fluence.BaseUrl");
-        if (options.RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("Fluence.RequestTimeout must be positive.", nameof(options));
+        options.Validate();
+        var key = options.ApiKey!.Trim();
+        var baseUrl = options.BaseUrl;
 
         var auth = new HeaderHandler("X-API-KEY", _ => ValueTask.FromResult(key)) { InnerHandler = handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) } };
         // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.

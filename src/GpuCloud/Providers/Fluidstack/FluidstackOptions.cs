@@ -60,6 +60,34 @@ public sealed class FluidstackOptions
     /// <summary>The time limit for one HTTP request. Default 100 seconds.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>Checks the settings the provider needs; the constructor and dependency injection's start-up validation both call it.</summary>
+    /// <exception cref="ArgumentException">A setting is missing or invalid; the message names it and never shows a secret.</exception>
+    public void Validate() => Http.EndpointRules.ThrowIfAny(Problems("Fluidstack."));
+
+    /// <summary>Every problem with the settings, each naming its setting as <paramref name="prefix"/> + name.</summary>
+    internal IReadOnlyList<ArgumentException> Problems(string prefix)
+    {
+        var checks = new List<Action>
+        {
+            () => { if (!IsConfigured) throw new ArgumentException($"Fluidstack needs a {prefix}{nameof(Token)}, or a {prefix}{nameof(ClientId)} and {prefix}{nameof(ClientSecret)}.", prefix + nameof(Token)); },
+            () => Http.EndpointRules.RequireHttps(ManagementUrl, prefix + nameof(ManagementUrl)),
+            () => { if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(RequestTimeout)} must be positive.", prefix + nameof(RequestTimeout)); },
+            () => { if (TokenRefreshMargin < TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(TokenRefreshMargin)} must not be negative.", prefix + nameof(TokenRefreshMargin)); },
+            () => { if (RegionCacheDuration < TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(RegionCacheDuration)} must not be negative.", prefix + nameof(RegionCacheDuration)); },
+            () => { if (ProjectId == Guid.Empty) throw new ArgumentException($"{prefix}{nameof(ProjectId)} must not be the empty GUID.", prefix + nameof(ProjectId)); },
+        };
+        if (UsesClientCredentials)
+        {
+            checks.Add(() => Http.EndpointRules.RequireHeaderSecret(ClientSecret, prefix + nameof(ClientSecret)));
+            checks.Add(() => Http.EndpointRules.RequireHttps(TokenUrl, prefix + nameof(TokenUrl)));
+        }
+        else if (IsConfigured)
+        {
+            checks.Add(() => Http.EndpointRules.RequireHeaderSecret(Token, prefix + nameof(Token)));
+        }
+        return Http.EndpointRules.Collect(checks);
+    }
+
     /// <summary>Whether enough is configured to use Fluidstack.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Token) || UsesClientCredentials;
 

@@ -36,11 +36,8 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
     public FluidstackProvider(FluidstackOptions options, HttpMessageHandler? handler = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!options.IsConfigured)
-            throw new ArgumentException("Fluidstack needs a Token, or a ClientId and ClientSecret.", nameof(options));
-        var management = EndpointRules.RequireHttps(options.ManagementUrl, "Fluidstack.ManagementUrl");
-        if (options.RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("Fluidstack.RequestTimeout must be positive.", nameof(options));
-        if (options.ProjectId == Guid.Empty) throw new ArgumentException("Fluidstack.ProjectId must not be the empty GUID.", nameof(options));
+        options.Validate();
+        var management = options.ManagementUrl;
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         var inner = handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };

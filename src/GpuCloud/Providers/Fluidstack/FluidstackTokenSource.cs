@@ -15,9 +15,12 @@ internal sealed class FluidstackTokenSource : IDisposable
     private readonly TimeProvider _time;
     private readonly HttpClient? _http;
     private readonly Uri? _tokenUrl;
-    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private readonly Lock _gate = new();
     private readonly string? _static;
-    private (string Token, DateTimeOffset Expires)? _cached;
+    private CachedToken? _cached;
+    private Task<CachedToken>? _inflight;
+
+    private sealed record CachedToken(string Token, DateTimeOffset Expires);
 
     public FluidstackTokenSource(FluidstackOptions options, HttpMessageHandler inner, TimeProvider time)
     {
@@ -35,36 +38,57 @@ internal sealed class FluidstackTokenSource : IDisposable
     }
 
     /// <summary>How many tokens were fetched from the token endpoint (for tests and diagnostics).</summary>
-    public int Fetches { get; private set; }
+    public int Fetches => Volatile.Read(ref _fetches);
+
+    private int _fetches;
 
     public bool CanRefresh => _static is null;
 
+    /// <summary>
+    /// The current token. However many callers arrive while none is valid, one request goes to the token endpoint and
+    /// all of them share its result, success or failure; each caller's own token only stops its own wait.
+    /// </summary>
     public async ValueTask<string> GetTokenAsync(CancellationToken ct)
     {
         if (_static is not null) return _static;
-        if (Valid(_cached) is { } token) return token;
-        await _refresh.WaitAsync(ct).ConfigureAwait(false);
+        if (Valid(Volatile.Read(ref _cached)) is { } token) return token;
+        Task<CachedToken> fetch;
+        lock (_gate)
+        {
+            if (Valid(_cached) is { } fresh) return fresh;
+            fetch = _inflight ??= FetchAndStoreAsync();
+        }
+        return (await fetch.WaitAsync(ct).ConfigureAwait(false)).Token;
+    }
+
+    private async Task<CachedToken> FetchAndStoreAsync()
+    {
+        // Started under the lock: leave it before any work, so the finally below can never run inside it.
+        await Task.Yield();
         try
         {
-            // Whoever held the lock may have refreshed already.
-            if (Valid(_cached) is { } fresh) return fresh;
-            var (value, lifetime) = await FetchAsync(ct).ConfigureAwait(false);
-            _cached = (value, _time.GetUtcNow() + lifetime);
-            return value;
+            // Shared by every waiter, so no one caller's cancellation may end it; the request timeout bounds it.
+            var (value, lifetime) = await FetchAsync(CancellationToken.None).ConfigureAwait(false);
+            var cached = new CachedToken(value, _time.GetUtcNow() + lifetime);
+            Volatile.Write(ref _cached, cached);
+            return cached;
         }
         finally
         {
-            _refresh.Release();
+            lock (_gate) _inflight = null;
         }
     }
 
     /// <summary>Forgets a token the API refused, unless another caller already replaced it.</summary>
     public void Invalidate(string refused)
     {
-        if (_cached is { } c && c.Token == refused) _cached = null;
+        lock (_gate)
+        {
+            if (_cached is { } c && c.Token == refused) _cached = null;
+        }
     }
 
-    private string? Valid((string Token, DateTimeOffset Expires)? cached) =>
+    private string? Valid(CachedToken? cached) =>
         cached is { } c && c.Expires - _options.TokenRefreshMargin > _time.GetUtcNow() ? c.Token : null;
 
     private async Task<(string Token, TimeSpan Lifetime)> FetchAsync(CancellationToken ct)
@@ -102,7 +126,7 @@ internal sealed class FluidstackTokenSource : IDisposable
                 var token = json.Value<string>("access_token");
                 var seconds = json.Value<double?>("expires_in") ?? 3600;
                 if (string.IsNullOrWhiteSpace(token)) throw new FormatException("no access_token");
-                Fetches++;
+                Interlocked.Increment(ref _fetches);
                 return (token, TimeSpan.FromSeconds(Math.Max(seconds, 1)));
             }
             catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or FormatException or InvalidCastException)
@@ -113,11 +137,7 @@ internal sealed class FluidstackTokenSource : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _http?.Dispose();
-        _refresh.Dispose();
-    }
+    public void Dispose() => _http?.Dispose();
 }
 
 /// <summary>Adds the bearer token; when the API answers 401 to a refreshable token, refreshes once and resends.</summary>
