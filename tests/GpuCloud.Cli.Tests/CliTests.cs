@@ -245,6 +245,35 @@ public sealed class CliTests
     }
 
     [Test]
+    public async Task Run_CtrlCDuringTheWait_ReleasesTheInstance_AndExits130()
+    {
+        SandboxServer? sandbox = null;
+        var configured = new TaskCompletionSource();
+        using var ctrlC = new CancellationTokenSource();
+        var run = Cli.RunAsync(["run", "--sandbox", "--gpu", "H100"], (server, options) =>
+        {
+            sandbox = server;
+            options.PollInterval = TimeSpan.FromMilliseconds(50);
+            configured.SetResult();
+        }, cancellationToken: ctrlC.Token);
+
+        await configured.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        // The sandbox provisions for 3 s: cancel as soon as the instance exists, i.e. during the wait.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (sandbox!.Inventory.LiveInstances().Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.That(sandbox.Inventory.LiveInstances(), Is.Not.Empty, "an instance was being deployed");
+        await ctrlC.CancelAsync();
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(1));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(130));
+            Assert.That(result.Error, Does.Contain("cancelled"));
+            Assert.That(sandbox.Inventory.LiveInstances(), Is.Empty, "nothing is left running");
+        }
+    }
+
+    [Test]
     public async Task Run_NoMatchingPlan_IsCapacityUnavailable()
     {
         var result = await Cli.RunAsync("run", "--sandbox", "--gpu", "H100", "--max-price", "0.01");
