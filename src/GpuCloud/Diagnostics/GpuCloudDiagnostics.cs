@@ -26,7 +26,11 @@ public static class GpuCloudDiagnostics
         Meter.CreateHistogram<double>("gpucloud.operation.duration", unit: "s", description: "Duration of facade operations by provider, operation and outcome.");
 
     /// <summary>Runs one facade operation inside an activity and records its outcome: <c>success</c>, a <see cref="GpuCloudErrorCode"/>, <c>cancelled</c> or <c>error</c>.</summary>
-    internal static async Task<T> RunAsync<T>(string operation, string? provider, Func<Task<T>> body)
+    internal static Task<T> RunAsync<T>(string operation, string? provider, Func<Task<T>> body) =>
+        // Nobody listening (the common case in a hot loop): no activity, no clock, no extra async frame.
+        ActivitySource.HasListeners() || Operations.Enabled || Duration.Enabled ? InstrumentedAsync(operation, provider, body) : body();
+
+    private static async Task<T> InstrumentedAsync<T>(string operation, string? provider, Func<Task<T>> body)
     {
         using var activity = ActivitySource.StartActivity("GpuCloud." + operation, ActivityKind.Internal);
         activity?.SetTag("gpucloud.operation", operation);

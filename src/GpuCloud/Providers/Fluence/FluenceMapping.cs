@@ -107,7 +107,7 @@ internal static partial class FluenceMapping
                         StorageGiB = GiB(option.Storage),
                         PricePerHour = option.Pricing?.Hour,
                         Currency = option.Pricing?.Currency,
-                        Locations = location is null ? [] : Single(location),
+                        Locations = location is null ? [] : SharedLists.Single(location),
                         Availability = PlanAvailability.Available,
                         // The deserialized list is this plan's alone: no copy needed.
                         OsImages = option.Os_options as IReadOnlyList<string> ?? option.Os_options?.ToArray() ?? [],
@@ -118,12 +118,6 @@ internal static partial class FluenceMapping
                 }
             }
     }
-
-    // Thousands of options share a few dozen locations; one immutable one-element list per location serves them all.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<string>> SingleLocations = new(StringComparer.Ordinal);
-
-    private static IReadOnlyList<string> Single(string location) =>
-        SingleLocations.Count < 4096 ? SingleLocations.GetOrAdd(location, l => Array.AsReadOnly([l])) : [location];
 
     public static GpuInstance Container(Api.ContainerInstance i) => new()
     {

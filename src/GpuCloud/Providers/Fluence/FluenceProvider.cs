@@ -116,12 +116,23 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
         throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"fluence: no instance {raw}.", Name);
     }
 
-    private Task<GpuInstance> GetAsync(WorkloadType workload, string raw, CancellationToken ct) => Call(async () => workload switch
+    // The hottest call (every poll of a wait): one async frame, no closure.
+    private async Task<GpuInstance> GetAsync(WorkloadType workload, string raw, CancellationToken ct)
     {
-        WorkloadType.Container => FluenceMapping.Container(await _api.GetContainerInstanceAsync(raw, ct).ConfigureAwait(false)),
-        WorkloadType.VirtualMachine => FluenceMapping.Machine(await _api.GetVmInstanceAsync(raw, ct).ConfigureAwait(false), workload),
-        _ => FluenceMapping.Machine(await _api.GetBareMetalInstanceAsync(raw, ct).ConfigureAwait(false), workload),
-    }, ct);
+        try
+        {
+            return workload switch
+            {
+                WorkloadType.Container => FluenceMapping.Container(await _api.GetContainerInstanceAsync(raw, ct).ConfigureAwait(false)),
+                WorkloadType.VirtualMachine => FluenceMapping.Machine(await _api.GetVmInstanceAsync(raw, ct).ConfigureAwait(false), workload),
+                _ => FluenceMapping.Machine(await _api.GetBareMetalInstanceAsync(raw, ct).ConfigureAwait(false), workload),
+            };
+        }
+        catch (Exception ex) when (FluenceErrors.Translate(ex, ct) is { } translated)
+        {
+            throw translated;
+        }
+    }
 
     /// <inheritdoc />
     public async Task<GpuInstance> CreateInstanceAsync(CreateInstanceRequest request, CancellationToken cancellationToken = default)

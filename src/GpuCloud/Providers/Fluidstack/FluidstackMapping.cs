@@ -76,13 +76,13 @@ internal static partial class FluidstackMapping
             MemoryGiB = GpuModels.ParseMemoryGiB(type.Memory),
             PricePerHour = price,
             Currency = price is null ? null : options.Currency,
-            Locations = [region],
+            Locations = SharedLists.Single(region),
             Region = region,
             Availability = available switch { null => PlanAvailability.Unknown, > 0 => PlanAvailability.Available, _ => PlanAvailability.Unavailable },
             AvailableCount = available,
             // Atlas lists no images; the default is the one known to exist, so a create template written for
             // another provider's image names falls back to it instead of sending a name Atlas does not know.
-            OsImages = [options.DefaultImage],
+            OsImages = SharedLists.Single(options.DefaultImage),
             ProviderPlanName = type.Name,
             ProviderGpuName = type.GpuModel ?? type.Gpu_model,
         };
