@@ -211,25 +211,59 @@ public sealed class GpuCloudClient : IDisposable
                                            && ex.InnerException is not Polly.CircuitBreaker.BrokenCircuitException)
         {
             // (An open circuit rejects the request before it is sent: its outcome is known, nothing was created.)
-            IReadOnlyList<GpuInstance> existing;
+            var (found, lookupError) = await FindCreatedAsync(provider, request.Name, ct).ConfigureAwait(false);
+            if (found is not null) return found;
+            if (lookupError is null) throw;
+            throw new GpuCloudException(ex.Code,
+                $"{ex.Message} The instance may have been created: look for '{request.Name}' on {provider.Name} (the lookup failed: {lookupError}).",
+                provider.Name, ex) { StatusCode = ex.StatusCode, ProviderMessage = ex.ProviderMessage, RetryAfter = ex.RetryAfter };
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The caller gave up while the create may already have been sent: what it made must not stay behind.
+            var (found, _) = await FindCreatedAsync(provider, request.Name, CancellationToken.None).ConfigureAwait(false);
+            if (found is not null) await TryDeleteAsync(provider, found.Id).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Looks for the instance a create with an unknown outcome may have made, by its name, within
+    /// <see cref="GpuCloudOptions.CleanupTimeout"/>. A transient failure (such as a circuit the lost answer itself
+    /// opened) is waited out and the lookup tried again.
+    /// </summary>
+    /// <returns>The instance, or <see langword="null"/> with why the lookup failed (<see langword="null"/> when it simply found none).</returns>
+    private async Task<(GpuInstance? Found, string? Error)> FindCreatedAsync(IGpuCloudProvider provider, string name, CancellationToken ct)
+    {
+        using var limit = new CancellationTokenSource(_options.CleanupTimeout, _time);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
+        while (true)
+        {
             try
             {
-                using var limit = new CancellationTokenSource(_options.CleanupTimeout, _time);
-                using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
-                existing = await provider.ListInstancesAsync(cts.Token).ConfigureAwait(false);
+                var existing = await provider.ListInstancesAsync(cts.Token).ConfigureAwait(false);
+                var found = existing
+                    .Where(i => i.Name == name && i.State is not (InstanceState.Terminated or InstanceState.Terminating))
+                    .OrderByDescending(i => i.CreatedAt ?? DateTimeOffset.MinValue)
+                    .FirstOrDefault();
+                return (found, null);
             }
-            catch (Exception lookup) when (lookup is GpuCloudException or OperationCanceledException && !ct.IsCancellationRequested)
+            catch (GpuCloudException ex) when (ex.IsTransient && !cts.IsCancellationRequested)
             {
-                throw new GpuCloudException(ex.Code,
-                    $"{ex.Message} The instance may have been created: look for '{request.Name}' on {provider.Name} (the lookup failed: {lookup.Message}).",
-                    provider.Name, ex) { StatusCode = ex.StatusCode, ProviderMessage = ex.ProviderMessage, RetryAfter = ex.RetryAfter };
+                var wait = ex.RetryAfter is { } after && after > _options.PollInterval ? after : _options.PollInterval;
+                try
+                {
+                    await Task.Delay(wait, _time, cts.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    return (null, ex.Message);
+                }
             }
-            var created = existing
-                .Where(i => i.Name == request.Name && i.State is not (InstanceState.Terminated or InstanceState.Terminating))
-                .OrderByDescending(i => i.CreatedAt ?? DateTimeOffset.MinValue)
-                .FirstOrDefault();
-            if (created is not null) return created;
-            throw;
+            catch (Exception ex) when (ex is GpuCloudException || ex is OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                return (null, ex.Message);
+            }
         }
     }
 
@@ -471,8 +505,9 @@ public sealed class GpuCloudClient : IDisposable
                     return (false, $"instance {instanceId} could NOT be deleted ({ex.Message}); delete it yourself");
                 }
             }
-            catch (Exception ex) when (ex is GpuCloudException or OperationCanceledException)
+            catch (Exception ex)
             {
+                // Best effort, and never the reason the caller's real error is lost: every failure becomes a sentence.
                 return (false, $"instance {instanceId} could NOT be deleted ({ex.Message}); delete it yourself");
             }
         }

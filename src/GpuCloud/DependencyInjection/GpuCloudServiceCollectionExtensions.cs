@@ -55,7 +55,10 @@ public static class GpuCloudServiceCollectionExtensions
         foreach (var provider in new[] { FluenceProvider.ProviderName, FluidstackProvider.ProviderName })
         {
             // The client is a long-lived singleton; pooled connections are recycled so DNS changes are seen.
+            // The framework's own HTTP logging keeps raw header values (the API key, the bearer token) in its
+            // structured state; our resilience handler logs every attempt without them instead.
             services.AddHttpClient(HttpClientName(provider))
+                .RemoveAllLoggers()
                 .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
         }
 

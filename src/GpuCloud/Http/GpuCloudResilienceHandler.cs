@@ -27,6 +27,9 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _provider;
+    /// <summary>The largest response body read (256 MiB); a larger one fails the attempt rather than exhaust memory.</summary>
+    internal const long MaxBodyBytes = 256L * 1024 * 1024;
+
     private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Creates the handler.</summary>
@@ -102,6 +105,17 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         try
         {
             var response = await base.SendAsync(request, ct).ConfigureAwait(false);
+            // The generated clients read the body after this handler returns, where no timeout, retry or caller token
+            // would reach a slow body. Reading it here puts it inside the attempt.
+            try
+            {
+                await response.Content.LoadIntoBufferAsync(MaxBodyBytes, ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
             LogAttempt(_logger, _provider, request.Method.Method, request.RequestUri?.AbsolutePath ?? "", (int)response.StatusCode,
                 _time.GetElapsedTime(started).TotalMilliseconds, attempt);
             return response;

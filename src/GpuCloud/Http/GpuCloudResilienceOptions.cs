@@ -41,16 +41,24 @@ public sealed class GpuCloudResilienceOptions
     /// <exception cref="ArgumentException">A value is out of range; the message names it.</exception>
     public void Validate()
     {
+        // The ranges Polly itself enforces, checked here so a bad value fails at start with its name, not on every request.
         static void Positive(TimeSpan value, string name)
         {
-            if (value <= TimeSpan.Zero) throw new ArgumentException($"Resilience.{name} must be positive.", name);
+            if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1)) throw new ArgumentException($"Resilience.{name} must be positive and at most a day.", name);
+        }
+        static void Timeout(TimeSpan value, string name)
+        {
+            if (value < TimeSpan.FromMilliseconds(10) || value > TimeSpan.FromDays(1)) throw new ArgumentException($"Resilience.{name} must be between 10 ms and a day.", name);
         }
         if (MaxRetries is < 0 or > 10) throw new ArgumentException("Resilience.MaxRetries must be between 0 and 10.", nameof(MaxRetries));
         Positive(RetryBaseDelay, nameof(RetryBaseDelay));
         if (MaxRetryAfter < TimeSpan.Zero) throw new ArgumentException("Resilience.MaxRetryAfter must not be negative.", nameof(MaxRetryAfter));
-        Positive(AttemptTimeout, nameof(AttemptTimeout));
-        Positive(TotalTimeout, nameof(TotalTimeout));
-        if (CircuitBreakerFailureRatio is <= 0 or > 1) throw new ArgumentException("Resilience.CircuitBreakerFailureRatio must be in (0, 1].", nameof(CircuitBreakerFailureRatio));
+        Timeout(AttemptTimeout, nameof(AttemptTimeout));
+        Timeout(TotalTimeout, nameof(TotalTimeout));
+        if (MaxRetryAfter > TimeSpan.FromDays(1)) throw new ArgumentException("Resilience.MaxRetryAfter must be at most a day.", nameof(MaxRetryAfter));
+        if (CircuitBreakerSamplingDuration > TimeSpan.FromDays(1)) throw new ArgumentException("Resilience.CircuitBreakerSamplingDuration must be at most a day.", nameof(CircuitBreakerSamplingDuration));
+        if (CircuitBreakerBreakDuration > TimeSpan.FromDays(1)) throw new ArgumentException("Resilience.CircuitBreakerBreakDuration must be at most a day.", nameof(CircuitBreakerBreakDuration));
+        if (CircuitBreakerFailureRatio is not (> 0 and <= 1)) throw new ArgumentException("Resilience.CircuitBreakerFailureRatio must be in (0, 1].", nameof(CircuitBreakerFailureRatio));
         if (CircuitBreakerMinimumThroughput < 2) throw new ArgumentException("Resilience.CircuitBreakerMinimumThroughput must be at least 2.", nameof(CircuitBreakerMinimumThroughput));
         if (CircuitBreakerSamplingDuration < TimeSpan.FromMilliseconds(500)) throw new ArgumentException("Resilience.CircuitBreakerSamplingDuration must be at least 0.5 s.", nameof(CircuitBreakerSamplingDuration));
         if (CircuitBreakerBreakDuration < TimeSpan.FromMilliseconds(500)) throw new ArgumentException("Resilience.CircuitBreakerBreakDuration must be at least 0.5 s.", nameof(CircuitBreakerBreakDuration));

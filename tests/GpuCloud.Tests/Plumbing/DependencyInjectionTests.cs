@@ -504,10 +504,9 @@ public class DependencyInjectionTests : PlumbingTest
         var factoryLogs = Watch.Logs.Entries.Where(e => e.Category.StartsWith("System.Net.Http.HttpClient.GpuCloud.", StringComparison.Ordinal)).ToArray();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(factoryLogs.Select(e => e.Level), Does.Contain(LogLevel.Trace), "IHttpClientFactory's trace logs (request headers) were captured");
-            Assert.That(factoryLogs.SelectMany(e => e.Texts()), Has.Some.Contain("X-API-KEY").And.Some.Contain("Authorization"),
-                "the credential headers were logged by name...");
-            Assert.That(Watch.Leaks(), Is.Empty, "...but never by value");
+            // IHttpClientFactory's own logging keeps raw header values in its structured state, so it is removed.
+            Assert.That(factoryLogs, Is.Empty, "no IHttpClientFactory request logging on the GpuCloud clients");
+            Assert.That(Watch.Leaks(), Is.Empty, "no credential by value anywhere");
             Assert.That(Watch.Logs.Entries.Count(e => e.Category.StartsWith("GpuCloud.Http.", StringComparison.Ordinal)), Is.EqualTo(2),
                 "one attempt line per request from the resilience handler");
         }

@@ -97,6 +97,10 @@ public sealed class FakeTimeProvider : TimeProvider
     {
         for (var step = 0; step < maxSteps && !task.IsCompleted; step++)
         {
+            // Let work already running (continuations on the thread pool, a cold first call) reach its next await
+            // before time moves: a pending long timer (a cleanup deadline) must not fire under in-flight I/O.
+            await Quiesce(task).ConfigureAwait(false);
+            if (task.IsCompleted) break;
             var created = NextTimerCreatedAsync();
             if (!AdvanceToNextTimer())
             {
@@ -106,6 +110,16 @@ public sealed class FakeTimeProvider : TimeProvider
             }
         }
         await HangGuard.WhenAnyAsync(task).ConfigureAwait(false);
+    }
+
+    /// <summary>Yields to the thread pool until the driven task has been stable for a few rounds (a scheduling yield, not a timing assertion).</summary>
+    private static async Task Quiesce(Task task)
+    {
+        for (var i = 0; i < 5 && !task.IsCompleted; i++)
+        {
+            await Task.Yield();
+            await Task.Delay(1).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Jumps to the earliest pending timer and fires it; false when no timer is pending.</summary>

@@ -233,6 +233,21 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
         catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
         {
         }
+        catch (GpuCloudException ex) when (ex.Code is GpuCloudErrorCode.InvalidRequest or GpuCloudErrorCode.Conflict)
+        {
+            // A retried DELETE whose first answer was lost meets "only ACTIVE instances can be terminated" on an
+            // instance that has already ended: that is success.
+            GpuInstance after;
+            try
+            {
+                after = await GetInstanceAsync(current.Id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GpuCloudException again) when (again.Code == GpuCloudErrorCode.NotFound)
+            {
+                return;
+            }
+            if (after.State is not (InstanceState.Terminated or InstanceState.Failed)) throw;
+        }
     }
 
     /// <inheritdoc />

@@ -129,7 +129,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
                 available = (await capacity.ConfigureAwait(false) ?? [])
                     .Where(c => c.Name is not null)
                     .GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
-                    .ToDictionary(g => g.Key, g => g.Sum(c => c.Capacity), StringComparer.OrdinalIgnoreCase);
+                    .ToDictionary(g => g.Key, g => (int)Math.Clamp(g.Sum(c => (long)c.Capacity), 0, int.MaxValue), StringComparer.OrdinalIgnoreCase);
             }
             var plans = typeList.Where(t => !string.IsNullOrWhiteSpace(t.Name)).Select(t => FluidstackMapping.Plan(region, t, _options, available)).ToArray();
             return (region, plans, null);
@@ -137,6 +137,11 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         catch (GpuCloudException ex)
         {
             return (region, [], ex);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // One region's odd answer must not take the other regions' plans with it.
+            return (region, [], new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"fluidstack: region {region}: {ex.Message}", Name, ex));
         }
     }
 
