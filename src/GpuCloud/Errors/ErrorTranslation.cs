@@ -68,6 +68,39 @@ internal static class ErrorTranslation
         };
     }
 
+    /// <summary>Runs one generated-client call, translating every failure but the caller's cancellation with the provider's <paramref name="translate"/>.</summary>
+    public static async Task<T> CallAsync<T>(Func<Task<T>> call, Func<Exception, CancellationToken, GpuCloudException?> translate, CancellationToken ct)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (translate(ex, ct) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>
+    /// Runs a call documented to answer without a body. The generated clients throw on any other success status
+    /// (e.g. 200 for a documented 204); <paramref name="isOtherSuccess"/> recognizes those, and they count as success.
+    /// </summary>
+    public static async Task CallNoContentAsync(Func<Task> call, Func<Exception, bool> isOtherSuccess,
+        Func<Exception, CancellationToken, GpuCloudException?> translate, CancellationToken ct)
+    {
+        try
+        {
+            await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (isOtherSuccess(ex))
+        {
+        }
+        catch (Exception ex) when (translate(ex, ct) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
     /// <summary>Builds the exception for an HTTP error status, with the provider's own message when it sent one.</summary>
     public static GpuCloudException FromStatus(string provider, int status, string? providerMessage,
         IReadOnlyDictionary<string, IEnumerable<string>>? headers, Exception inner, GpuCloudErrorCode? code = null, string? field = null)

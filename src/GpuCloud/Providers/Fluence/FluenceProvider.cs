@@ -330,34 +330,10 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
         return (workload, raw);
     }
 
-    /// <summary>Runs one generated-client call, translating every failure but the caller's cancellation.</summary>
-    private static async Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct)
-    {
-        try
-        {
-            return await call().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (FluenceErrors.Translate(ex, ct) is { } translated)
-        {
-            throw translated;
-        }
-    }
+    private static Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct) => ErrorTranslation.CallAsync(call, FluenceErrors.Translate, ct);
 
-    /// <summary>Runs a call documented to answer without a body; another 2xx (e.g. 200 for a documented 204) is success too.</summary>
-    private static async Task CallNoContent(Func<Task> call, CancellationToken ct)
-    {
-        try
-        {
-            await call().ConfigureAwait(false);
-        }
-        catch (Api.FluenceApiException ex) when (ex.StatusCode is >= 200 and < 300)
-        {
-        }
-        catch (Exception ex) when (FluenceErrors.Translate(ex, ct) is { } translated)
-        {
-            throw translated;
-        }
-    }
+    private static Task CallNoContent(Func<Task> call, CancellationToken ct) =>
+        ErrorTranslation.CallNoContentAsync(call, ex => ex is Api.FluenceApiException { StatusCode: >= 200 and < 300 }, FluenceErrors.Translate, ct);
 
     /// <summary>Disposes the HTTP client, and its handler when the provider created it.</summary>
     public void Dispose() => _http.Dispose();

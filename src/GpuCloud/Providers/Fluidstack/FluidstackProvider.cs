@@ -279,34 +279,12 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         throw GpuCloudException.Invalid(nameof(instanceId), $"'{EndpointRules.Printable(instanceId ?? "")}' is not a Fluidstack instance id (region/uuid).", Name);
     }
 
-    private static async Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct)
-    {
-        try
-        {
-            return await call().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (FluidstackErrors.Translate(ex, ct) is { } translated)
-        {
-            throw translated;
-        }
-    }
+    private static Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct) => ErrorTranslation.CallAsync(call, FluidstackErrors.Translate, ct);
 
-    /// <summary>Runs a call documented to answer without a body; another 2xx (e.g. 200 for a documented 202) is success too.</summary>
-    private static async Task CallNoContent(Func<Task> call, CancellationToken ct)
-    {
-        try
-        {
-            await call().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is Mgmt.FluidstackManagementApiException { StatusCode: >= 200 and < 300 }
-                                   or Infra.FluidstackInfrastructureApiException { StatusCode: >= 200 and < 300 })
-        {
-        }
-        catch (Exception ex) when (FluidstackErrors.Translate(ex, ct) is { } translated)
-        {
-            throw translated;
-        }
-    }
+    private static Task CallNoContent(Func<Task> call, CancellationToken ct) =>
+        ErrorTranslation.CallNoContentAsync(call,
+            ex => ex is Mgmt.FluidstackManagementApiException { StatusCode: >= 200 and < 300 } or Infra.FluidstackInfrastructureApiException { StatusCode: >= 200 and < 300 },
+            FluidstackErrors.Translate, ct);
 
     /// <summary>Disposes the HTTP client, and its handler when the provider created it.</summary>
     public void Dispose()
