@@ -250,7 +250,9 @@ public sealed class GpuCloudClient : IDisposable
             }
             catch (GpuCloudException ex) when (ex.IsTransient && !cts.IsCancellationRequested)
             {
-                var wait = ex.RetryAfter is { } after && after > _options.PollInterval ? after : _options.PollInterval;
+                // Poll rather than sleep out a whole Retry-After: a circuit reopens for a probe before its break ends
+                // for every caller, and the lookup must get its turn within CleanupTimeout.
+                var wait = ex.RetryAfter is { } after && after > TimeSpan.Zero && after < _options.PollInterval ? after : _options.PollInterval;
                 try
                 {
                     await Task.Delay(wait, _time, cts.Token).ConfigureAwait(false);
