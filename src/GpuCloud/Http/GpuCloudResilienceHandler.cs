@@ -105,6 +105,9 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         try
         {
             var response = await base.SendAsync(request, ct).ConfigureAwait(false);
+            // Logged when the status is known (the duration is time to headers); a body that then fails is logged again.
+            LogAttempt(_logger, _provider, request.Method.Method, request.RequestUri?.AbsolutePath ?? "", (int)response.StatusCode,
+                _time.GetElapsedTime(started).TotalMilliseconds, attempt);
             // The generated clients read the body after this handler returns, where no timeout, retry or caller token
             // would reach a slow body. Reading it here puts it inside the attempt.
             try
@@ -116,8 +119,6 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
                 response.Dispose();
                 throw;
             }
-            LogAttempt(_logger, _provider, request.Method.Method, request.RequestUri?.AbsolutePath ?? "", (int)response.StatusCode,
-                _time.GetElapsedTime(started).TotalMilliseconds, attempt);
             return response;
         }
         catch (Exception ex) when (!caller.IsCancellationRequested)
