@@ -37,12 +37,16 @@ internal static class ErrorTranslation
             if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
                 return TimeSpan.FromSeconds(seconds);
             if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-            {
-                var delay = at - (time ?? TimeProvider.System).GetUtcNow();
-                return delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
-            }
+                return WaitUntil(at, time ?? TimeProvider.System);
         }
         return null;
+    }
+
+    /// <summary>A <c>Retry-After</c> date as the wait until it; a date already past means no wait.</summary>
+    public static TimeSpan WaitUntil(DateTimeOffset at, TimeProvider time)
+    {
+        var wait = at - time.GetUtcNow();
+        return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
     }
 
     /// <summary>

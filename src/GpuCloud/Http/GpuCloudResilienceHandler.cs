@@ -188,12 +188,7 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         var header = response?.Headers.RetryAfter;
         if (header is null) return null;
         if (header.Delta is { } delta) return delta;
-        if (header.Date is { } date)
-        {
-            var wait = date - _time.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-        return null;
+        return header.Date is { } date ? ErrorTranslation.WaitUntil(date, _time) : null;
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "{Provider} {Method} {Path} answered {Status} in {DurationMs:0} ms (attempt {Attempt})")]
