@@ -4,7 +4,14 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 // --quick runs every benchmark once, in process, as a smoke test for CI (no timing is judged there).
+// --profile Method [--ops N] [--cpu] loops one in-process benchmark and breaks its allocations down by type (see Profiling).
 // Anything else goes to BenchmarkDotNet's own command line (e.g. --filter '*VmPlans*').
+if (Array.IndexOf(args, "--profile") is var p and >= 0 && p + 1 < args.Length)
+{
+    var ops = Array.IndexOf(args, "--ops") is var o and >= 0 && o + 1 < args.Length ? int.Parse(args[o + 1], System.Globalization.CultureInfo.InvariantCulture) : 2000;
+    return await GpuCloud.Benchmarks.Profiling.RunAsync(args[p + 1], ops, args.Contains("--cpu"));
+}
+
 var quick = args.Contains("--quick");
 var rest = args.Where(a => a != "--quick").ToArray();
 var config = quick
