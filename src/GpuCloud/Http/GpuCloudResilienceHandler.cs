@@ -15,13 +15,12 @@ namespace GpuCloud.Http;
 /// A <see cref="DelegatingHandler"/> over a Polly.Core pipeline: total timeout, retry with exponential backoff
 /// and jitter (honouring <c>Retry-After</c>), a circuit breaker per host, and a per-attempt timeout.
 /// Only idempotent methods are retried; a POST is retried only when the connection was never established.
-/// Every attempt is logged (method, path, status, duration, attempt; never headers or bodies).
+/// Each response body is read inside its attempt, into a pooled buffer (at most 256 MiB), so timeouts, retries and
+/// cancellation cover it. Every attempt is logged (method, path, status, duration, attempt; never headers or bodies).
 /// </summary>
 public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
 {
-    private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("GpuCloud.Request");
-    private static readonly ResiliencePropertyKey<int> AttemptKey = new("GpuCloud.Attempt");
-    private static readonly ResiliencePropertyKey<CancellationToken> CallerKey = new("GpuCloud.CallerToken");
+    private static readonly ResiliencePropertyKey<Call> CallKey = new("GpuCloud.Call");
 
     private readonly GpuCloudResilienceOptions _options;
     private readonly TimeProvider _time;
@@ -55,26 +54,24 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
 
         var pipeline = _pipelines.GetOrAdd(request.RequestUri?.Authority ?? "", static (_, self) => self.Build(), this);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(RequestKey, request);
-        context.Properties.Set(AttemptKey, 0);
-        context.Properties.Set(CallerKey, cancellationToken);
+        // One object for the whole call (request, caller's token, attempt count) rather than a property each:
+        // value-typed properties are boxed on every set.
+        var call = new Call(this, request, cancellationToken);
+        context.Properties.Set(CallKey, call);
         try
         {
-            var outcome = await pipeline.ExecuteOutcomeAsync(static async (ctx, handler) =>
+            var outcome = await pipeline.ExecuteOutcomeAsync(static async (ctx, call) =>
             {
-                var req = ctx.Properties.GetValue(RequestKey, null!);
-                var attempt = ctx.Properties.GetValue(AttemptKey, 0) + 1;
-                ctx.Properties.Set(AttemptKey, attempt);
                 try
                 {
-                    var caller = ctx.Properties.GetValue(CallerKey, CancellationToken.None);
-                    return Outcome.FromResult(await handler.SendOnceAsync(req, attempt, ctx.CancellationToken, caller).ConfigureAwait(false));
+                    var response = await call.Handler.SendOnceAsync(call.Request, ++call.Attempt, ctx.CancellationToken, call.Caller).ConfigureAwait(false);
+                    return Outcome.FromResult(response);
                 }
                 catch (Exception ex)
                 {
                     return Outcome.FromException<HttpResponseMessage>(ex);
                 }
-            }, context, this).ConfigureAwait(false);
+            }, context, call).ConfigureAwait(false);
             outcome.ThrowIfException();
             return outcome.Result!;
         }
@@ -106,13 +103,16 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         {
             var response = await base.SendAsync(request, ct).ConfigureAwait(false);
             // Logged when the status is known (the duration is time to headers); a body that then fails is logged again.
-            LogAttempt(_logger, _provider, request.Method.Method, request.RequestUri?.AbsolutePath ?? "", (int)response.StatusCode,
-                _time.GetElapsedTime(started).TotalMilliseconds, attempt);
-            // The generated clients read the body after this handler returns, where no timeout, retry or caller token
-            // would reach a slow body. Reading it here puts it inside the attempt.
+            // Checked first because Uri.AbsolutePath builds a new string on every read.
+            if (_logger.IsEnabled(LogLevel.Debug))
+                LogAttempt(_logger, _provider, request.Method.Method, request.RequestUri?.AbsolutePath ?? "", (int)response.StatusCode,
+                    _time.GetElapsedTime(started).TotalMilliseconds, attempt);
+            // The generated clients read the body after this handler returns (synchronously, through Newtonsoft), where
+            // no timeout, retry or caller token would reach a slow body. Reading it here puts it inside the attempt.
+            if (response.Content.Headers.ContentLength == 0) return response;
             try
             {
-                await response.Content.LoadIntoBufferAsync(MaxBodyBytes, ct).ConfigureAwait(false);
+                response.Content = await PooledBodyContent.ReadAsync(response.Content, MaxBodyBytes, ct).ConfigureAwait(false);
             }
             catch
             {
@@ -162,11 +162,20 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
 
     private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
     {
-        var request = context.Properties.GetValue(RequestKey, null!);
+        var request = context.Properties.GetValue(CallKey, null!).Request;
         if (outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError })
             return true; // the request never left this machine: safe for any method, POST included
         if (!IsIdempotent(request.Method) || !IsTransient(outcome)) return false;
         return RetryAfter(outcome.Result) is not { } wait || wait <= _options.MaxRetryAfter;
+    }
+
+    /// <summary>What every attempt of one call needs; the attempt count is only touched by one attempt at a time.</summary>
+    private sealed class Call(GpuCloudResilienceHandler handler, HttpRequestMessage request, CancellationToken caller)
+    {
+        public GpuCloudResilienceHandler Handler { get; } = handler;
+        public HttpRequestMessage Request { get; } = request;
+        public CancellationToken Caller { get; } = caller;
+        public int Attempt { get; set; }
     }
 
     internal static bool IsIdempotent(HttpMethod method) =>

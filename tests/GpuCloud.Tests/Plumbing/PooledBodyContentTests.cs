@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using GpuCloud.Http;
+using GpuCloud.Tests.Support;
+
+namespace GpuCloud.Tests.Plumbing;
+
+/// <summary>
+/// The pooled buffer a response body is read into inside its attempt: the bytes and headers survive, the size cap
+/// holds with and without a declared length, and nothing reads the buffer after it went back to the pool.
+/// </summary>
+public class PooledBodyContentTests
+{
+    private static byte[] Body(int size) => Enumerable.Range(0, size).Select(i => (byte)('a' + i % 26)).ToArray();
+
+    /// <summary>A body without a declared length that arrives a few bytes per read, as a chunked response does.</summary>
+    private static HttpContent Chunked(byte[] body, int chunk = 7)
+    {
+        var content = new StreamContent(new DribbleStream(body, chunk));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
+
+    [TestCase(0)]
+    [TestCase(1)]
+    [TestCase(16 * 1024)]
+    [TestCase(100_003)]
+    public async Task ChunkedBody_OfAnySize_IsReadWhole_WithItsHeaders(int size)
+    {
+        var body = Body(size);
+        using var content = await PooledBodyContent.ReadAsync(Chunked(body), 1 << 20, CancellationToken.None);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await content.ReadAsByteArrayAsync(), Is.EqualTo(body));
+            Assert.That(content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
+            Assert.That(content.Headers.ContentType?.CharSet, Is.EqualTo("utf-8"));
+            Assert.That(content.Headers.ContentLength, Is.EqualTo(size));
+        }
+    }
+
+    [Test]
+    public async Task DeclaredLength_BodyReadsAsStreamAndAsString()
+    {
+        var json = "{\"id\":\"b54672e2\",\"name\":\"worker\"}";
+        using var content = await PooledBodyContent.ReadAsync(new StringContent(json, Encoding.UTF8, "application/json"), 1 << 20, CancellationToken.None);
+
+        using var reader = new StreamReader(await content.ReadAsStreamAsync());
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await reader.ReadToEndAsync(), Is.EqualTo(json));
+            Assert.That(await content.ReadAsStringAsync(), Is.EqualTo(json), "an error body is read as text after the stream");
+        }
+    }
+
+    [Test]
+    public void DeclaredLengthOverTheCap_FailsBeforeReading()
+    {
+        var source = new ByteArrayContent(Body(2048));
+        var ex = Assert.ThrowsAsync<HttpRequestException>(() => PooledBodyContent.ReadAsync(source, 1024, CancellationToken.None));
+        Assert.That(ex!.Message, Does.Contain("1024"));
+    }
+
+    [Test]
+    public void UndeclaredBodyOverTheCap_FailsOnceItPassesTheCap()
+    {
+        var stream = new DribbleStream(Body(5000), 100);
+        var ex = Assert.ThrowsAsync<HttpRequestException>(() => PooledBodyContent.ReadAsync(new StreamContent(stream), 1024, CancellationToken.None));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex!.Message, Does.Contain("1024"));
+            Assert.That(stream.Position, Is.LessThan(5000), "reading stops at the cap instead of taking the whole body");
+        }
+    }
+
+    [Test]
+    public void BodyExactlyAtTheCap_IsAccepted()
+    {
+        Assert.DoesNotThrowAsync(async () =>
+        {
+            using var content = await PooledBodyContent.ReadAsync(Chunked(Body(1024)), 1024, CancellationToken.None);
+            Assert.That(content.Headers.ContentLength, Is.EqualTo(1024));
+        });
+    }
+
+    [Test]
+    public void CancelledWhileReading_Throws_AndTheSourceIsLeftForTheCaller()
+    {
+        using var cts = new CancellationTokenSource();
+        var stream = new DribbleStream(Body(1000), 10) { OnRead = count => { if (count == 3) cts.Cancel(); } };
+        Assert.CatchAsync<OperationCanceledException>(() => PooledBodyContent.ReadAsync(new StreamContent(stream), 1 << 20, cts.Token));
+    }
+
+    [Test]
+    public async Task AStreamKeptPastDispose_FailsInsteadOfReadingTheReturnedBuffer()
+    {
+        var content = await PooledBodyContent.ReadAsync(Chunked(Body(300)), 1 << 20, CancellationToken.None);
+        var stream = await content.ReadAsStreamAsync();
+        var first = new byte[10];
+        Assert.That(await stream.ReadAsync(first), Is.EqualTo(10));
+
+        content.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => stream.ReadExactly(new byte[10]));
+    }
+
+    [Test]
+    public async Task Handler_HandsTheGeneratedClientABodyAlreadyRead_ThatDisposingTheResponseReturns()
+    {
+        var body = Body(40_000);
+        var inner = new ScriptedHandler();
+        inner.OnAny((_, _, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = Chunked(body, 1000) }));
+        using var handler = new GpuCloudResilienceHandler("test", new GpuCloudResilienceOptions()) { InnerHandler = inner };
+        using var client = new HttpClient(handler);
+
+        var response = await client.GetAsync("https://api.example.test/items", HttpCompletionOption.ResponseHeadersRead);
+        var stream = await response.Content.ReadAsStreamAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(response.Content, Is.TypeOf<PooledBodyContent>(), "read inside the attempt");
+            Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(body));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
+        }
+        response.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => stream.ReadByte());
+    }
+
+    /// <summary>A non-seekable stream (so no length is declared) that returns at most <c>chunk</c> bytes per read.</summary>
+    private sealed class DribbleStream(byte[] data, int chunk) : Stream
+    {
+        private int _position;
+        private int _reads;
+
+        public Action<int>? OnRead { get; init; }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            OnRead?.Invoke(++_reads);
+            var n = Math.Min(Math.Min(chunk, buffer.Length), data.Length - _position);
+            data.AsSpan(_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var n = Read(buffer.Span);
+            return cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled<int>(cancellationToken) : ValueTask.FromResult(n);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
