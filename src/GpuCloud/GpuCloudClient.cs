@@ -138,12 +138,30 @@ public sealed class GpuCloudClient : IDisposable
         var results = await Task.WhenAll(searched.Select(p => SearchOneAsync(p, query, cancellationToken))).ConfigureAwait(false);
 
         var filters = query.ParseGpuFilters();
-        var plans = results.SelectMany(r => r.Plans)
-            .Where(p => query.Matches(p, filters))
-            .OrderBy(p => p.PricePerHour is null)
-            .ThenBy(p => p.PricePerHour)
-            .ToArray();
-        return new PlanSearchResult(plans, results.SelectMany(r => r.Failures).ToArray());
+        var matching = new List<GpuPlan>(results.Sum(r => r.Plans.Count));
+        foreach (var result in results)
+            foreach (var plan in result.Plans)
+                if (query.Matches(plan, filters)) matching.Add(plan);
+        return new PlanSearchResult(CheapestFirst(matching), results.SelectMany(r => r.Failures).ToArray());
+    }
+
+    /// <summary>
+    /// Sorts by price, unpriced last, keeping the providers' order among equal prices. A stable sort of positions,
+    /// not LINQ's OrderBy/ThenBy: those keep a key array per level, for thousands of plans on the large object heap.
+    /// </summary>
+    private static GpuPlan[] CheapestFirst(List<GpuPlan> plans)
+    {
+        var order = new int[plans.Count];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(order, (a, b) =>
+        {
+            var (x, y) = (plans[a].PricePerHour, plans[b].PricePerHour);
+            var byPrice = x is null ? (y is null ? 0 : 1) : y is null ? -1 : x.Value.CompareTo(y.Value);
+            return byPrice != 0 ? byPrice : a.CompareTo(b);
+        });
+        var sorted = new GpuPlan[order.Length];
+        for (var i = 0; i < order.Length; i++) sorted[i] = plans[order[i]];
+        return sorted;
     }
 
     private static async Task<PlanSearchResult> SearchOneAsync(IGpuCloudProvider provider, PlanQuery query, CancellationToken ct)

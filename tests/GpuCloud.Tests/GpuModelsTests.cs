@@ -212,6 +212,9 @@ public class GpuModelsTests
     [TestCase("512Mi", 0.5d)]
     [TestCase(" 48 GiB ", 48d)]
     [TestCase("960Gi", 960d)]
+    [TestCase("79.6GB", 79.6d)]
+    [TestCase("1.5ti", 1536d)]
+    [TestCase("80 gi", 80d)]
     public void ParseMemory(string text, double expected)
     {
         Assert.That(GpuModels.ParseMemoryGiB(text), Is.EqualTo(expected));
@@ -222,6 +225,12 @@ public class GpuModelsTests
     [TestCase("lots")]
     [TestCase("80 parsecs")]
     [TestCase("-5Gi")]
+    [TestCase("80.Gi")]
+    [TestCase(".5Gi")]
+    [TestCase("80Gi2")]
+    [TestCase("80 G i")]
+    [TestCase("٨٠Gi")]
+    [TestCase("1,024Gi")]
     public void ParseMemory_Unreadable_IsNull(string? text)
     {
         Assert.That(GpuModels.ParseMemoryGiB(text), Is.Null);

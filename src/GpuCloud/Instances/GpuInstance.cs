@@ -61,7 +61,7 @@ public sealed record GpuInstance
     public DateTimeOffset? CreatedAt { get; init; }
 
     /// <summary>Key-value tags (Fluidstack).</summary>
-    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>
     /// Running and reachable: the provider says it runs and there is an address to connect to. An instance

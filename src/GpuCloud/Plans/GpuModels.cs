@@ -101,7 +101,11 @@ public static partial class GpuModels
     /// <summary>Whether a GPU matches a filter from <see cref="ParseFilter"/>: same model, and same memory and interconnect where the filter names them.</summary>
     internal static bool Matches(GpuSpec gpu, GpuSpec filter)
     {
-        if (!string.Equals(Compact(gpu.Model), Compact(filter.Model), StringComparison.Ordinal)) return false;
+        // Canonical names compare as they are; only raw provider names need tokenizing (per plan, so it matters).
+        var sameModel = gpu.IsKnownModel && filter.IsKnownModel
+            ? string.Equals(gpu.Model, filter.Model, StringComparison.Ordinal)
+            : string.Equals(Compact(gpu.Model), Compact(filter.Model), StringComparison.Ordinal);
+        if (!sameModel) return false;
         if (filter.Interconnect != GpuInterconnect.Unknown && gpu.Interconnect != filter.Interconnect
             && !(filter.Interconnect == GpuInterconnect.NVLink && gpu.Interconnect == GpuInterconnect.SXM)) return false;
         if (filter.MemoryGiB is { } m && gpu.MemoryGiB is { } g && Math.Abs(g - m) > m * 0.07) return false;
@@ -147,18 +151,32 @@ public static partial class GpuModels
     /// <summary>Parses a memory size such as <c>141Gi</c>, <c>80GB</c>, <c>24</c> into GiB.</summary>
     internal static double? ParseMemoryGiB(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text)) return null;
-        var m = MemoryText().Match(text.Trim());
-        if (!m.Success) return null;
-        var value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-        return m.Groups[2].Value.ToLowerInvariant() switch
+        // By hand rather than a regex: Fluidstack sends one of these per instance type, and a Match allocates.
+        // The shape is digits, an optional fraction, optional spaces, then ASCII letters for the unit.
+        var s = text.AsSpan().Trim();
+        var end = 0;
+        while (end < s.Length && char.IsAsciiDigit(s[end])) end++;
+        if (end == 0) return null;
+        if (end < s.Length && s[end] == '.')
         {
-            "" or "g" or "gi" or "gib" or "gb" => value,
-            "t" or "ti" or "tib" or "tb" => value * 1024,
-            "m" or "mi" or "mib" or "mb" => value / 1024,
-            _ => null,
-        };
+            var fraction = end + 1;
+            while (fraction < s.Length && char.IsAsciiDigit(s[fraction])) fraction++;
+            if (fraction == end + 1) return null;
+            end = fraction;
+        }
+        var value = double.Parse(s[..end], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        var unit = s[end..].TrimStart();
+        foreach (var c in unit)
+            if (!char.IsAsciiLetter(c)) return null;
+        if (unit.IsEmpty || IsAny(unit, "g", "gi", "gib", "gb")) return value;
+        if (IsAny(unit, "t", "ti", "tib", "tb")) return value * 1024;
+        if (IsAny(unit, "m", "mi", "mib", "mb")) return value / 1024;
+        return null;
     }
+
+    private static bool IsAny(ReadOnlySpan<char> unit, string a, string b, string c, string d) =>
+        unit.Equals(a, StringComparison.OrdinalIgnoreCase) || unit.Equals(b, StringComparison.OrdinalIgnoreCase)
+        || unit.Equals(c, StringComparison.OrdinalIgnoreCase) || unit.Equals(d, StringComparison.OrdinalIgnoreCase);
 
     private static double? ParseMemoryToken(string token) =>
         MemoryToken().IsMatch(token) ? ParseMemoryGiB(token) : null;
@@ -189,9 +207,6 @@ public static partial class GpuModels
 
     [GeneratedRegex(@"^\d+x$")]
     private static partial Regex CountSuffix();
-
-    [GeneratedRegex(@"^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$")]
-    private static partial Regex MemoryText();
 
     [GeneratedRegex(@"^\d+(gb|gib|gi|g)$")]
     private static partial Regex MemoryToken();

@@ -67,8 +67,14 @@ public sealed record PlanQuery
 
     /// <summary>Whether the query allows this provider.</summary>
     /// <param name="provider">A provider name.</param>
-    public bool AllowsProvider(string provider) =>
-        Providers.Count == 0 || Providers.Any(p => string.Equals(p.Trim(), provider, StringComparison.OrdinalIgnoreCase));
+    public bool AllowsProvider(string provider)
+    {
+        // Called once per plan: a loop, because a lambda's closure would be allocated on every call.
+        if (Providers.Count == 0) return true;
+        foreach (var p in Providers)
+            if (p.AsSpan().Trim().Equals(provider, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
 
     /// <summary>Whether a plan passes every filter.</summary>
     /// <param name="plan">The plan to test.</param>
@@ -82,7 +88,7 @@ public sealed record PlanQuery
         ArgumentNullException.ThrowIfNull(plan);
         if (!AllowsProvider(plan.Provider)) return false;
         if (Workload is { } w && plan.Workload != w) return false;
-        if (GpuModels.Count > 0 && !gpuFilters.Any(f => Plans.GpuModels.Matches(plan.Gpu, f))) return false;
+        if (GpuModels.Count > 0 && !MatchesAny(plan.Gpu, gpuFilters)) return false;
         if (MinGpuCount is { } c && plan.Gpu.Count < c) return false;
         if (MinGpuMemoryGiB is { } gm && !(plan.Gpu.MemoryGiB >= gm)) return false;
         if (MinTotalGpuMemoryGiB is { } tm && !(plan.Gpu.TotalMemoryGiB >= tm)) return false;
@@ -93,8 +99,23 @@ public sealed record PlanQuery
         if (Interconnect is { } i && plan.Gpu.Interconnect != i
             && !(i == GpuInterconnect.NVLink && plan.Gpu.Interconnect == GpuInterconnect.SXM)) return false;
         if (OnlyAvailable && plan.Availability == PlanAvailability.Unavailable) return false;
-        if (!string.IsNullOrWhiteSpace(Location) && !plan.Locations.Append(plan.Region ?? "").Any(l => LocationMatches(l, Location))) return false;
+        if (!string.IsNullOrWhiteSpace(Location) && !IsAt(plan, Location)) return false;
         return true;
+    }
+
+    // Loops rather than lambdas in the per-plan path: a closure over the plan would be allocated for every plan.
+    private static bool MatchesAny(GpuSpec gpu, GpuSpec[] filters)
+    {
+        foreach (var f in filters)
+            if (Plans.GpuModels.Matches(gpu, f)) return true;
+        return false;
+    }
+
+    private static bool IsAt(GpuPlan plan, string location)
+    {
+        foreach (var l in plan.Locations)
+            if (LocationMatches(l, location)) return true;
+        return plan.Region is { } region && LocationMatches(region, location);
     }
 
     // Spellings of one country, as codes and as data centers write them ("dulles-usa-1"); each matches the others.

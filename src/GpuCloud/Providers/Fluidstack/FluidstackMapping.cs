@@ -15,7 +15,7 @@ internal static partial class FluidstackMapping
     private const string Provider = FluidstackErrors.Provider;
 
     /// <summary>Plans and instances live in a region, so their ids are <c>region/name</c> and <c>region/uuid</c>.</summary>
-    public static string Id(string region, string local) => $"{region}/{local}";
+    public static string Id(string region, string local) => string.Concat(region, "/", local);
 
     public static (string Region, string Local)? SplitId(string id)
     {
