@@ -26,7 +26,10 @@ public class InProcessBenchmarks
 
     private HttpClient _http = null!;
     private FluenceClient _rawFluence = null!;
+    private FluenceClient _rawOverResilience = null!;
+    private HttpClient _resilientHttp = null!;
     private FluidstackInfrastructureClient _rawFluidstack = null!;
+    private FluidstackInfrastructureClient _rawFluidstackOverResilience = null!;
     private GpuCloudClient _facade = null!;
     private FluidstackProvider _fluidstack = null!;
     private GpuCloudClient _noResilience = null!;
@@ -49,6 +52,10 @@ public class InProcessBenchmarks
         _http = new HttpClient(handler);
         _rawFluence = new FluenceClient(_http) { BaseUrl = FluenceBase };
         _rawFluidstack = new FluidstackInfrastructureClient(_http) { BaseUrl = RegionUrl + "/api/v1alpha1" };
+        // The raw client over the same resilience handler the facade uses: the facade's own cost on one HTTP stack.
+        _resilientHttp = new HttpClient(new GpuCloudResilienceHandler("fluence", new GpuCloudResilienceOptions()) { InnerHandler = handler });
+        _rawOverResilience = new FluenceClient(_resilientHttp) { BaseUrl = FluenceBase };
+        _rawFluidstackOverResilience = new FluidstackInfrastructureClient(_resilientHttp) { BaseUrl = RegionUrl + "/api/v1alpha1" };
         // The facade as users get it: each provider over the resilience handler (retries, timeouts, circuit breaker).
         var fluence = new FluenceProvider(new FluenceOptions { ApiKey = "benchmark-key", BaseUrl = new Uri(FluenceBase) },
             new GpuCloudResilienceHandler("fluence", new GpuCloudResilienceOptions()) { InnerHandler = handler });
@@ -64,11 +71,15 @@ public class InProcessBenchmarks
     {
         _facade.Dispose();
         _noResilience.Dispose();
+        _resilientHttp.Dispose();
         _http.Dispose();
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("VmPlans5000")]
     public async Task<int> VmPlans_Raw() => (await _rawFluence.ListVmPlansAsync()).Data.Count;
+
+    [Benchmark, BenchmarkCategory("VmPlans5000")]
+    public async Task<int> VmPlans_RawOverResilience() => (await _rawOverResilience.ListVmPlansAsync()).Data.Count;
 
     [Benchmark, BenchmarkCategory("VmPlans5000")]
     public async Task<int> VmPlans_Facade() => (await _facade.ListPlansAsync(VmPlans with { Providers = ["fluence"] })).Plans.Count;
@@ -86,6 +97,15 @@ public class InProcessBenchmarks
     }
 
     [Benchmark, BenchmarkCategory("Instances1000")]
+    public async Task<int> Instances_RawOverResilience()
+    {
+        var containers = await _rawOverResilience.ListContainerInstancesAsync();
+        var vms = await _rawOverResilience.ListVmInstancesAsync();
+        var metal = await _rawOverResilience.ListBareMetalInstancesAsync();
+        return containers.Count + vms.Count + metal.Count;
+    }
+
+    [Benchmark, BenchmarkCategory("Instances1000")]
     public async Task<int> Instances_Facade() => (await _facade.ListInstancesAsync("fluence")).Count;
 
     [Benchmark, BenchmarkCategory("Instances1000")]
@@ -93,6 +113,9 @@ public class InProcessBenchmarks
 
     [Benchmark(Baseline = true), BenchmarkCategory("GetInstance")]
     public async Task<string?> GetInstance_Raw() => (await _rawFluence.GetContainerInstanceAsync(InstanceId)).Instance_status;
+
+    [Benchmark, BenchmarkCategory("GetInstance")]
+    public async Task<string?> GetInstance_RawOverResilience() => (await _rawOverResilience.GetContainerInstanceAsync(InstanceId)).Instance_status;
 
     [Benchmark, BenchmarkCategory("GetInstance")]
     public async Task<string> GetInstance_Facade() => (await _facade.GetInstanceAsync("fluence", "container:" + InstanceId)).ProviderState;
@@ -105,6 +128,9 @@ public class InProcessBenchmarks
 
     [Benchmark(Baseline = true), BenchmarkCategory("InstanceTypes200")]
     public async Task<int> InstanceTypes_Raw() => (await _rawFluidstack.ListInstanceTypesAsync()).Count;
+
+    [Benchmark, BenchmarkCategory("InstanceTypes200")]
+    public async Task<int> InstanceTypes_RawOverResilience() => (await _rawFluidstackOverResilience.ListInstanceTypesAsync()).Count;
 
     [Benchmark, BenchmarkCategory("InstanceTypes200")]
     public async Task<int> InstanceTypes_Facade() => (await _fluidstack.ListPlansAsync(new PlanQuery())).Plans.Count;
