@@ -108,6 +108,9 @@ public class FluenceProviderTests
             Assert.That(result.Plans[2].Gpu.Model, Is.EqualTo("A100"));
             Assert.That(result.Plans[2].OsImages, Is.EqualTo(new[] { "Ubuntu Server 22.04" }));
             Assert.That(result.Plans[2].Host, Is.EqualTo("massed-compute"));
+            // Names are shared between options of one group with the same host and location, never across them.
+            Assert.That(result.Plans.Select(p => p.Name), Is.EqualTo(result.Plans.Select(p => $"{p.Gpu.Count}x {p.Gpu.Model} {p.Host} {p.Locations[0]}")));
+            Assert.That(result.Plans[1].Name, Is.Not.EqualTo(a10.Name), "same GPU and host, another location");
         }
     }
 

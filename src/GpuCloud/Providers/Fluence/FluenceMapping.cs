@@ -90,16 +90,22 @@ internal static partial class FluenceMapping
                 var bridged = groupGpu.Interconnect is GpuInterconnect.PCIe or GpuInterconnect.Unknown
                     ? groupGpu with { Interconnect = GpuInterconnect.NVLink }
                     : groupGpu;
+                // Options of one group differ mostly by id: a handful of hosts and locations name them all, so each
+                // name is built once per group and shared (a catalog of thousands of options has a few hundred names).
+                Dictionary<(string?, string?), string>? names = null;
                 foreach (var option in byCount.Options ?? [])
                 {
                     if (string.IsNullOrEmpty(option.Id)) continue;
                     var gpu = option.Nvlink == true ? bridged : groupGpu;
                     var location = option.Location;
+                    names ??= [];
+                    if (!names.TryGetValue((option.Provider, location), out var name))
+                        names[(option.Provider, location)] = name = $"{groupGpu.Count}x {groupGpu.Model} {option.Provider} {location}".Trim();
                     yield return new GpuPlan
                     {
                         Provider = Provider,
                         Id = Prefix(workload) + option.Id,
-                        Name = $"{gpu.Count}x {gpu.Model} {option.Provider} {location}".Trim(),
+                        Name = name,
                         Workload = workload,
                         Gpu = gpu,
                         VCpus = option.Vcpu?.Count,

@@ -52,8 +52,9 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
         ArgumentNullException.ThrowIfNull(query);
         var wanted = Enum.GetValues<WorkloadType>().Where(w => query.Workload is null || query.Workload == w).ToArray();
         var parts = await Task.WhenAll(wanted.Select(w => ListPlansAsync(w, cancellationToken))).ConfigureAwait(false);
+        if (parts is [(var only, null)]) return new PlanSearchResult(only, []);
 
-        var plans = new List<GpuPlan>();
+        var plans = new List<GpuPlan>(parts.Sum(p => p.Plans.Count));
         var failures = new List<ProviderFailure>();
         foreach (var (list, error) in parts)
         {
