@@ -335,6 +335,22 @@ public class PlanQueryTests
     }
 
     [Test]
+    public async Task Search_ThousandsOfPlans_SameOrderAsAStableSortByExactPrice()
+    {
+        // Few distinct prices (many ties), unpriced plans, and prices that differ only beyond a double's precision.
+        decimal?[] prices = [null, 0.5m, 1.22m, 2m, 1.0000000000000000000000000002m, 1.0000000000000000000000000001m, 3.1m, 1m];
+        var random = new Random(7);
+        var provider = new FakeProvider("alpha");
+        for (var i = 0; i < 3000; i++) provider.Plans.Add(Build.Plan("alpha", "p" + i, prices[random.Next(prices.Length)]));
+        using var client = new GpuCloudClient([provider]);
+
+        var result = await client.ListPlansAsync();
+
+        var expected = provider.Plans.OrderBy(p => p.PricePerHour is null).ThenBy(p => p.PricePerHour).Select(p => p.Id);
+        Assert.That(result.Plans.Select(p => p.Id), Is.EqualTo(expected));
+    }
+
+    [Test]
     public async Task Search_TiesFollowTheOrderProvidersWereGiven()
     {
         var alpha = new FakeProvider("alpha");
