@@ -9,7 +9,7 @@ namespace GpuCloud.Benchmarks;
 /// <summary>
 /// <c>--profile Method [--ops N]</c>: runs one in-process benchmark method in a loop and prints the exact bytes
 /// allocated per operation and, from the runtime's sampled allocation events (one per ~100 KB), which types
-/// those bytes went to. With <c>--cpu</c> it only loops, for a CPU profiler (<c>dotnet-trace collect -- ...</c>):
+/// those bytes went to, large-object-heap ones marked. With <c>--cpu</c> it only loops, for a CPU profiler (<c>dotnet-trace collect -- ...</c>):
 /// the allocation events would otherwise dominate the profile.
 /// </summary>
 internal static class Profiling
@@ -73,6 +73,8 @@ internal static class Profiling
             if (e.EventName is null || !e.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.Payload is null) return;
             var type = e.PayloadNames!.IndexOf("TypeName") is var t and >= 0 ? e.Payload[t] as string ?? "?" : "?";
             var amount = e.PayloadNames.IndexOf("AllocationAmount64") is var a and >= 0 ? Convert.ToInt64(e.Payload[a], CultureInfo.InvariantCulture) : 0;
+            // Kind 1 is the large object heap: such allocations are what trigger gen-2 collections.
+            if (e.PayloadNames.IndexOf("AllocationKind") is var k and >= 0 && Convert.ToInt32(e.Payload[k], CultureInfo.InvariantCulture) == 1) type = "[LOH] " + type;
             ByType.AddOrUpdate(type, amount, (_, sum) => sum + amount);
         }
     }
