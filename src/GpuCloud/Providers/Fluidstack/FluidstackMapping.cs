@@ -44,6 +44,20 @@ internal static partial class FluidstackMapping
     /// </summary>
     public static GpuSpec Gpu(string typeName, string? gpuModel, int? gpuCount)
     {
+        // One lookup per type instead of two GPU parses: every plan listing and every instance maps the same few types.
+        var key = (typeName, gpuModel, gpuCount);
+        if (GpuByType.TryGetValue(key, out var cached)) return cached;
+        var parsed = ParseGpu(typeName, gpuModel, gpuCount);
+        if (GpuByType.Count < GpuByTypeLimit) GpuByType.TryAdd(key, parsed);
+        return parsed;
+    }
+
+    private const int GpuByTypeLimit = 1024;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string?, int?), GpuSpec> GpuByType = new();
+
+    private static GpuSpec ParseGpu(string typeName, string? gpuModel, int? gpuCount)
+    {
         if (!string.IsNullOrWhiteSpace(gpuModel))
         {
             var fromModel = GpuModels.Parse(gpuModel, gpuCount ?? 1);
