@@ -66,9 +66,13 @@ internal sealed class PooledBodyContent : HttpContent
         }
 
         var content = new PooledBodyContent(buffer, length);
-        foreach (var header in source.Headers)
-            if (!string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
-                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        // Copied as received (NonValidated): parsing them here would be wasted work for the reader to repeat.
+        foreach (var (name, values) in source.Headers.NonValidated)
+        {
+            if (string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
+            if (values.Count == 1) content.Headers.TryAddWithoutValidation(name, values.ToString());
+            else content.Headers.TryAddWithoutValidation(name, values);
+        }
         source.Dispose();
         return content;
     }
