@@ -61,6 +61,8 @@ internal static class ErrorTranslation
             GpuCloudException => null,
             OperationCanceledException or TimeoutException =>
                 new GpuCloudException(GpuCloudErrorCode.Timeout, $"{provider}: the request timed out.", provider, ex),
+            HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } =>
+                new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"{provider}: {ex.Message}", provider, ex),
             HttpRequestException http =>
                 new GpuCloudException(GpuCloudErrorCode.ProviderUnavailable, $"{provider}: the request failed: {http.Message}", provider, ex)
                 { StatusCode = http.StatusCode },

@@ -26,8 +26,11 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _provider;
-    /// <summary>The largest response body read (256 MiB); a larger one fails the attempt rather than exhaust memory.</summary>
-    internal const long MaxBodyBytes = 256L * 1024 * 1024;
+    /// <summary>The largest response body read (256 MiB); a larger one fails the call rather than exhaust memory.</summary>
+    internal const long DefaultMaxBodyBytes = 256L * 1024 * 1024;
+
+    /// <summary>The body size limit; tests lower it.</summary>
+    internal long MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
 
     private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new(StringComparer.OrdinalIgnoreCase);
 
@@ -184,6 +187,8 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
     internal static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome.Exception switch
     {
         null => outcome.Result is { } r && IsTransientStatus(r.StatusCode),
+        // A body over the size limit will be over it again.
+        HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } => false,
         HttpRequestException or TimeoutRejectedException or IOException => true,
         _ => false,
     };

@@ -28,7 +28,10 @@ internal sealed class PooledBodyContent : HttpContent
 
     /// <summary>Reads <paramref name="source"/> to its end into a pooled buffer, then disposes it.</summary>
     /// <param name="source">The content to read; its headers are copied.</param>
-    /// <param name="maxBytes">The largest body accepted; a larger one throws <see cref="HttpRequestException"/>.</param>
+    /// <param name="maxBytes">
+    /// The largest body accepted; a larger one throws <see cref="HttpRequestException"/> with
+    /// <see cref="HttpRequestError.ConfigurationLimitExceeded"/>, which is not retried.
+    /// </param>
     /// <param name="cancellationToken">The attempt's token.</param>
     public static async Task<PooledBodyContent> ReadAsync(HttpContent source, long maxBytes, CancellationToken cancellationToken)
     {
@@ -78,7 +81,7 @@ internal sealed class PooledBodyContent : HttpContent
     }
 
     private static HttpRequestException TooLarge(long maxBytes) =>
-        new($"The response body is larger than {maxBytes} bytes, the most this client reads.");
+        new(HttpRequestError.ConfigurationLimitExceeded, $"The response body is larger than {maxBytes} bytes, the most this client reads.");
 
     private ReadOnlyMemory<byte> Body => (_buffer ?? throw new ObjectDisposedException(nameof(PooledBodyContent))).AsMemory(0, _length);
 

@@ -126,6 +126,24 @@ public class PooledBodyContentTests
         Assert.Throws<ObjectDisposedException>(() => stream.ReadByte());
     }
 
+    [Test]
+    public void Handler_BodyOverTheLimit_FailsAtOnce_WithoutRetrying_AsAnInvalidResponse()
+    {
+        var inner = new ScriptedHandler();
+        inner.OnAny((_, _, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = Chunked(Body(5000), 100) }));
+        using var handler = new GpuCloudResilienceHandler("test", new GpuCloudResilienceOptions()) { InnerHandler = inner, MaxBodyBytes = 1000 };
+        using var client = new HttpClient(handler);
+
+        var ex = Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("https://api.example.test/items"));
+        var translated = GpuCloud.Errors.ErrorTranslation.FromTransport("test", ex!, CancellationToken.None);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex!.HttpRequestError, Is.EqualTo(HttpRequestError.ConfigurationLimitExceeded));
+            Assert.That(inner.Count, Is.EqualTo(1), "a body over the limit would be over it again: no retry");
+            Assert.That(translated?.Code, Is.EqualTo(GpuCloud.Errors.GpuCloudErrorCode.InvalidResponse));
+        }
+    }
+
     /// <summary>A non-seekable stream (so no length is declared) that returns at most <c>chunk</c> bytes per read.</summary>
     private sealed class DribbleStream(byte[] data, int chunk) : Stream
     {
