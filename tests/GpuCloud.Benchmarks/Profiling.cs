@@ -7,14 +7,14 @@ using BenchmarkDotNet.Attributes;
 namespace GpuCloud.Benchmarks;
 
 /// <summary>
-/// <c>--profile Method [--ops N]</c>: runs one in-process benchmark method in a loop and prints the exact bytes
+/// <c>--profile Method [--ops N] [--top N]</c>: runs one in-process benchmark method in a loop and prints the exact bytes
 /// allocated per operation and, from the runtime's sampled allocation events (one per ~100 KB), which types
 /// those bytes went to, large-object-heap ones marked. With <c>--cpu</c> it only loops, for a CPU profiler (<c>dotnet-trace collect -- ...</c>):
 /// the allocation events would otherwise dominate the profile.
 /// </summary>
 internal static class Profiling
 {
-    public static async Task<int> RunAsync(string method, int ops, bool cpuOnly)
+    public static async Task<int> RunAsync(string method, int ops, int top, bool cpuOnly)
     {
         var target = typeof(InProcessBenchmarks).GetMethod(method, BindingFlags.Public | BindingFlags.Instance);
         if (target?.GetCustomAttribute<BenchmarkAttribute>() is null)
@@ -38,15 +38,21 @@ internal static class Profiling
                 return 0;
             }
 
-            using var listener = new AllocationListener();
-            var before = GC.GetTotalAllocatedBytes(precise: true);
-            for (var i = 0; i < ops; i++) await run();
-            var total = GC.GetTotalAllocatedBytes(precise: true) - before;
+            KeyValuePair<string, long>[] byType;
+            long total;
+            using (var listener = new AllocationListener())
+            {
+                var before = GC.GetTotalAllocatedBytes(precise: true);
+                for (var i = 0; i < ops; i++) await run();
+                total = GC.GetTotalAllocatedBytes(precise: true) - before;
+                // Events arrive on the runtime's dispatch thread until the listener is gone: take one consistent copy.
+                byType = listener.ByType.ToArray();
+            }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{method}: {ops} ops, {total / (double)ops:N0} bytes allocated per op"));
             Console.WriteLine("Sampled allocations by type (bytes per op, estimated from ~100 KB samples):");
-            var sampled = listener.ByType.Values.Sum();
-            foreach (var (type, bytes) in listener.ByType.OrderByDescending(kv => kv.Value).Take(Environment.GetEnvironmentVariable("PROFILE_TOP") is { } top ? int.Parse(top, CultureInfo.InvariantCulture) : 25))
+            var sampled = byType.Sum(kv => kv.Value);
+            foreach (var (type, bytes) in byType.OrderByDescending(kv => kv.Value).Take(top))
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bytes / (double)ops,12:N0}  {100.0 * bytes / Math.Max(sampled, 1),5:0.0}%  {type}"));
             return 0;
         }

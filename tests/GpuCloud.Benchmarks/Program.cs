@@ -4,12 +4,13 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 // --quick runs every benchmark once, in process, as a smoke test for CI (no timing is judged there).
-// --profile Method [--ops N] [--cpu] loops one in-process benchmark and breaks its allocations down by type (see Profiling).
+// --profile Method [--ops N] [--top N] [--cpu] loops one in-process benchmark and breaks its allocations down by type (see Profiling).
 // Anything else goes to BenchmarkDotNet's own command line (e.g. --filter '*VmPlans*').
 if (Array.IndexOf(args, "--profile") is var p and >= 0 && p + 1 < args.Length)
 {
-    var ops = Array.IndexOf(args, "--ops") is var o and >= 0 && o + 1 < args.Length ? int.Parse(args[o + 1], System.Globalization.CultureInfo.InvariantCulture) : 2000;
-    return await GpuCloud.Benchmarks.Profiling.RunAsync(args[p + 1], ops, args.Contains("--cpu"));
+    int Option(string name, int fallback) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    return await GpuCloud.Benchmarks.Profiling.RunAsync(args[p + 1], Option("--ops", 2000), Option("--top", 25), args.Contains("--cpu"));
 }
 
 var quick = args.Contains("--quick");

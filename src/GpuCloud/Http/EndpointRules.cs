@@ -78,10 +78,10 @@ internal sealed class HeaderHandler(string name, Func<CancellationToken, ValueTa
     {
         // A fixed key or a cached token is ready at once: then no async frame is needed for this hop.
         var pending = value(cancellationToken);
-        return pending.IsCompletedSuccessfully ? Send(request, pending.Result, cancellationToken) : SendAsync(request, pending, cancellationToken);
+        return pending.IsCompletedSuccessfully ? Send(request, pending.Result, cancellationToken) : SendWhenReadyAsync(request, pending, cancellationToken);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, ValueTask<string> pending, CancellationToken cancellationToken) =>
+    private async Task<HttpResponseMessage> SendWhenReadyAsync(HttpRequestMessage request, ValueTask<string> pending, CancellationToken cancellationToken) =>
         await Send(request, await pending.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     private Task<HttpResponseMessage> Send(HttpRequestMessage request, string headerValue, CancellationToken cancellationToken)
