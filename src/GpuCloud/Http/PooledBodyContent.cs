@@ -47,9 +47,9 @@ internal sealed class PooledBodyContent : HttpContent
             {
                 while (true)
                 {
+                    // Never beyond the limit here: every read that passes it throws below.
                     if (length == buffer.Length)
                     {
-                        if (length > maxBytes) throw TooLarge(maxBytes);
                         var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)length * 2, maxBytes + 1));
                         buffer.AsSpan(0, length).CopyTo(larger);
                         ArrayPool<byte>.Shared.Return(buffer);
