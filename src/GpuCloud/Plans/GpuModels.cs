@@ -64,16 +64,11 @@ public static partial class GpuModels
     {
         // Lists repeat a handful of GPU descriptions thousands of times; parsing is regex work, so results are
         // kept (GpuSpec is immutable). The cap bounds memory whatever names a provider invents.
-        var key = (rawName, count, vendor, memory, interconnect);
-        if (Cache.TryGetValue(key, out var cached)) return cached;
-        var parsed = ParseUncached(rawName, count, vendor, memory, interconnect);
-        if (Cache.Count < CacheLimit) Cache.TryAdd(key, parsed);
-        return parsed;
+        return Cache.GetOrAdd((rawName, count, vendor, memory, interconnect),
+            static (k, _) => ParseUncached(k.Item1, k.Item2, k.Item3, k.Item4, k.Item5), 0);
     }
 
-    private const int CacheLimit = 4096;
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string?, int, string?, string?, string?), GpuSpec> Cache = new();
+    private static readonly BoundedCache<(string?, int, string?, string?, string?), GpuSpec> Cache = new(4096);
 
     private static GpuSpec ParseUncached(string? rawName, int count, string? vendor, string? memory, string? interconnect)
     {

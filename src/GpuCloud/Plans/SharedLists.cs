@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace GpuCloud.Plans;
 
 /// <summary>
@@ -8,11 +6,7 @@ namespace GpuCloud.Plans;
 /// </summary>
 internal static class SharedLists
 {
-    private const int Limit = 4096;
-    private static readonly ConcurrentDictionary<string, IReadOnlyList<string>> Singles = new(StringComparer.Ordinal);
+    private static readonly BoundedCache<string, IReadOnlyList<string>> Singles = new(4096, StringComparer.Ordinal);
 
-    public static IReadOnlyList<string> Single(string value) =>
-        Singles.TryGetValue(value, out var list) ? list
-        : Singles.Count < Limit ? Singles.GetOrAdd(value, static v => Array.AsReadOnly([v]))
-        : Array.AsReadOnly([value]);
+    public static IReadOnlyList<string> Single(string value) => Singles.GetOrAdd(value, static (v, _) => Array.AsReadOnly([v]), 0);
 }

@@ -45,16 +45,10 @@ internal static partial class FluidstackMapping
     public static GpuSpec Gpu(string typeName, string? gpuModel, int? gpuCount)
     {
         // One lookup per type instead of two GPU parses: every plan listing and every instance maps the same few types.
-        var key = (typeName, gpuModel, gpuCount);
-        if (GpuByType.TryGetValue(key, out var cached)) return cached;
-        var parsed = ParseGpu(typeName, gpuModel, gpuCount);
-        if (GpuByType.Count < GpuByTypeLimit) GpuByType.TryAdd(key, parsed);
-        return parsed;
+        return GpuByType.GetOrAdd((typeName, gpuModel, gpuCount), static (k, _) => ParseGpu(k.Item1, k.Item2, k.Item3), 0);
     }
 
-    private const int GpuByTypeLimit = 1024;
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string?, int?), GpuSpec> GpuByType = new();
+    private static readonly BoundedCache<(string, string?, int?), GpuSpec> GpuByType = new(1024);
 
     private static GpuSpec ParseGpu(string typeName, string? gpuModel, int? gpuCount)
     {
