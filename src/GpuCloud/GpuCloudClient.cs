@@ -2,6 +2,7 @@ using GpuCloud.Diagnostics;
 using GpuCloud.Errors;
 using GpuCloud.Http;
 using GpuCloud.Instances;
+using GpuCloud.Orchestration;
 using GpuCloud.Plans;
 using GpuCloud.Providers;
 using GpuCloud.Providers.Fluence;
@@ -26,6 +27,7 @@ public sealed class GpuCloudClient : IDisposable
     private readonly IReadOnlyList<IGpuCloudProvider> _providers;
     private readonly GpuCloudOptions _options;
     private readonly TimeProvider _time;
+    private readonly CreateRecovery _creates;
     private readonly List<IDisposable> _owned = [];
 
     /// <summary>
@@ -62,6 +64,7 @@ public sealed class GpuCloudClient : IDisposable
         options.Validate();
         _options = options;
         _time = timeProvider;
+        _creates = new CreateRecovery(options, timeProvider);
         var providers = new List<IGpuCloudProvider>();
         var disabled = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
@@ -111,6 +114,7 @@ public sealed class GpuCloudClient : IDisposable
         _options = options ?? new GpuCloudOptions();
         _options.Validate();
         _time = timeProvider ?? TimeProvider.System;
+        _creates = new CreateRecovery(_options, _time);
         DisabledProviders = new Dictionary<string, string>();
     }
 
@@ -214,7 +218,13 @@ public sealed class GpuCloudClient : IDisposable
         return GpuCloudDiagnostics.RunAsync("GetInstance", p.Name, () => p.GetInstanceAsync(instanceId, cancellationToken));
     }
 
-    /// <summary>Validates and creates an instance, returning as soon as the provider accepted it; see <see cref="WaitForStateAsync"/>.</summary>
+    /// <summary>
+    /// Validates and creates an instance, returning as soon as the provider accepted it; see <see cref="WaitForStateAsync"/>.
+    /// The create is sent once. When its answer is lost (a timeout, a broken connection, a server error after sending),
+    /// the instance it made is looked for and returned, but only one this call provably made: an instance that existed
+    /// before the call, even with the same name, is never returned, waited on or deleted. When nothing is proved, the
+    /// transport's error is thrown with a message saying the instance may exist, and under which name.
+    /// </summary>
     /// <param name="request">What to create.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="GpuCloudException">The request is invalid (<see cref="GpuCloudErrorCode.InvalidRequest"/>, nothing sent), or the provider refused it.</exception>
@@ -225,80 +235,7 @@ public sealed class GpuCloudClient : IDisposable
             ?? throw GpuCloudException.Invalid(nameof(CreateInstanceRequest.Plan), "give a Plan, or a Provider and a PlanId.");
         if (request.TargetPlanId is null) throw GpuCloudException.Invalid(nameof(CreateInstanceRequest.PlanId), "give a Plan, or a Provider and a PlanId.");
         var p = GetProvider(provider);
-        return GpuCloudDiagnostics.RunAsync("CreateInstance", p.Name, () => CreateOnceAsync(p, request, cancellationToken));
-    }
-
-    /// <summary>
-    /// Creates are never retried blindly (a retry could rent a second machine). When the outcome is unknown,
-    /// because the request timed out, the connection broke or the provider failed after it was sent, the instance
-    /// is looked up by its name, so the caller gets it instead of a duplicate on retry or a silent leak.
-    /// </summary>
-    private async Task<GpuInstance> CreateOnceAsync(IGpuCloudProvider provider, CreateInstanceRequest request, CancellationToken ct)
-    {
-        try
-        {
-            return await provider.CreateInstanceAsync(request, ct).ConfigureAwait(false);
-        }
-        catch (GpuCloudException ex) when (ex.Code is GpuCloudErrorCode.Timeout or GpuCloudErrorCode.ProviderUnavailable or GpuCloudErrorCode.InvalidResponse
-                                           && ex.InnerException is not Polly.CircuitBreaker.BrokenCircuitException)
-        {
-            // (An open circuit rejects the request before it is sent: its outcome is known, nothing was created.)
-            var (found, lookupError) = await FindCreatedAsync(provider, request.Name, ct).ConfigureAwait(false);
-            if (found is not null) return found;
-            if (lookupError is null) throw;
-            throw new GpuCloudException(ex.Code,
-                $"{ex.Message} The instance may have been created: look for '{request.Name}' on {provider.Name} (the lookup failed: {lookupError}).",
-                provider.Name, ex) { StatusCode = ex.StatusCode, ProviderMessage = ex.ProviderMessage, RetryAfter = ex.RetryAfter };
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // The caller gave up while the create may already have been sent: what it made must not stay behind.
-            var (found, _) = await FindCreatedAsync(provider, request.Name, CancellationToken.None).ConfigureAwait(false);
-            if (found is not null) await TryDeleteAsync(provider, found.Id).ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Looks for the instance a create with an unknown outcome may have made, by its name, within
-    /// <see cref="GpuCloudOptions.CleanupTimeout"/>. A transient failure (such as a circuit the lost answer itself
-    /// opened) is waited out and the lookup tried again.
-    /// </summary>
-    /// <returns>The instance, or <see langword="null"/> with why the lookup failed (<see langword="null"/> when it simply found none).</returns>
-    private async Task<(GpuInstance? Found, string? Error)> FindCreatedAsync(IGpuCloudProvider provider, string name, CancellationToken ct)
-    {
-        using var limit = new CancellationTokenSource(_options.CleanupTimeout, _time);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
-        while (true)
-        {
-            try
-            {
-                var existing = await provider.ListInstancesAsync(cts.Token).ConfigureAwait(false);
-                var found = existing
-                    .Where(i => i.Name == name && i.State is not (InstanceState.Terminated or InstanceState.Terminating))
-                    .OrderByDescending(i => i.CreatedAt ?? DateTimeOffset.MinValue)
-                    .FirstOrDefault();
-                return (found, null);
-            }
-            catch (GpuCloudException ex) when (ex.IsTransient && !cts.IsCancellationRequested)
-            {
-                // Poll rather than sleep out a whole Retry-After: a circuit reopens for a probe before its break ends
-                // for every caller, and the lookup must get its turn within CleanupTimeout.
-                var wait = ex.RetryAfter is { } after && after > TimeSpan.Zero && after < _options.PollInterval ? after : _options.PollInterval;
-                try
-                {
-                    await Task.Delay(wait, _time, cts.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    return (null, ex.Message);
-                }
-            }
-            catch (Exception ex) when (ex is GpuCloudException || ex is OperationCanceledException && !ct.IsCancellationRequested)
-            {
-                return (null, ex.Message);
-            }
-        }
+        return GpuCloudDiagnostics.RunAsync("CreateInstance", p.Name, () => _creates.CreateAsync(p, request, cancellationToken));
     }
 
     /// <summary>Deletes an instance; one that is already gone counts as deleted.</summary>
@@ -404,7 +341,7 @@ public sealed class GpuCloudClient : IDisposable
             if (current.FailureReason == GpuCloudErrorCode.CapacityUnavailable)
             {
                 // The provider leaves an out-of-stock husk behind; remove it before reporting.
-                var (deleted, cleanup) = await TryDeleteAsync(provider, current.Id).ConfigureAwait(false);
+                var (deleted, cleanup) = await _creates.DeleteCreatedAsync(provider, current.Id).ConfigureAwait(false);
                 throw new GpuCloudException(GpuCloudErrorCode.CapacityUnavailable,
                     $"{provider.Name}: no capacity for instance {current.Id} ({current.ProviderState}); {cleanup}", provider.Name)
                 { InstanceDeleted = deleted };
@@ -457,20 +394,20 @@ public sealed class GpuCloudClient : IDisposable
             {
                 var request = ForPlan(template, plan);
                 var provider = GetProvider(plan.Provider);
-                created = await CreateOnceAsync(provider, request, cancellationToken).ConfigureAwait(false);
+                created = await _creates.CreateAsync(provider, request, cancellationToken).ConfigureAwait(false);
                 return await WaitCoreAsync(provider, created.Id, InstanceState.Running, _options.ReadyTimeout, progress, cancellationToken)
                     .ConfigureAwait(false);
             }
             catch (GpuCloudException ex)
             {
-                var cleanup = created is null || ex.InstanceDeleted ? null : (await TryDeleteAsync(GetProvider(plan.Provider), created.Id).ConfigureAwait(false)).Message;
+                var cleanup = created is null || ex.InstanceDeleted ? null : (await _creates.DeleteCreatedAsync(GetProvider(plan.Provider), created.Id).ConfigureAwait(false)).Message;
                 attempts.Add(new PlanAttempt(plan.Provider, plan.Id, plan.Name, ex.Code, cleanup is null ? ex.Message : $"{ex.Message} ({cleanup})"));
                 if (ex.Code != GpuCloudErrorCode.CapacityUnavailable)
                     throw Summary(ex.Code, attempts, candidates.Length, search, ex);
             }
             catch (OperationCanceledException) when (created is not null)
             {
-                var (deleted, cleanup) = await TryDeleteAsync(GetProvider(plan.Provider), created.Id).ConfigureAwait(false);
+                var (deleted, cleanup) = await _creates.DeleteCreatedAsync(GetProvider(plan.Provider), created.Id).ConfigureAwait(false);
                 if (!deleted)
                     throw new OperationCanceledException($"Cancelled; {cleanup}.", null, cancellationToken);
                 throw;
@@ -510,41 +447,6 @@ public sealed class GpuCloudClient : IDisposable
             ProviderMessage = (inner as GpuCloudException)?.ProviderMessage,
             Field = (inner as GpuCloudException)?.Field,
         };
-    }
-
-    /// <summary>
-    /// Deletes what a failed or cancelled create left behind, within <see cref="GpuCloudOptions.CleanupTimeout"/>, whatever
-    /// the caller's token says. A provider that cannot delete an instance yet (Fluence, until it is active) answers
-    /// <see cref="GpuCloudErrorCode.Conflict"/>; then the delete is tried again every poll interval until the time is up.
-    /// </summary>
-    /// <returns>Whether it is gone, and a sentence saying what happened, for the error message.</returns>
-    private async Task<(bool Deleted, string Message)> TryDeleteAsync(IGpuCloudProvider provider, string instanceId)
-    {
-        using var cts = new CancellationTokenSource(_options.CleanupTimeout, _time);
-        while (true)
-        {
-            try
-            {
-                await provider.DeleteInstanceAsync(instanceId, cts.Token).ConfigureAwait(false);
-                return (true, $"instance {instanceId} was deleted");
-            }
-            catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.Conflict && !cts.IsCancellationRequested)
-            {
-                try
-                {
-                    await Task.Delay(_options.PollInterval, _time, cts.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return (false, $"instance {instanceId} could NOT be deleted ({ex.Message}); delete it yourself");
-                }
-            }
-            catch (Exception ex)
-            {
-                // Best effort, and never the reason the caller's real error is lost: every failure becomes a sentence.
-                return (false, $"instance {instanceId} could NOT be deleted ({ex.Message}); delete it yourself");
-            }
-        }
     }
 
     /// <summary>Lists the SSH keys registered on every provider, or on one.</summary>

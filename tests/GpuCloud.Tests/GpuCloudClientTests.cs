@@ -773,21 +773,48 @@ public class GpuCloudClientTests
     }
 
     [Test]
-    public async Task Create_UnknownOutcome_FindsTheInstanceByName()
+    public async Task Create_UnknownOutcome_ReturnsTheInstanceThatAppeared_NeverAnOlderOneWithTheName()
     {
-        var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.Timeout, "alpha") };
+        var alpha = new FakeProvider("alpha");
+        alpha.OnCreate = _ =>
+        {
+            alpha.Instances.Add(Build.Instance("alpha", "mine", InstanceState.Provisioning) with { Name = "trainer-1" });
+            throw Build.Error(GpuCloudErrorCode.Timeout, "alpha");
+        };
         alpha.Instances.Add(Build.Instance("alpha", "old", InstanceState.Terminated) with { Name = "trainer-1" });
-        alpha.Instances.Add(Build.Instance("alpha", "mine", InstanceState.Provisioning) with { Name = "trainer-1" });
+        alpha.Instances.Add(Build.Instance("alpha", "older", InstanceState.Running) with { Name = "trainer-1", CreatedAt = DateTimeOffset.MaxValue });
         alpha.Instances.Add(Build.Instance("alpha", "other", InstanceState.Running) with { Name = "someone-else" });
         using var client = new GpuCloudClient([alpha], Options(), new FakeTimeProvider());
 
         var instance = await client.CreateInstanceAsync(Template() with { Provider = "alpha", PlanId = "p" });
 
-        Assert.That(instance.Id, Is.EqualTo("mine"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(instance.Id, Is.EqualTo("mine"), "the older running 'trainer-1' (even one reporting a later CreatedAt) is not this call's");
+            Assert.That(alpha.Calls, Is.EqualTo(new[] { "ListInstances", "Create p", "ListInstances" }));
+        }
     }
 
     [Test]
-    public void Create_UnknownOutcome_NothingFound_RethrowsTheError()
+    public void Create_UnknownOutcome_OnlyOlderInstancesWithTheName_NoneIsReturned_NoneDeleted()
+    {
+        var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.Timeout, "alpha") };
+        alpha.Instances.Add(Build.Instance("alpha", "older", InstanceState.Running) with { Name = "trainer-1" });
+        alpha.Instances.Add(Build.Instance("alpha", "oldest", InstanceState.Provisioning) with { Name = "trainer-1" });
+        using var client = new GpuCloudClient([alpha], Options(), new FakeTimeProvider());
+
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => client.CreateInstanceAsync(Template() with { Provider = "alpha", PlanId = "p" }));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.Timeout));
+            Assert.That(ex.Message, Does.Contain("may exist on alpha").And.Contain("'trainer-1'").And.Contain("2 older instance(s)"));
+            Assert.That(alpha.Deleted, Is.Empty);
+        }
+    }
+
+    [Test]
+    public void Create_UnknownOutcome_NothingFound_ThrowsTheTransportsCode()
     {
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.ProviderUnavailable, "alpha") };
         using var client = new GpuCloudClient([alpha], Options(), new FakeTimeProvider());
@@ -797,7 +824,7 @@ public class GpuCloudClientTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.ProviderUnavailable));
-            Assert.That(alpha.Calls, Does.Contain("ListInstances"));
+            Assert.That(alpha.Calls, Is.EqualTo(new[] { "ListInstances", "Create p", "ListInstances" }));
         }
     }
 
@@ -808,7 +835,7 @@ public class GpuCloudClientTests
         using var client = new GpuCloudClient([alpha], Options(), new FakeTimeProvider());
 
         Assert.ThrowsAsync<GpuCloudException>(() => client.CreateInstanceAsync(Template() with { Provider = "alpha", PlanId = "p" }));
-        Assert.That(alpha.Calls, Does.Not.Contain("ListInstances"));
+        Assert.That(alpha.Calls, Is.EqualTo(new[] { "ListInstances", "Create p" }), "only the list taken before the create");
     }
 
     // ------------------------------------------------------------------------------------------- one template, every workload

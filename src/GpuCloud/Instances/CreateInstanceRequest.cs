@@ -19,8 +19,9 @@ public sealed record CreateInstanceRequest
     public string? PlanId { get; init; }
 
     /// <summary>
-    /// The instance's name. Also how the library finds an instance whose creation had an unknown outcome,
-    /// so make it unique. Fluence: 1-25 lower-case letters, digits and hyphens, not starting or ending with a hyphen.
+    /// The instance's name. Names need not be unique: an instance that already has this name is never returned, waited on
+    /// or deleted by the create that uses it. Fluence: 1-25 lower-case letters, digits and hyphens, not starting or
+    /// ending with a hyphen.
     /// </summary>
     public required string Name { get; init; }
 

@@ -10,12 +10,21 @@ namespace GpuCloud.Tests.Plumbing;
 
 /// <summary>
 /// GpuCloudClient.CreateInstanceAsync through the real chain (provider, key header, resilience handler) over a
-/// scripted primary handler: a create whose outcome is unknown is never resent; the instance is looked up by name.
+/// scripted primary handler: a create whose outcome is unknown is never resent, and only an instance the call provably
+/// made is returned or deleted. Names are not unique on either provider (Fluence's docs and Atlas's spec state no
+/// uniqueness rule), so an older instance with the same name must never be taken for the new one.
 /// </summary>
 public class CreateOutcomeUnknownTests : PlumbingTest
 {
-    private const string ListedName = "fuchsia-hawk-4706"; // ACTIVE in FluenceJson.ContainerInstances
+    private const string ListedName = "fuchsia-hawk-4706"; // ACTIVE in FluenceJson.ContainerInstances: an older instance
     private const string EndedName = "white-chimpanzee-8445"; // ENDED there
+    private const string NewId = "0d6f1f7e-3c9a-4f59-9d7b-8f3a2c1b0e11";
+    private const string SecondNewId = "6a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d";
+
+    /// <summary>The container list before the create (the listed instances) and after it (the same, plus <paramref name="appeared"/>).</summary>
+    private static Responder BeforeAndAfter(params string[] appeared) => Sequence(
+        (HttpStatusCode.OK, ContainerInstances),
+        (HttpStatusCode.OK, ContainerList(appeared)));
 
     private static readonly TimeSpan Horizon = TimeSpan.FromSeconds(5);
 
@@ -43,11 +52,15 @@ public class CreateOutcomeUnknownTests : PlumbingTest
 
         public int Posts => Http.Sent(HttpMethod.Post, ContainerInstancesUrl).Count;
 
-        public int Lookups => Http.Sent(HttpMethod.Get, ContainerInstancesUrl).Count;
+        /// <summary>Container lists: the one taken before the create plus the lookups after it.</summary>
+        public int Lists => Http.Sent(HttpMethod.Get, ContainerInstancesUrl).Count;
 
-        public void ListsAnswer(string containers = ContainerInstances)
+        public int Deletes => Http.Requests.Count(r => r.Method == HttpMethod.Delete);
+
+        /// <summary>Containers answered by <paramref name="containers"/>; the VM and bare-metal lists are empty.</summary>
+        public void ContainersAnswer(Responder containers)
         {
-            Http.On(HttpMethod.Get, ContainerInstancesUrl, Always(HttpStatusCode.OK, containers));
+            Http.On(HttpMethod.Get, ContainerInstancesUrl, containers);
             Http.On(HttpMethod.Get, VmInstancesUrl, Always(HttpStatusCode.OK, "[]"));
             Http.On(HttpMethod.Get, BareMetalInstancesUrl, Always(HttpStatusCode.OK, "[]"));
         }
@@ -81,80 +94,114 @@ public class CreateOutcomeUnknownTests : PlumbingTest
     };
 
     [Test]
-    public async Task DeployAnswering504_IsNotResent_AndTheInstanceFoundByName_IsReturned()
+    public async Task LostAnswer_AnOlderInstanceHasTheName_TheNewOneIsReturned_NotTheOlder()
     {
         using var rig = new Rig(Watch);
         rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Always(HttpStatusCode.GatewayTimeout, """{"detail": "upstream timed out"}"""));
-        rig.ListsAnswer();
+        rig.ContainersAnswer(BeforeAndAfter(ContainerInstance(NewId, ListedName, "INITIALIZED")));
 
-        var instance = await rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(Request()), Horizon);
+        var instance = await rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(Request(ListedName)), Horizon);
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(instance.Id, Is.EqualTo("container:" + ActiveContainerId));
+            Assert.That(instance.Id, Is.EqualTo("container:" + NewId), "the instance that appeared during the call, not the older ACTIVE one");
             Assert.That(instance.Name, Is.EqualTo(ListedName));
-            Assert.That(instance.Provider, Is.EqualTo("fluence"));
-            Assert.That(instance.State, Is.EqualTo(InstanceState.Running));
+            Assert.That(instance.State, Is.EqualTo(InstanceState.Provisioning));
             Assert.That(rig.Posts, Is.EqualTo(1), "the create was sent exactly once");
-            Assert.That(rig.Lookups, Is.EqualTo(1));
+            Assert.That(rig.Lists, Is.EqualTo(2), "one list before the create, one lookup after it");
             Assert.That(rig.Http.Requests.Select(r => r.ApiKey), Is.All.EqualTo(PlumbingSecrets.FluenceKey));
         }
     }
 
     [Test]
-    public async Task DeployTimingOut_IsNotResent_AndTheInstanceFoundByName_IsReturned()
+    public async Task TimedOut_TheNewInstanceIsFound_WithNoOlderOne()
     {
         using var rig = new Rig(Watch);
         rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Hang);
-        rig.ListsAnswer();
+        rig.ContainersAnswer(BeforeAndAfter(ContainerInstance(NewId, "fresh-name-1", "INITIALIZED")));
 
-        var creating = rig.Client.CreateInstanceAsync(Request());
-        await rig.Http.WaitForCountAsync(1);
+        var creating = rig.Client.CreateInstanceAsync(Request("fresh-name-1"));
+        await rig.Http.WaitForAsync(r => r.Any(x => x.Method == HttpMethod.Post));
         rig.Clock.Advance(rig.Options.Resilience.AttemptTimeout);
         var instance = await rig.Clock.RunAsync(creating, Horizon);
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(instance.Id, Is.EqualTo("container:" + ActiveContainerId));
+            Assert.That(instance.Id, Is.EqualTo("container:" + NewId));
             Assert.That(rig.Posts, Is.EqualTo(1));
-            Assert.That(rig.Lookups, Is.EqualTo(1));
+            Assert.That(rig.Lists, Is.EqualTo(2));
         }
     }
 
     [Test]
-    public async Task DeployAnsweringWithoutAnId_IsLookedUpToo()
+    public async Task AnsweredWithoutAnId_IsLookedUpToo_AndOnlyTheNewcomerCounts()
     {
         using var rig = new Rig(Watch);
         rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Always(HttpStatusCode.OK, "{}"));
-        rig.ListsAnswer();
+        rig.ContainersAnswer(BeforeAndAfter(ContainerInstance(NewId, ListedName, "INITIALIZED")));
 
-        var instance = await rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(Request()), Horizon);
+        var instance = await rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(Request(ListedName)), Horizon);
 
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(instance.Id, Is.EqualTo("container:" + ActiveContainerId));
-            Assert.That(rig.Posts, Is.EqualTo(1));
-        }
+        Assert.That(instance.Id, Is.EqualTo("container:" + NewId));
     }
 
     [TestCase(HttpStatusCode.GatewayTimeout, GpuCloudErrorCode.Timeout)]
     [TestCase(HttpStatusCode.BadGateway, GpuCloudErrorCode.ProviderUnavailable)]
     [TestCase(HttpStatusCode.ServiceUnavailable, GpuCloudErrorCode.ProviderUnavailable)]
-    public async Task NoInstanceWithThatName_TheOriginalErrorIsThrown(HttpStatusCode status, GpuCloudErrorCode code)
+    public async Task LostAnswer_OnlyAnOlderInstanceHasTheName_ItIsNotAdopted_TheErrorSaysItMayExist(HttpStatusCode status, GpuCloudErrorCode code)
     {
         using var rig = new Rig(Watch);
         rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Always(status, """{"detail": "gateway trouble"}"""));
-        rig.ListsAnswer();
+        rig.ContainersAnswer(BeforeAndAfter());
 
-        var ex = await FailsWith<GpuCloudException>(rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(Request("not-listed-1")), Horizon));
+        var ex = await FailsWith<GpuCloudException>(rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(Request(ListedName)), Horizon));
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(ex.Code, Is.EqualTo(code));
+            Assert.That(ex.Code, Is.EqualTo(code), "the transport's code");
             Assert.That(ex.StatusCode, Is.EqualTo(status));
             Assert.That(ex.ProviderMessage, Is.EqualTo("gateway trouble"));
+            Assert.That(ex.Message, Does.Contain($"may exist on fluence").And.Contain($"'{ListedName}'"));
+            Assert.That(ex.Message, Does.Contain("1 older instance(s) with that name were left alone"));
             Assert.That(rig.Posts, Is.EqualTo(1));
-            Assert.That(rig.Lookups, Is.EqualTo(1), "it did look");
+            Assert.That(rig.Lists, Is.EqualTo(2), "it did look");
+            Assert.That(rig.Deletes, Is.Zero);
+        }
+    }
+
+    [Test]
+    public async Task LostAnswer_TwoNewcomersWithTheName_NeitherIsAdopted()
+    {
+        using var rig = new Rig(Watch);
+        rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Always(HttpStatusCode.BadGateway));
+        rig.ContainersAnswer(BeforeAndAfter(ContainerInstance(NewId, ListedName, "INITIALIZED"), ContainerInstance(SecondNewId, ListedName, "INITIALIZED")));
+
+        var ex = await FailsWith<GpuCloudException>(rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(Request(ListedName)), Horizon));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.ProviderUnavailable));
+            Assert.That(ex.Message, Does.Contain("2 instances with that name appeared while it ran"));
+            Assert.That(rig.Deletes, Is.Zero);
+        }
+    }
+
+    [Test]
+    public async Task TheListBeforeTheCreateFailed_ANewcomerAfterALostAnswer_ProvesNothing()
+    {
+        using var rig = new Rig(Watch, o => o.Resilience.MaxRetries = 0);
+        rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Always(HttpStatusCode.BadGateway));
+        rig.ContainersAnswer(Sequence(
+            (HttpStatusCode.Unauthorized, """{"detail": "No such API Key"}"""),
+            (HttpStatusCode.OK, ContainerList(ContainerInstance(NewId, ListedName, "INITIALIZED")))));
+
+        var ex = await FailsWith<GpuCloudException>(rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(Request(ListedName)), Horizon));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.ProviderUnavailable));
+            Assert.That(ex.Message, Does.Contain("could not be listed"));
+            Assert.That(rig.Posts, Is.EqualTo(1), "the create is still sent");
         }
     }
 
@@ -163,14 +210,14 @@ public class CreateOutcomeUnknownTests : PlumbingTest
     {
         using var rig = new Rig(Watch);
         rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Always(HttpStatusCode.GatewayTimeout));
-        rig.ListsAnswer();
+        rig.ContainersAnswer(Sequence((HttpStatusCode.OK, "[]"), (HttpStatusCode.OK, ContainerInstances)));
 
         var ex = await FailsWith<GpuCloudException>(rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(Request(EndedName)), Horizon));
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.Timeout));
-            Assert.That(rig.Lookups, Is.EqualTo(1));
+            Assert.That(rig.Lists, Is.EqualTo(2));
         }
     }
 
@@ -183,7 +230,7 @@ public class CreateOutcomeUnknownTests : PlumbingTest
             o.CleanupTimeout = TimeSpan.FromSeconds(3);
         });
         rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Always(HttpStatusCode.GatewayTimeout));
-        rig.ListsAnswer(Always(HttpStatusCode.InternalServerError, """{"detail": "database down"}"""));
+        rig.ContainersAnswer(Sequence((HttpStatusCode.OK, ContainerInstances), (HttpStatusCode.InternalServerError, """{"detail": "database down"}""")));
 
         var ex = await FailsWith<GpuCloudException>(rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(Request()), Horizon));
 
@@ -192,11 +239,11 @@ public class CreateOutcomeUnknownTests : PlumbingTest
             Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.Timeout), "the create's own error");
             Assert.That(ex.StatusCode, Is.EqualTo(HttpStatusCode.GatewayTimeout));
             Assert.That(ex.Provider, Is.EqualTo("fluence"));
-            Assert.That(ex.Message, Does.Contain("may have been created").And.Contain($"'{ListedName}'").And.Contain("fluence"));
+            Assert.That(ex.Message, Does.Contain("may exist").And.Contain($"'{ListedName}'").And.Contain("fluence"));
             Assert.That(ex.Message, Does.Contain("lookup failed").And.Contain("database down"));
             Assert.That(ex.InnerException, Is.InstanceOf<GpuCloudException>());
             Assert.That(rig.Posts, Is.EqualTo(1), "still never resent");
-            Assert.That(rig.Lookups, Is.GreaterThanOrEqualTo(1 + rig.Options.Resilience.MaxRetries), "the lookup GETs are retried, and the lookup itself until CleanupTimeout");
+            Assert.That(rig.Lists, Is.GreaterThanOrEqualTo(2 + rig.Options.Resilience.MaxRetries), "the lookup GETs are retried, and the lookup itself until CleanupTimeout");
         }
     }
 
@@ -205,17 +252,19 @@ public class CreateOutcomeUnknownTests : PlumbingTest
     {
         using var rig = new Rig(Watch, o => o.CleanupTimeout = TimeSpan.FromSeconds(10));
         rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Always(HttpStatusCode.GatewayTimeout));
-        rig.ListsAnswer(Hang);
+        rig.ListsAnswer(async (request, call, ct) => call == 1
+            ? Response(HttpStatusCode.OK, request.RequestUri!.AbsolutePath.EndsWith("/instances/", StringComparison.Ordinal) ? ContainerInstances : "[]")
+            : await Hang(request, call, ct));
 
         var creating = rig.Client.CreateInstanceAsync(Request());
-        await rig.Http.WaitForCountAsync(4);
+        await rig.Http.WaitForCountAsync(7);
         rig.Clock.Advance(TimeSpan.FromSeconds(10));
         var ex = await FailsWith<GpuCloudException>(creating);
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.Timeout));
-            Assert.That(ex.Message, Does.Contain("may have been created").And.Contain(ListedName));
+            Assert.That(ex.Message, Does.Contain("may exist").And.Contain(ListedName));
             Assert.That(rig.Posts, Is.EqualTo(1));
         }
     }
@@ -229,7 +278,7 @@ public class CreateOutcomeUnknownTests : PlumbingTest
     {
         using var rig = new Rig(Watch);
         rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Always(status, """{"detail": "refused"}"""));
-        rig.ListsAnswer();
+        rig.ContainersAnswer(BeforeAndAfter(ContainerInstance(NewId, ListedName, "INITIALIZED")));
 
         var ex = await FailsWith<GpuCloudException>(rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(Request()), Horizon));
 
@@ -237,58 +286,133 @@ public class CreateOutcomeUnknownTests : PlumbingTest
         {
             Assert.That(ex.Code, Is.EqualTo(code));
             Assert.That(rig.Posts, Is.EqualTo(1));
-            Assert.That(rig.Lookups, Is.Zero, "the provider said no: nothing was created");
+            Assert.That(rig.Lists, Is.EqualTo(1), "only the list before the create: the provider said no, nothing was created");
         }
     }
 
     [Test]
-    public async Task CallerCancellation_DuringTheCreate_IsOperationCanceled_AfterALookupForWhatItMayHaveMade()
+    public async Task ARequestTheProviderRefuses_SendsNothing_NotEvenTheListBeforeTheCreate()
+    {
+        using var rig = new Rig(Watch);
+        rig.ContainersAnswer(BeforeAndAfter());
+
+        var ex = await FailsWith<GpuCloudException>(rig.Client.CreateInstanceAsync(Request("Not_A_Fluence_Name")));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.InvalidRequest));
+            Assert.That(ex.Field, Is.EqualTo("Name"));
+            Assert.That(rig.Http.Count, Is.Zero);
+        }
+    }
+
+    [Test]
+    public async Task CallerCancellation_AfterSending_DeletesTheNewcomer_AndNeverTheOlderInstance()
     {
         using var rig = new Rig(Watch);
         rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Hang);
-        rig.ListsAnswer();
+        rig.ContainersAnswer(BeforeAndAfter(ContainerInstance(NewId, ListedName, "ACTIVE")));
+        rig.Http.On(HttpMethod.Get, ContainerInstancesUrl + NewId, Always(HttpStatusCode.OK, ContainerDetail("ACTIVE", NewId)));
+        rig.Http.On(HttpMethod.Delete, ContainerInstancesUrl + NewId, Always(HttpStatusCode.NoContent));
         using var cts = new CancellationTokenSource();
 
-        var creating = rig.Client.CreateInstanceAsync(Request(), cts.Token);
-        await rig.Http.WaitForCountAsync(1);
+        var creating = rig.Client.CreateInstanceAsync(Request(ListedName), cts.Token);
+        await rig.Http.WaitForAsync(r => r.Any(x => x.Method == HttpMethod.Post));
         await cts.CancelAsync();
         await FailsWith<OperationCanceledException>(creating);
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(rig.Posts, Is.EqualTo(1));
-            Assert.That(rig.Lookups, Is.EqualTo(1), "the create may have been sent: it is looked up (and deleted if found), not left behind");
+            Assert.That(rig.Lists, Is.EqualTo(2), "the create may have been sent: it is looked up, not left behind");
+            Assert.That(rig.Http.Requests.Where(r => r.Method == HttpMethod.Delete).Select(r => r.Url), Is.EqualTo(new[] { ContainerInstancesUrl + NewId }));
         }
     }
 
     [Test]
-    public async Task Fluidstack_CreateAnswering503_IsNotResent_AndTheInstanceFoundByName_IsReturned()
+    public async Task CallerCancellation_AfterSending_NothingNew_DeletesNothing()
     {
-        using var rig = new Rig(Watch, o =>
+        using var rig = new Rig(Watch);
+        rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Hang);
+        rig.ContainersAnswer(BeforeAndAfter());
+        // The older instance could be deleted, were it (wrongly) taken for this call's.
+        rig.Http.On(HttpMethod.Get, ContainerInstancesUrl + ActiveContainerId, Always(HttpStatusCode.OK, ContainerDetail("ACTIVE")));
+        rig.Http.On(HttpMethod.Delete, ContainerInstancesUrl + ActiveContainerId, Always(HttpStatusCode.NoContent));
+        using var cts = new CancellationTokenSource();
+
+        var creating = rig.Client.CreateInstanceAsync(Request(ListedName), cts.Token);
+        await rig.Http.WaitForAsync(r => r.Any(x => x.Method == HttpMethod.Post));
+        await cts.CancelAsync();
+        await FailsWith<OperationCanceledException>(creating);
+
+        using (Assert.EnterMultipleScope())
         {
-            o.Fluence.ApiKey = null;
-            o.Fluidstack.Token = PlumbingSecrets.FluidstackToken;
-            o.Fluidstack.ProjectId = FluidstackJson.ProjectId;
-        });
+            Assert.That(rig.Lists, Is.EqualTo(2));
+            Assert.That(rig.Deletes, Is.Zero, "the older instance with that name is not this call's");
+        }
+    }
+
+    private static Rig FluidstackRig(SecretWatch watch) => new(watch, o =>
+    {
+        o.Fluence.ApiKey = null;
+        o.Fluidstack.Token = PlumbingSecrets.FluidstackToken;
+        o.Fluidstack.ProjectId = FluidstackJson.ProjectId;
+    });
+
+    private static CreateInstanceRequest FluidstackRequest() => new()
+    {
+        Provider = "fluidstack",
+        PlanId = "sandbox/h100-hgx-80gb.8x",
+        Name = "instance-1",
+        SshPublicKeys = [TestKeys.Ed25519],
+    };
+
+    /// <summary>The create token the library sent as a tag in the (only) create request.</summary>
+    private static string SentToken(Rig rig)
+    {
+        var body = Newtonsoft.Json.Linq.JObject.Parse(rig.Http.Sent(HttpMethod.Post, FluidstackJson.Sandbox + "/instances").Single().Body!);
+        return (string)body["tags"]!["gpucloud-create-token"]!;
+    }
+
+    [Test]
+    public async Task Fluidstack_LostAnswer_TheInstanceCarryingThisCallsToken_IsReturned_NotTheOlderSameNamedOne()
+    {
+        using var rig = FluidstackRig(Watch);
         rig.Http.On(HttpMethod.Get, FluidstackJson.RegionsUrl, Always(HttpStatusCode.OK, FluidstackJson.SandboxOnly));
         rig.Http.On(HttpMethod.Post, FluidstackJson.Sandbox + "/instances", Always(HttpStatusCode.ServiceUnavailable, FluidstackJson.Error("overloaded")));
-        rig.Http.On(HttpMethod.Get, FluidstackJson.ManagementInstancesUrl, Always(HttpStatusCode.OK, $"[{FluidstackJson.ManagementInstance("sandbox")}]"));
+        const string older = "11111111-2222-4333-8444-555555555555";
+        rig.Http.On(HttpMethod.Get, FluidstackJson.ManagementInstancesUrl, (_, _, _) => Task.FromResult(Response(HttpStatusCode.OK,
+            $"[{FluidstackJson.ManagementInstance("sandbox", id: older)}, {FluidstackJson.ManagementInstance("sandbox", state: "provisioning", tags: $$"""{"gpucloud-create-token": "{{SentToken(rig)}}"}""")}]")));
 
-        var instance = await rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(new CreateInstanceRequest
-        {
-            Provider = "fluidstack",
-            PlanId = "sandbox/h100-hgx-80gb.8x",
-            Name = "instance-1",
-            SshPublicKeys = [TestKeys.Ed25519],
-        }), Horizon);
+        var instance = await rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(FluidstackRequest()), Horizon);
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(instance.Id, Is.EqualTo("sandbox/" + FluidstackJson.InstanceGuid));
             Assert.That(instance.Name, Is.EqualTo("instance-1"));
+            Assert.That(SentToken(rig), Does.Match("^[0-9a-f]{32}$"), "a token unique to the call, within Atlas's tag rules");
             Assert.That(rig.Http.Sent(HttpMethod.Post, FluidstackJson.Sandbox + "/instances"), Has.Count.EqualTo(1));
-            Assert.That(rig.Http.Sent(HttpMethod.Get, FluidstackJson.ManagementInstancesUrl), Has.Count.EqualTo(1));
+            Assert.That(rig.Http.Sent(HttpMethod.Get, FluidstackJson.ManagementInstancesUrl), Has.Count.EqualTo(1), "a marked create needs no list before it");
             Assert.That(rig.Client.DisabledProviders.Keys, Is.EquivalentTo(new[] { "fluence" }));
+        }
+    }
+
+    [Test]
+    public async Task Fluidstack_LostAnswer_OnlyInstancesWithoutThisCallsToken_NoneIsAdopted()
+    {
+        using var rig = FluidstackRig(Watch);
+        rig.Http.On(HttpMethod.Get, FluidstackJson.RegionsUrl, Always(HttpStatusCode.OK, FluidstackJson.SandboxOnly));
+        rig.Http.On(HttpMethod.Post, FluidstackJson.Sandbox + "/instances", Always(HttpStatusCode.ServiceUnavailable, FluidstackJson.Error("overloaded")));
+        rig.Http.On(HttpMethod.Get, FluidstackJson.ManagementInstancesUrl, Always(HttpStatusCode.OK,
+            $$"""[{{FluidstackJson.ManagementInstance("sandbox")}}, {{FluidstackJson.ManagementInstance("sandbox", state: "provisioning", id: "22222222-2222-4333-8444-555555555555", tags: """{"gpucloud-create-token": "0123456789abcdef0123456789abcdef"}""")}}]"""));
+
+        var ex = await FailsWith<GpuCloudException>(rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(FluidstackRequest()), Horizon));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.ProviderUnavailable));
+            Assert.That(ex.Message, Does.Contain("may exist on fluidstack").And.Contain("no instance carries this call's token"));
+            Assert.That(rig.Http.Requests.Count(r => r.Method == HttpMethod.Delete), Is.Zero);
         }
     }
 
@@ -311,7 +435,7 @@ public class CreateOutcomeUnknownTests : PlumbingTest
         {
             Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.ProviderUnavailable));
             Assert.That(rig.Http.Count, Is.EqualTo(sentBefore), "the circuit is open: nothing reaches the provider");
-            Assert.That(ex.Message, Does.Not.Contain("may have been created"), "the create was refused locally, so it certainly was not created");
+            Assert.That(ex.Message, Does.Not.Contain("may exist"), "the create was refused locally, so it certainly was not created");
         }
     }
 }

@@ -18,7 +18,8 @@ namespace GpuCloud.Tests.Plumbing;
 public class SecretsAndTelemetryTests : PlumbingTest
 {
     private const string TokenUrl = "https://auth.example.test/oauth/token";
-    private const string ListedName = "fuchsia-hawk-4706";
+    private const string CreatedName = "mix-created-1";
+    private const string CreatedId = "0d6f1f7e-3c9a-4f59-9d7b-8f3a2c1b0e11";
 
     private static GpuCloudOptions Options()
     {
@@ -52,7 +53,11 @@ public class SecretsAndTelemetryTests : PlumbingTest
         http.On(HttpMethod.Get, FluenceJson.ContainerPlansUrl, Always(HttpStatusCode.OK, FluenceJson.ContainerPlans));
         http.On(HttpMethod.Get, FluenceJson.VmPlansUrl, Always(HttpStatusCode.InternalServerError, """{"detail": "plans backend down"}"""));
         http.On(HttpMethod.Get, FluenceJson.BareMetalPlansUrl, Always(HttpStatusCode.Unauthorized, """{"detail": "Not authenticated"}"""));
-        http.On(HttpMethod.Get, FluenceJson.ContainerInstancesUrl, Always(HttpStatusCode.OK, FluenceJson.ContainerInstances));
+        // The create's answer is lost (504), but the instance it made is listed from then on.
+        http.On(HttpMethod.Get, FluenceJson.ContainerInstancesUrl, (_, _, _) => Task.FromResult(Response(HttpStatusCode.OK,
+            http.Sent(HttpMethod.Post, FluenceJson.ContainerInstancesUrl).Count == 0
+                ? FluenceJson.ContainerInstances
+                : FluenceJson.ContainerList(FluenceJson.ContainerInstance(CreatedId, CreatedName, "INITIALIZED")))));
         http.On(HttpMethod.Get, FluenceJson.VmInstancesUrl, Always(HttpStatusCode.OK, "[]"));
         http.On(HttpMethod.Get, FluenceJson.BareMetalInstancesUrl, Always(HttpStatusCode.OK, "[]"));
         http.On(HttpMethod.Post, FluenceJson.ContainerInstancesUrl, Always(HttpStatusCode.GatewayTimeout));
@@ -60,7 +65,7 @@ public class SecretsAndTelemetryTests : PlumbingTest
         return http;
     }
 
-    private static CreateInstanceRequest FluenceCreate(string name = ListedName, string environmentName = "MODEL") => new()
+    private static CreateInstanceRequest FluenceCreate(string name = CreatedName, string environmentName = "MODEL") => new()
     {
         Provider = "fluence",
         PlanId = "container:" + FluenceJson.H200PlanId,
@@ -94,9 +99,9 @@ public class SecretsAndTelemetryTests : PlumbingTest
         var instances = await clock.RunAsync(client.ListInstancesAsync(), shortHorizon);
         Assert.That(instances, Has.Count.EqualTo(3));
 
-        // A create whose outcome is unknown (504), found by name.
+        // A create whose outcome is unknown (504), found as the one instance with its name that was not there before.
         var created = await clock.RunAsync(client.CreateInstanceAsync(FluenceCreate()), shortHorizon);
-        Assert.That(created.Name, Is.EqualTo(ListedName));
+        Assert.That(created.Id, Is.EqualTo("container:" + CreatedId));
 
         // A read that never answers: attempt timeouts, retries, then Timeout.
         await Expect<GpuCloudException>(clock.RunAsync(client.GetInstanceAsync("fluence", "container:" + FluenceJson.ActiveContainerId), TimeSpan.FromMinutes(3)));

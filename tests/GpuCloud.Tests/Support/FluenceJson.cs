@@ -243,6 +243,27 @@ public static class FluenceJson
         ]
         """;
 
+    /// <summary>One container instance as listed (listContainerInstances item shape).</summary>
+    public static string ContainerInstance(string id, string name, string status) => $$"""
+        {
+          "id": "{{id}}",
+          "name": "{{name}}",
+          "instance_status": "{{status}}",
+          "resources": {
+            "supply": {"vcpu": {"count": 1}, "memory": {"count": 1, "units": "Gi"}, "storage": {"count": 1, "units": "Gi"}, "gpu_count": 1},
+            "gpu_model": {"vendor": "nvidia", "model": "a100", "vram": "80Gi", "interface": "sxm"}
+          },
+          "domain": "provider.a100.pub",
+          "location": "US",
+          "created_at": "2026-11-30T14:42:29.472381Z",
+          "updated_at": "2026-11-30T14:43:41.901135Z"
+        }
+        """;
+
+    /// <summary><see cref="ContainerInstances"/> with <paramref name="more"/> added.</summary>
+    public static string ContainerList(params string[] more) =>
+        more.Length == 0 ? ContainerInstances : ContainerInstances.TrimEnd()[..^1].TrimEnd() + ",\n" + string.Join(",\n", more) + "\n]";
+
     /// <summary>getContainerInstance.200.active, with the status replaceable (INITIALIZED, FAILED, HIBERNATING...).</summary>
     public static string ContainerDetail(string status = "ACTIVE", string id = ActiveContainerId) => $$"""
         {

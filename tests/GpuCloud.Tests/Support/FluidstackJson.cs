@@ -62,7 +62,8 @@ public static class FluidstackJson
         """;
 
     /// <summary>A management-API instance (it carries project_id and region).</summary>
-    public static string ManagementInstance(string region, string state = "running", string? ip = "10.0.0.2", string id = InstanceGuid) => $$"""
+    public static string ManagementInstance(string region, string state = "running", string? ip = "10.0.0.2", string id = InstanceGuid,
+        string tags = """{"environment": "production"}""") => $$"""
         {
           "id": "{{id}}",
           "name": "instance-1",
@@ -72,7 +73,7 @@ public static class FluidstackJson
           "image": "ubuntu22.04",
           "preemptible": false,
           "ephemeral": false,
-          "tags": {"environment": "production"},
+          "tags": {{tags}},
           "project_id": "123e4567-e89b-12d3-a456-426614174003",
           "region": "{{region}}",
           "health": "healthy",

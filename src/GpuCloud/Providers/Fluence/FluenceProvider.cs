@@ -11,7 +11,7 @@ namespace GpuCloud.Providers.Fluence;
 /// Fluence GPU Cloud: container, VM and bare-metal plans and instances, and account SSH keys.
 /// Fluence cannot stop or start instances; it can terminate only <c>ACTIVE</c> ones.
 /// </summary>
-public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
+public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
 {
     /// <summary>The provider's name, <c>fluence</c>.</summary>
     public const string ProviderName = FluenceErrors.Provider;
@@ -138,18 +138,7 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
     /// <inheritdoc />
     public async Task<GpuInstance> CreateInstanceAsync(CreateInstanceRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var planId = request.TargetPlanId ?? throw GpuCloudException.Invalid(nameof(request.PlanId), "a plan is required.", Name);
-        if (request.Plan is { } given && !string.Equals(given.Provider, Name, StringComparison.OrdinalIgnoreCase))
-            throw GpuCloudException.Invalid(nameof(request.Plan), $"the plan belongs to {given.Provider}, not {Name}.", Name);
-        var (maybeWorkload, rawPlanId) = FluenceMapping.SplitId(planId);
-        var workload = maybeWorkload
-            ?? throw GpuCloudException.Invalid(nameof(request.PlanId), $"'{EndpointRules.Printable(planId)}' is not a Fluence plan id (expected container:, vm: or baremetal:).", Name);
-        EndpointRules.RequireSafeId(rawPlanId, nameof(request.PlanId), Name);
-
-        // Everything the plan does not decide is checked before any request; the OS image and location rules need
-        // the plan itself, which a read-only lookup fetches when only its id was given.
-        var key = FluenceValidation.Validate(request, workload, request.Plan);
+        var (planId, workload, rawPlanId, key) = CheckBeforeSending(request);
         var plan = request.Plan ?? (await FetchPlansAsync(workload, cancellationToken).ConfigureAwait(false)).FirstOrDefault(p => p.Id == planId)
             ?? throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"fluence: plan {planId} is not offered (any more).", Name);
         if (request.Plan is null) FluenceValidation.Validate(request, workload, plan);

@@ -14,7 +14,7 @@ namespace GpuCloud.Providers.Fluidstack;
 /// instance lifecycle from each region's Infrastructure API (<c>Region.url + /api/v1alpha1</c>, with
 /// <c>X-PROJECT-ID</c>). Atlas publishes no prices: give them in <see cref="FluidstackOptions.PricePerHour"/>.
 /// </summary>
-public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
+public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
 {
     /// <summary>The provider's name, <c>fluidstack</c>.</summary>
     public const string ProviderName = FluidstackErrors.Provider;
@@ -170,15 +170,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
     /// <inheritdoc />
     public async Task<GpuInstance> CreateInstanceAsync(CreateInstanceRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.Plan is { } given && !string.Equals(given.Provider, Name, StringComparison.OrdinalIgnoreCase))
-            throw GpuCloudException.Invalid(nameof(request.Plan), $"the plan belongs to {given.Provider}, not {Name}.", Name);
-        var planId = request.TargetPlanId ?? throw GpuCloudException.Invalid(nameof(request.PlanId), "a plan is required.", Name);
-        if (FluidstackMapping.SplitId(planId) is not var (region, type))
-            throw GpuCloudException.Invalid(nameof(request.PlanId), $"'{EndpointRules.Printable(planId)}' is not a Fluidstack plan id (region/instance-type).", Name);
-        EndpointRules.RequireSafeId(region, nameof(request.PlanId), Name);
-        EndpointRules.RequireSafeId(type, nameof(request.PlanId), Name);
-        var keys = FluidstackValidation.Validate(request, region);
+        var (region, type, keys) = CheckBeforeSending(request);
         var userData = FluidstackMapping.UserData(request.UserData, keys);
         var project = RequireProject();
 

@@ -1,0 +1,175 @@
+using GpuCloud.Errors;
+using GpuCloud.Instances;
+using GpuCloud.Providers;
+
+namespace GpuCloud.Orchestration;
+
+/// <summary>
+/// Sends a create once and, when its outcome is unknown, finds what it made, under one rule: an instance that existed
+/// before the call is never returned by it, waited on as its result, or deleted by its cleanup. A name is not an
+/// identity (neither provider keeps names unique), so "what this call made" is proved one of two ways:
+/// <list type="bullet">
+/// <item>the provider keeps a mark the call put on the instance (<see cref="ICreateSupport.MarkCreate"/>: Fluidstack
+/// tags carry a token unique to the call); or</item>
+/// <item>otherwise the instances with the same name are listed before the create is sent, and afterwards exactly one
+/// same-named instance that was not on that list counts as this call's. Two newcomers, or no list from before,
+/// prove nothing.</item>
+/// </list>
+/// When nothing is proved, the caller hears that the instance may exist, and nothing is deleted on a guess.
+/// </summary>
+internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
+{
+    /// <summary>Creates the instance; see the class remarks for what happens when the answer is lost.</summary>
+    public async Task<GpuInstance> CreateAsync(IGpuCloudProvider provider, CreateInstanceRequest request, CancellationToken ct)
+    {
+        var claim = await ClaimAsync(provider, request, ct).ConfigureAwait(false);
+        try
+        {
+            return await provider.CreateInstanceAsync(claim.Request, ct).ConfigureAwait(false);
+        }
+        catch (GpuCloudException ex) when (ex.Code is GpuCloudErrorCode.Timeout or GpuCloudErrorCode.ProviderUnavailable or GpuCloudErrorCode.InvalidResponse
+                                           && ex.InnerException is not Polly.CircuitBreaker.BrokenCircuitException)
+        {
+            // (An open circuit rejects the request before it is sent: its outcome is known, nothing was created.)
+            var lookup = await FindOwnAsync(provider, claim, ct).ConfigureAwait(false);
+            if (lookup.Mine is { } mine) return mine;
+            throw new GpuCloudException(ex.Code,
+                $"{ex.Message} The create's outcome is unknown: an instance named '{request.Name}' may exist on {provider.Name}, "
+                + $"but none was found that this call provably made ({lookup.Why}); nothing was deleted.",
+                provider.Name, ex) { StatusCode = ex.StatusCode, ProviderMessage = ex.ProviderMessage, RetryAfter = ex.RetryAfter };
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The caller gave up while the create may already have been sent: what it made must not stay behind,
+            // and nothing it did not make may be touched.
+            var lookup = await FindOwnAsync(provider, claim, CancellationToken.None).ConfigureAwait(false);
+            if (lookup.Mine is { } mine) await DeleteCreatedAsync(provider, mine.Id).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>What a create call carries so that its instance can be recognized later.</summary>
+    /// <param name="Request">The request to send (with the provider's mark, when it keeps one).</param>
+    /// <param name="Token">The call's token, when the provider keeps it on the instance.</param>
+    /// <param name="Before">Ids of same-named instances that existed before the call; <see langword="null"/> when marked, or when they could not be listed.</param>
+    /// <param name="Support">The provider's create support, when it has one.</param>
+    private sealed record Claim(CreateInstanceRequest Request, string? Token, HashSet<string>? Before, ICreateSupport? Support);
+
+    private async Task<Claim> ClaimAsync(IGpuCloudProvider provider, CreateInstanceRequest request, CancellationToken ct)
+    {
+        var support = provider as ICreateSupport;
+        var token = Guid.NewGuid().ToString("N");
+        if (support?.MarkCreate(request, token) is { } marked) return new Claim(marked, token, null, support);
+
+        // A request the provider would refuse fails here, before even this list leaves.
+        support?.ValidateCreate(request);
+        try
+        {
+            var listed = await provider.ListInstancesAsync(ct).ConfigureAwait(false);
+            var before = listed.Where(i => i.Name == request.Name).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+            return new Claim(request, null, before, support);
+        }
+        catch (GpuCloudException)
+        {
+            // The create itself may still work: it is sent, but a lost answer can then prove nothing.
+            return new Claim(request, null, null, support);
+        }
+    }
+
+    private readonly record struct Lookup(GpuInstance? Mine, string Why);
+
+    /// <summary>
+    /// Looks for the instance this call made, within <see cref="GpuCloudOptions.CleanupTimeout"/>. A transient failure (such
+    /// as a circuit the lost answer itself opened) is waited out and the lookup tried again.
+    /// </summary>
+    private async Task<Lookup> FindOwnAsync(IGpuCloudProvider provider, Claim claim, CancellationToken ct)
+    {
+        using var limit = new CancellationTokenSource(options.CleanupTimeout, time);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
+        while (true)
+        {
+            try
+            {
+                var listed = await provider.ListInstancesAsync(cts.Token).ConfigureAwait(false);
+                return Recognize(listed, claim);
+            }
+            catch (GpuCloudException ex) when (ex.IsTransient && !cts.IsCancellationRequested)
+            {
+                // Poll rather than sleep out a whole Retry-After: a circuit reopens for a probe before its break ends
+                // for every caller, and the lookup must get its turn within CleanupTimeout.
+                var wait = ex.RetryAfter is { } after && after > TimeSpan.Zero && after < options.PollInterval ? after : options.PollInterval;
+                try
+                {
+                    await Task.Delay(wait, time, cts.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    return new Lookup(null, $"the lookup failed: {ex.Message}");
+                }
+            }
+            catch (Exception ex) when (ex is GpuCloudException || ex is OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                return new Lookup(null, $"the lookup failed: {ex.Message}");
+            }
+        }
+    }
+
+    private static Lookup Recognize(IReadOnlyList<GpuInstance> listed, Claim claim)
+    {
+        var name = claim.Request.Name;
+        var sameName = listed.Where(i => i.Name == name && i.State is not (InstanceState.Terminated or InstanceState.Terminating)).ToArray();
+        if (claim.Token is { } token)
+        {
+            var marked = sameName.FirstOrDefault(i => claim.Support!.CreateTokenOf(i) == token);
+            return marked is not null ? new Lookup(marked, "") : new Lookup(null, $"no instance carries this call's token{Others(sameName.Length)}");
+        }
+        if (claim.Before is not { } before)
+            return new Lookup(null, "the instances that existed before the call could not be listed");
+
+        var newcomers = sameName.Where(i => !before.Contains(i.Id) && claim.Support?.CreateTokenOf(i) is null).ToArray();
+        return newcomers.Length switch
+        {
+            1 => new Lookup(newcomers[0], ""),
+            0 => new Lookup(null, $"no instance with that name appeared{Others(sameName.Length)}"),
+            _ => new Lookup(null, $"{newcomers.Length} instances with that name appeared while it ran"),
+        };
+    }
+
+    private static string Others(int count) => count == 0 ? "" : $"; {count} older instance(s) with that name were left alone";
+
+    /// <summary>
+    /// Deletes what a failed or cancelled create left behind, within <see cref="GpuCloudOptions.CleanupTimeout"/>, whatever
+    /// the caller's token says. A provider that cannot delete an instance yet (Fluence, until it is active) answers
+    /// <see cref="GpuCloudErrorCode.Conflict"/>; then the delete is tried again every poll interval until the time is up.
+    /// Only ever called with the id of an instance this client created.
+    /// </summary>
+    /// <returns>Whether it is gone, and a sentence saying what happened, for the error message.</returns>
+    public async Task<(bool Deleted, string Message)> DeleteCreatedAsync(IGpuCloudProvider provider, string instanceId)
+    {
+        using var cts = new CancellationTokenSource(options.CleanupTimeout, time);
+        while (true)
+        {
+            try
+            {
+                await provider.DeleteInstanceAsync(instanceId, cts.Token).ConfigureAwait(false);
+                return (true, $"instance {instanceId} was deleted");
+            }
+            catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.Conflict && !cts.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(options.PollInterval, time, cts.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return (false, $"instance {instanceId} could NOT be deleted ({ex.Message}); delete it yourself");
+                }
+            }
+            catch (Exception ex)
+            {
+                // Best effort, and never the reason the caller's real error is lost: every failure becomes a sentence.
+                return (false, $"instance {instanceId} could NOT be deleted ({ex.Message}); delete it yourself");
+            }
+        }
+    }
+}

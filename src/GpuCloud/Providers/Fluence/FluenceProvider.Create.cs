@@ -1,0 +1,35 @@
+using GpuCloud.Errors;
+using GpuCloud.Http;
+using GpuCloud.Instances;
+using GpuCloud.Plans;
+using GpuCloud.SshKeys;
+
+namespace GpuCloud.Providers.Fluence;
+
+// Fluence keeps no tags or labels on an instance, so a create cannot mark what it makes: the create path tells its
+// instance from older ones with the same name by a list taken before the create instead.
+public sealed partial class FluenceProvider : ICreateSupport
+{
+    void ICreateSupport.ValidateCreate(CreateInstanceRequest request) => CheckBeforeSending(request);
+
+    CreateInstanceRequest? ICreateSupport.MarkCreate(CreateInstanceRequest request, string token) => null;
+
+    string? ICreateSupport.CreateTokenOf(GpuInstance instance) => null;
+
+    /// <summary>
+    /// Everything the plan does not decide, checked before any request; the OS image and location rules need the plan
+    /// itself, which a read-only lookup fetches when only its id was given.
+    /// </summary>
+    private (string PlanId, WorkloadType Workload, string RawPlanId, SshPublicKey? Key) CheckBeforeSending(CreateInstanceRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var planId = request.TargetPlanId ?? throw GpuCloudException.Invalid(nameof(request.PlanId), "a plan is required.", Name);
+        if (request.Plan is { } given && !string.Equals(given.Provider, Name, StringComparison.OrdinalIgnoreCase))
+            throw GpuCloudException.Invalid(nameof(request.Plan), $"the plan belongs to {given.Provider}, not {Name}.", Name);
+        var (maybeWorkload, rawPlanId) = FluenceMapping.SplitId(planId);
+        var workload = maybeWorkload
+            ?? throw GpuCloudException.Invalid(nameof(request.PlanId), $"'{EndpointRules.Printable(planId)}' is not a Fluence plan id (expected container:, vm: or baremetal:).", Name);
+        EndpointRules.RequireSafeId(rawPlanId, nameof(request.PlanId), Name);
+        return (planId, workload, rawPlanId, FluenceValidation.Validate(request, workload, request.Plan));
+    }
+}
