@@ -8,9 +8,10 @@ using GpuCloud.Sandbox;
 namespace GpuCloud.Reliability.Tests;
 
 /// <summary>
-/// A bounded soak: mixed operations from concurrent callers against the sandbox with about 10% injected faults. Zero
-/// unhandled exceptions (every failure is a <see cref="GpuCloudException"/>), zero duplicate creates, zero leaked
-/// instances, and the heap after a full GC within a small margin of where it was after warm-up.
+/// A bounded soak: mixed operations from concurrent callers against the sandbox with about 10% injected faults, in an
+/// account that already holds instances under the names the callers use. Zero unhandled exceptions (every failure is a
+/// <see cref="GpuCloudException"/>), zero duplicate creates, zero leaked instances, zero foreign instances touched, and
+/// the heap after a full GC within a small margin of where it was after warm-up.
 /// GPUCLOUD_SOAK_OPERATIONS raises the size (e.g. 5000 for the full run; default 1000).
 /// </summary>
 [TestFixture]
@@ -118,6 +119,21 @@ public sealed class SoakTests
         using var client = Clients.Facade(sandbox, o => o.Resilience.CircuitBreakerMinimumThroughput = 100_000);
         var callers = Enumerable.Range(0, Callers).Select(i => new Caller(i, client, plan)).ToArray();
 
+        // The trap: instances made elsewhere, before the soak, under the names its callers will use first (on both
+        // providers, as a caller picks one at random). None may be returned to a caller, waited on or deleted.
+        var foreign = new List<SandboxInstance>();
+        using (var elsewhere = Clients.Facade(sandbox))
+        {
+            for (var i = 0; i < Callers; i++)
+                for (var k = 0; k < 2; k++)
+                {
+                    await elsewhere.CreateInstanceAsync(Clients.FluenceRequest(plan, $"soak-{i:00}-{k:0000}"));
+                    await elsewhere.CreateInstanceAsync(Clients.FluidstackRequest($"soak-{i:00}-{k:0000}"));
+                }
+            foreign.AddRange(sandbox.Inventory.LiveInstances());
+        }
+        var foreignIds = foreign.Select(i => i.Id.ToLowerInvariant()).ToHashSet();
+
         FaultRule[] faults =
         [
             new() { Kind = FaultKind.Status, StatusCode = 503, Probability = 0.03 },
@@ -131,6 +147,8 @@ public sealed class SoakTests
 
         var warm = new Tally();
         await RunAsync(callers, warmUp, warm);
+        Assert.That(warm.Unhandled.Select(e => e.ToString()).Take(3), Is.Empty, "unhandled exceptions during the warm-up");
+        Assert.That(warm.Ok + warm.Typed, Is.EqualTo(warmUp), "every warm-up operation was counted");
         var heapBefore = Heap();
 
         var tally = new Tally();
@@ -139,19 +157,25 @@ public sealed class SoakTests
         watch.Stop();
         sandbox.Faults.Clear();
 
-        // Duplicates: a name created more than once, or live more than once.
+        // Duplicates: a name the soak created more than once, or that is live more than once (the foreign ones aside).
         var duplicates = new[] { SandboxProvider.Fluence, SandboxProvider.Fluidstack }
-            .Sum(p => sandbox.Inventory.CreateRequestCounts(p).Count(kv => kv.Value > 1))
-            + sandbox.Inventory.LiveInstances().GroupBy(i => (i.Provider, i.Name)).Count(g => g.Count() > 1);
-        // Leaks: live instances no caller holds.
+            .Sum(p => sandbox.Inventory.CreateRequestCounts(p).Count(kv => kv.Value - foreign.Count(f => f.Provider == p && f.Name == kv.Key) > 1))
+            + sandbox.Inventory.LiveInstances().Where(i => !foreignIds.Contains(i.Id.ToLowerInvariant())).GroupBy(i => (i.Provider, i.Name)).Count(g => g.Count() > 1);
+        // Leaks: live instances no caller holds, the foreign ones aside.
         var held = callers.SelectMany(c => c.Held).ToArray();
         var heldIds = held.Select(i => Sandboxes.RawId(i.Id).ToLowerInvariant()).ToHashSet();
-        var leaked = sandbox.Inventory.LiveInstances().Where(i => !heldIds.Contains(i.Id.ToLowerInvariant())).ToArray();
+        var leaked = sandbox.Inventory.LiveInstances().Where(i => !heldIds.Contains(i.Id.ToLowerInvariant()) && !foreignIds.Contains(i.Id.ToLowerInvariant())).ToArray();
+        // Foreign instances touched: returned to a caller as its own, or no longer live (deleted).
+        var liveNow = sandbox.Inventory.LiveInstances().Select(i => i.Id.ToLowerInvariant()).ToHashSet();
+        var touched = foreign.Where(f => heldIds.Contains(f.Id.ToLowerInvariant()) || !liveNow.Contains(f.Id.ToLowerInvariant()))
+            .Select(f => $"{f.Provider} {f.Name} {f.Id}").ToArray();
+        var sameNamedCreates = new[] { SandboxProvider.Fluence, SandboxProvider.Fluidstack }
+            .Sum(p => sandbox.Inventory.CreateRequestCounts(p).Count(kv => foreign.Any(f => f.Provider == p && f.Name == kv.Key) && kv.Value > 1));
 
         using (var calm = Clients.Facade(sandbox))
         {
             foreach (var instance in held) await calm.DeleteInstanceAsync(instance.Provider, instance.Id);
-            foreach (var instance in leaked)
+            foreach (var instance in leaked.Concat(foreign))
                 await calm.DeleteInstanceAsync(instance.Provider == SandboxProvider.Fluence ? "fluence" : "fluidstack",
                     instance.Provider == SandboxProvider.Fluence ? $"{instance.Kind}:{instance.Id}" : $"{instance.Location}/{instance.Id}");
         }
@@ -160,7 +184,7 @@ public sealed class SoakTests
         var heapGrowth = Math.Round((Heap() - heapBefore) / (1024.0 * 1024.0), 1);
 
         var line = $"soak: {operations} operations, {Callers} callers, {tally.Ok} ok, {tally.Typed} typed failures, {tally.Unhandled.Count} unhandled, " +
-                   $"{duplicates} duplicates, {leaked.Length} leaks, heap {heapGrowth:+0.0;-0.0;+0.0} MB";
+                   $"{duplicates} duplicates, {leaked.Length} leaks, {touched.Length} of {foreign.Count} foreign instances touched, heap {heapGrowth:+0.0;-0.0;+0.0} MB";
         TestContext.Out.WriteLine(line);
         TestContext.Out.WriteLine($"soak detail: {watch.Elapsed.TotalSeconds:0.0} s, faults fired {faults.Sum(f => f.Fired)}, failures by code: " +
             string.Join(", ", tally.Codes.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}")));
@@ -170,6 +194,8 @@ public sealed class SoakTests
             Assert.That(tally.Unhandled.Select(e => e.ToString()).Take(3), Is.Empty, "unhandled exceptions");
             Assert.That(duplicates, Is.Zero, "duplicate creates");
             Assert.That(leaked.Select(i => $"{i.Provider} {i.Name} {i.State}"), Is.Empty, "leaked instances");
+            Assert.That(touched, Is.Empty, "foreign instances returned to a caller or deleted");
+            Assert.That(sameNamedCreates, Is.GreaterThan(0), "callers did create under names a foreign instance already had");
             Assert.That(allGone, Is.True, "everything deleted at the end");
             Assert.That(heapGrowth, Is.LessThan(MaxHeapGrowthMb), "heap growth after a full GC (MB)");
             Assert.That(tally.Ok + tally.Typed + tally.Unhandled.Count, Is.EqualTo(operations), "every operation was counted");

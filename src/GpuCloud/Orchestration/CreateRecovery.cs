@@ -12,8 +12,8 @@ namespace GpuCloud.Orchestration;
 /// <item>the provider keeps a mark the call put on the instance (<see cref="ICreateSupport.MarkCreate"/>: Fluidstack
 /// tags carry a token unique to the call); or</item>
 /// <item>otherwise the instances with the same name are listed before the create is sent, and afterwards exactly one
-/// same-named instance that was not on that list counts as this call's. Two newcomers, or no list from before,
-/// prove nothing.</item>
+/// same-named instance that was not on that list counts as this call's; two newcomers prove nothing. Without that
+/// list the create is not sent.</item>
 /// </list>
 /// When nothing is proved, the caller hears that the instance may exist, and nothing is deleted on a guess.
 /// </summary>
@@ -51,7 +51,7 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
     /// <summary>What a create call carries so that its instance can be recognized later.</summary>
     /// <param name="Request">The request to send (with the provider's mark, when it keeps one).</param>
     /// <param name="Token">The call's token, when the provider keeps it on the instance.</param>
-    /// <param name="Before">Ids of same-named instances that existed before the call; <see langword="null"/> when marked, or when they could not be listed.</param>
+    /// <param name="Before">Ids of same-named instances that existed before the call; <see langword="null"/> when the request is marked.</param>
     /// <param name="Support">The provider's create support, when it has one.</param>
     private sealed record Claim(CreateInstanceRequest Request, string? Token, HashSet<string>? Before, ICreateSupport? Support);
 
@@ -69,10 +69,12 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
             var before = listed.Where(i => i.Name == request.Name).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
             return new Claim(request, null, before, support);
         }
-        catch (GpuCloudException)
+        catch (GpuCloudException ex)
         {
-            // The create itself may still work: it is sent, but a lost answer can then prove nothing.
-            return new Claim(request, null, null, support);
+            // Without this list a lost answer could prove nothing, and the instance would bill unseen: better not to send.
+            throw new GpuCloudException(ex.Code,
+                $"{ex.Message} Nothing was created: the instances named '{request.Name}' must be listed before a create, to tell the new one from older ones.",
+                provider.Name, ex) { StatusCode = ex.StatusCode, ProviderMessage = ex.ProviderMessage, RetryAfter = ex.RetryAfter };
         }
     }
 
@@ -123,9 +125,7 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
             var marked = sameName.FirstOrDefault(i => claim.Support!.CreateTokenOf(i) == token);
             return marked is not null ? new Lookup(marked, "") : new Lookup(null, $"no instance carries this call's token{Others(sameName.Length)}");
         }
-        if (claim.Before is not { } before)
-            return new Lookup(null, "the instances that existed before the call could not be listed");
-
+        var before = claim.Before!;
         var newcomers = sameName.Where(i => !before.Contains(i.Id) && claim.Support?.CreateTokenOf(i) is null).ToArray();
         return newcomers.Length switch
         {

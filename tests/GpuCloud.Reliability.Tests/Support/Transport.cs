@@ -55,6 +55,7 @@ public sealed class ResponseTransform
 public sealed class Transport : IDisposable
 {
     private readonly ConcurrentQueue<SentRequest> _sent = new();
+    private readonly ConcurrentQueue<(string Provider, string Name)> _lostAnswers = new();
     private readonly List<ResponseTransform> _transforms = [];
     private readonly List<HttpMessageHandler> _handlers = [];
     private readonly HttpMessageHandler? _terminal;
@@ -71,6 +72,9 @@ public sealed class Transport : IDisposable
     public Action<HttpRequestMessage>? OnSend { get; set; }
 
     public IReadOnlyList<SentRequest> Sent => _sent.ToArray();
+
+    /// <summary>Creates (POSTs with a JSON <c>name</c>) whose connection failed before an answer arrived, by provider and name.</summary>
+    public IReadOnlyList<(string Provider, string Name)> LostAnswers => _lostAnswers.ToArray();
 
     public int Count(string? method = null, string? pathPrefix = null) => _sent.Count(r =>
         (method is null || r.Method == method) && (pathPrefix is null || r.Path.StartsWith(pathPrefix, StringComparison.OrdinalIgnoreCase)));
@@ -119,7 +123,18 @@ public sealed class Transport : IDisposable
                 request.Headers.Authorization?.ToString(),
                 request.Headers.TryGetValues("X-API-KEY", out var keys) ? string.Join(",", keys) : null));
             owner.OnSend?.Invoke(request);
-            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            HttpResponseMessage response;
+            try
+            {
+                response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException) when (request.Method == HttpMethod.Post && request.Content?.Headers.ContentType?.MediaType == "application/json")
+            {
+                // A create whose answer never arrived: remember its name, to check the library found what it made.
+                var body = await request.Content.ReadAsStringAsync(CancellationToken.None).ConfigureAwait(false);
+                if (NameIn(body) is { } name) owner._lostAnswers.Enqueue((provider, name));
+                throw;
+            }
             foreach (var transform in owner.Matching(request))
             {
                 var replaced = await transform.Apply(request, response, cancellationToken).ConfigureAwait(false);
@@ -128,6 +143,19 @@ public sealed class Transport : IDisposable
                 response = replaced;
             }
             return response;
+        }
+    }
+
+    private static string? NameIn(string json)
+    {
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(json) is System.Text.Json.Nodes.JsonObject body && body["name"] is System.Text.Json.Nodes.JsonValue name
+                && name.TryGetValue<string>(out var value) ? value : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null; // an empty body (start, stop) or not JSON: not a create
         }
     }
 

@@ -187,21 +187,20 @@ public class CreateOutcomeUnknownTests : PlumbingTest
     }
 
     [Test]
-    public async Task TheListBeforeTheCreateFailed_ANewcomerAfterALostAnswer_ProvesNothing()
+    public async Task TheListBeforeTheCreateFails_TheCreateIsNotSent()
     {
         using var rig = new Rig(Watch, o => o.Resilience.MaxRetries = 0);
         rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Always(HttpStatusCode.BadGateway));
-        rig.ContainersAnswer(Sequence(
-            (HttpStatusCode.Unauthorized, """{"detail": "No such API Key"}"""),
-            (HttpStatusCode.OK, ContainerList(ContainerInstance(NewId, ListedName, "INITIALIZED")))));
+        rig.ContainersAnswer(Always(HttpStatusCode.ServiceUnavailable, """{"detail": "busy"}"""));
 
         var ex = await FailsWith<GpuCloudException>(rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(Request(ListedName)), Horizon));
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.ProviderUnavailable));
-            Assert.That(ex.Message, Does.Contain("could not be listed"));
-            Assert.That(rig.Posts, Is.EqualTo(1), "the create is still sent");
+            Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.ProviderUnavailable), "the list's error");
+            Assert.That(ex.IsTransient, Is.True, "worth trying again: nothing was created");
+            Assert.That(ex.Message, Does.Contain("Nothing was created").And.Contain($"'{ListedName}'"));
+            Assert.That(rig.Posts, Is.Zero, "a lost answer could not have been told from an older instance: not sent");
         }
     }
 
