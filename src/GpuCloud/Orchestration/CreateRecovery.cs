@@ -34,7 +34,7 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
             var lookup = await FindOwnAsync(provider, claim, ct).ConfigureAwait(false);
             if (lookup.Mine is { } mine) return mine;
             throw new GpuCloudException(ex.Code,
-                $"{ex.Message} The create's outcome is unknown: an instance named '{request.Name}' may exist on {provider.Name}, "
+                $"{Sentence(ex.Message)} The create's outcome is unknown: an instance named '{request.Name}' may exist on {provider.Name}, "
                 + $"but none was found that this call provably made ({lookup.Why}); nothing was deleted.",
                 provider.Name, ex) { StatusCode = ex.StatusCode, ProviderMessage = ex.ProviderMessage, RetryAfter = ex.RetryAfter };
         }
@@ -73,7 +73,7 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
         {
             // Without this list a lost answer could prove nothing, and the instance would bill unseen: better not to send.
             throw new GpuCloudException(ex.Code,
-                $"{ex.Message} Nothing was created: the instances named '{request.Name}' must be listed before a create, to tell the new one from older ones.",
+                $"{Sentence(ex.Message)} Nothing was created: the instances named '{request.Name}' must be listed before a create, to tell the new one from older ones.",
                 provider.Name, ex) { StatusCode = ex.StatusCode, ProviderMessage = ex.ProviderMessage, RetryAfter = ex.RetryAfter };
         }
     }
@@ -134,6 +134,8 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
             _ => new Lookup(null, $"{newcomers.Length} instances with that name appeared while it ran"),
         };
     }
+
+    private static string Sentence(string message) => message.EndsWith('.') ? message : message + ".";
 
     private static string Others(int count) => count == 0 ? "" : $"; {count} older instance(s) with that name were left alone";
 
