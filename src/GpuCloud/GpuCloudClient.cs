@@ -315,7 +315,11 @@ public sealed class GpuCloudClient : IDisposable
             last = current;
             progress?.Report(current);
 
-            if (target == InstanceState.Running ? current.IsReady : current.State == target) return current;
+            if (target == InstanceState.Running ? current.IsReady : current.State == target)
+            {
+                if (target == InstanceState.Terminated) await RecordGoneAsync(p, current).ConfigureAwait(false);
+                return current;
+            }
             await ThrowIfUnreachableAsync(p, current, target).ConfigureAwait(false);
 
             var remaining = deadline - _time.GetUtcNow();
@@ -326,6 +330,19 @@ public sealed class GpuCloudClient : IDisposable
                     $"{p.Name}: instance {instanceId} did not reach {target} within {timeout}; last seen {detail}.", p.Name);
             }
             await Task.Delay(remaining < _options.PollInterval ? remaining : _options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes the journal's entry for an instance seen gone; a journal failure does not fail the wait that saw it.</summary>
+    private async Task RecordGoneAsync(IGpuCloudProvider provider, GpuInstance gone)
+    {
+        if (_options.Journal is not { } journal) return;
+        try
+        {
+            await journal.RecordGoneAsync(provider.Name, gone.Id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.JournalUnavailable)
+        {
         }
     }
 

@@ -28,6 +28,18 @@ public sealed class GpuCloudOptions
     /// <summary>How long cleanup of a failed or cancelled create may take, independent of the caller's token. Default 2 minutes.</summary>
     public TimeSpan CleanupTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Where creates are recorded so that what this client made can be found after its process is gone (see
+    /// <see cref="IInstanceJournal"/>); none by default.
+    /// </summary>
+    public IInstanceJournal? Journal { get; set; }
+
+    /// <summary>
+    /// Who creates instances through this client: recorded in the journal and, where the provider keeps marks, on the
+    /// instance (Fluidstack tag <c>gpucloud-owner</c>). Default <c>user@host</c>.
+    /// </summary>
+    public string Owner { get; set; } = $"{Environment.UserName}@{Environment.MachineName}";
+
     /// <summary>Checks the values; called by <see cref="GpuCloudClient"/>.</summary>
     /// <exception cref="ArgumentException">A value is out of range; the message names it.</exception>
     public void Validate()
@@ -36,6 +48,8 @@ public sealed class GpuCloudOptions
         if (ReadyTimeout <= TimeSpan.Zero) throw new ArgumentException("ReadyTimeout must be positive.", nameof(ReadyTimeout));
         if (CleanupTimeout <= TimeSpan.Zero) throw new ArgumentException("CleanupTimeout must be positive.", nameof(CleanupTimeout));
         if (MaxCreateAttempts < 1) throw new ArgumentException("MaxCreateAttempts must be at least 1.", nameof(MaxCreateAttempts));
+        if (string.IsNullOrWhiteSpace(Owner) || Owner.Length > 255 || Owner.Any(char.IsControl))
+            throw new ArgumentException("Owner must be 1-255 characters without control characters.", nameof(Owner));
         Resilience.Validate();
     }
 

@@ -41,4 +41,7 @@ public enum GpuCloudErrorCode
 
     /// <summary>The provider answered with something that could not be understood (malformed JSON, unexpected shape).</summary>
     InvalidResponse,
+
+    /// <summary>The instance journal (<see cref="GpuCloudOptions.Journal"/>) could not be opened, read or written; the message names it.</summary>
+    JournalUnavailable,
 }

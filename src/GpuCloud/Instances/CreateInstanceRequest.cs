@@ -46,6 +46,13 @@ public sealed record CreateInstanceRequest
     /// </summary>
     public string? UserData { get; init; }
 
+    /// <summary>
+    /// How long the instance may run. Recorded as an expiry in the journal (<see cref="GpuCloudOptions.Journal"/>) and, where
+    /// the provider keeps marks, on the instance (Fluidstack tag <c>gpucloud-expires-at</c>); a sweep deletes it once expired.
+    /// Nothing deletes it on its own: no daemon runs.
+    /// </summary>
+    public TimeSpan? MaxDuration { get; init; }
+
     /// <summary>The provider this request goes to: the plan's, or <see cref="Provider"/>.</summary>
     public string? TargetProvider => Plan?.Provider ?? Provider;
 
@@ -62,6 +69,7 @@ public sealed record CreateInstanceRequest
             .Append(", OsImage = ").Append(OsImage)
             .Append(", Container = ").Append(Container)
             .Append(", Tags = ").Append(Tags.Count)
+            .Append(", MaxDuration = ").Append(MaxDuration)
             .Append(", UserData = ").Append(UserData is null ? "null" : "(redacted)");
         return true;
     }

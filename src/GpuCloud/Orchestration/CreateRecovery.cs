@@ -19,47 +19,85 @@ namespace GpuCloud.Orchestration;
 /// </summary>
 internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
 {
+    private static readonly TimeSpan LongestMaxDuration = TimeSpan.FromDays(366);
+
     /// <summary>Creates the instance; see the class remarks for what happens when the answer is lost.</summary>
     public async Task<GpuInstance> CreateAsync(IGpuCloudProvider provider, CreateInstanceRequest request, CancellationToken ct)
     {
-        var claim = await ClaimAsync(provider, request, ct).ConfigureAwait(false);
+        if (request.MaxDuration is { } duration && (duration <= TimeSpan.Zero || duration > LongestMaxDuration))
+            throw GpuCloudException.Invalid(nameof(CreateInstanceRequest.MaxDuration), "a maximum duration is positive and at most 366 days.");
+        var now = time.GetUtcNow();
+        var marks = new CreateMarks(Guid.NewGuid().ToString("N"), options.Owner, now + request.MaxDuration);
+        var claim = await ClaimAsync(provider, request, marks, ct).ConfigureAwait(false);
+        var journal = new JournalWriter(options.Journal, marks.Token, time);
+        await journal.IntentAsync(new JournalIntent
+        {
+            Token = marks.Token,
+            Provider = provider.Name,
+            PlanId = request.TargetPlanId ?? "",
+            Name = request.Name,
+            PricePerHour = request.Plan?.PricePerHour,
+            Currency = request.Plan?.Currency,
+            At = now,
+            ExpiresAt = marks.ExpiresAt,
+            Owner = marks.Owner,
+            Process = JournalProcess.Current,
+            ExistingIds = claim.Before?.Order(StringComparer.Ordinal).ToArray() ?? [],
+        }, ct).ConfigureAwait(false);
+
         try
         {
-            return await provider.CreateInstanceAsync(claim.Request, ct).ConfigureAwait(false);
+            var created = await provider.CreateInstanceAsync(claim.Request, ct).ConfigureAwait(false);
+            await journal.OutcomeAsync(JournalOutcomeKind.Created, created.Id, null).ConfigureAwait(false);
+            return created;
         }
         catch (GpuCloudException ex) when (ex.Code is GpuCloudErrorCode.Timeout or GpuCloudErrorCode.ProviderUnavailable or GpuCloudErrorCode.InvalidResponse
                                            && ex.InnerException is not Polly.CircuitBreaker.BrokenCircuitException)
         {
             // (An open circuit rejects the request before it is sent: its outcome is known, nothing was created.)
             var lookup = await FindOwnAsync(provider, claim, ct).ConfigureAwait(false);
-            if (lookup.Mine is { } mine) return mine;
+            if (lookup.Mine is { } mine)
+            {
+                await journal.OutcomeAsync(JournalOutcomeKind.Created, mine.Id, null).ConfigureAwait(false);
+                return mine;
+            }
+            await journal.OutcomeAsync(JournalOutcomeKind.Unknown, null, ex.Code).ConfigureAwait(false);
             throw new GpuCloudException(ex.Code,
                 $"{Sentence(ex.Message)} The create's outcome is unknown: an instance named '{request.Name}' may exist on {provider.Name}, "
                 + $"but none was found that this call provably made ({lookup.Why}); nothing was deleted.",
                 provider.Name, ex) { StatusCode = ex.StatusCode, ProviderMessage = ex.ProviderMessage, RetryAfter = ex.RetryAfter };
+        }
+        catch (GpuCloudException ex)
+        {
+            await journal.OutcomeAsync(JournalOutcomeKind.Failed, null, ex.Code).ConfigureAwait(false);
+            throw;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // The caller gave up while the create may already have been sent: what it made must not stay behind,
             // and nothing it did not make may be touched.
             var lookup = await FindOwnAsync(provider, claim, CancellationToken.None).ConfigureAwait(false);
-            if (lookup.Mine is { } mine) await DeleteCreatedAsync(provider, mine.Id).ConfigureAwait(false);
+            if (lookup.Mine is { } mine)
+            {
+                await journal.OutcomeAsync(JournalOutcomeKind.Created, mine.Id, null).ConfigureAwait(false);
+                await DeleteCreatedAsync(provider, mine.Id).ConfigureAwait(false);
+            }
+            else await journal.OutcomeAsync(JournalOutcomeKind.Unknown, null, null).ConfigureAwait(false);
             throw;
         }
     }
 
     /// <summary>What a create call carries so that its instance can be recognized later.</summary>
-    /// <param name="Request">The request to send (with the provider's mark, when it keeps one).</param>
+    /// <param name="Request">The request to send (with the provider's marks, when it keeps them).</param>
     /// <param name="Token">The call's token, when the provider keeps it on the instance.</param>
     /// <param name="Before">Ids of same-named instances that existed before the call; <see langword="null"/> when the request is marked.</param>
     /// <param name="Support">The provider's create support, when it has one.</param>
     private sealed record Claim(CreateInstanceRequest Request, string? Token, HashSet<string>? Before, ICreateSupport? Support);
 
-    private async Task<Claim> ClaimAsync(IGpuCloudProvider provider, CreateInstanceRequest request, CancellationToken ct)
+    private async Task<Claim> ClaimAsync(IGpuCloudProvider provider, CreateInstanceRequest request, CreateMarks marks, CancellationToken ct)
     {
         var support = provider as ICreateSupport;
-        var token = Guid.NewGuid().ToString("N");
-        if (support?.MarkCreate(request, token) is { } marked) return new Claim(marked, token, null, support);
+        if (support?.MarkCreate(request, marks) is { } marked) return new Claim(marked, marks.Token, null, support);
 
         // A request the provider would refuse fails here, before even this list leaves.
         support?.ValidateCreate(request);
@@ -75,6 +113,30 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
             throw new GpuCloudException(ex.Code,
                 $"{Sentence(ex.Message)} Nothing was created: the instances named '{request.Name}' must be listed before a create, to tell the new one from older ones.",
                 provider.Name, ex) { StatusCode = ex.StatusCode, ProviderMessage = ex.ProviderMessage, RetryAfter = ex.RetryAfter };
+        }
+    }
+
+    /// <summary>Writes one create's records to the journal, if there is one.</summary>
+    private sealed class JournalWriter(IInstanceJournal? journal, string token, TimeProvider time)
+    {
+        /// <summary>Records the intent; a failure stops the create before anything is sent.</summary>
+        public Task IntentAsync(JournalIntent intent, CancellationToken ct) =>
+            journal is null ? Task.CompletedTask : journal.RecordIntentAsync(intent, ct);
+
+        /// <summary>
+        /// Records the outcome. A failure here is swallowed: the instance may exist, and the caller must get it (or the
+        /// create's own error); the intent already written is enough for a sweep to find it.
+        /// </summary>
+        public async Task OutcomeAsync(JournalOutcomeKind kind, string? instanceId, GpuCloudErrorCode? error)
+        {
+            if (journal is null) return;
+            try
+            {
+                await journal.RecordOutcomeAsync(token, new JournalOutcome(kind, instanceId, error, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.JournalUnavailable)
+            {
+            }
         }
     }
 

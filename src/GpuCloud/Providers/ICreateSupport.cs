@@ -17,14 +17,20 @@ internal interface ICreateSupport
     void ValidateCreate(CreateInstanceRequest request);
 
     /// <summary>
-    /// The request with <paramref name="token"/> stored where the provider keeps it on the instance (a tag), or
+    /// The request with <paramref name="marks"/> stored where the provider keeps them on the instance (tags), or
     /// <see langword="null"/> when the provider keeps no such marks.
     /// </summary>
     /// <param name="request">The request.</param>
-    /// <param name="token">A token unique to this create call.</param>
-    CreateInstanceRequest? MarkCreate(CreateInstanceRequest request, string token);
+    /// <param name="marks">The create's token, owner and expiry.</param>
+    CreateInstanceRequest? MarkCreate(CreateInstanceRequest request, CreateMarks marks);
 
     /// <summary>The token of the create call that made <paramref name="instance"/>, when it carries one.</summary>
     /// <param name="instance">An instance as listed.</param>
     string? CreateTokenOf(GpuInstance instance);
 }
+
+/// <summary>What a create leaves on the instance where the provider keeps marks.</summary>
+/// <param name="Token">Unique to the create call.</param>
+/// <param name="Owner">Who created it (<see cref="GpuCloudOptions.Owner"/>).</param>
+/// <param name="ExpiresAt">When it should be deleted, if the request set a maximum duration.</param>
+internal sealed record CreateMarks(string Token, string Owner, DateTimeOffset? ExpiresAt);

@@ -416,6 +416,42 @@ public class CreateOutcomeUnknownTests : PlumbingTest
     }
 
     [Test]
+    public async Task Fluidstack_TheCreateCarriesItsOwnerAndExpiry_AsTagsWithinAtlasRules()
+    {
+        using var rig = new Rig(Watch, o =>
+        {
+            o.Fluence.ApiKey = null;
+            o.Fluidstack.Token = PlumbingSecrets.FluidstackToken;
+            o.Fluidstack.ProjectId = FluidstackJson.ProjectId;
+            o.Owner = "dev@build-01";
+        });
+        rig.Http.On(HttpMethod.Get, FluidstackJson.RegionsUrl, Always(HttpStatusCode.OK, FluidstackJson.SandboxOnly));
+        rig.Http.On(HttpMethod.Post, FluidstackJson.Sandbox + "/instances", Always(HttpStatusCode.Created, FluidstackJson.Instance(state: "creating")));
+        rig.Clock.Fake.SetUtcNow(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+
+        await rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(FluidstackRequest() with
+        {
+            MaxDuration = TimeSpan.FromMinutes(90),
+            Tags = new Dictionary<string, string> { ["team"] = "ml", ["gpucloud-create-token"] = "copied-from-another-instance" },
+        }), Horizon);
+
+        var tags = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(
+            System.Text.Json.Nodes.JsonNode.Parse(rig.Http.Sent(HttpMethod.Post, FluidstackJson.Sandbox + "/instances").Single().Body!)!["tags"]!.ToJsonString())!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(tags["team"], Is.EqualTo("ml"), "the caller's own tags are kept");
+            Assert.That(tags["gpucloud-owner"], Is.EqualTo("dev@build-01"));
+            Assert.That(tags["gpucloud-expires-at"], Is.EqualTo("2026-11-30T13:30:00Z"));
+            Assert.That(tags["gpucloud-create-token"], Does.Match("^[0-9a-f]{32}$"), "a token copied from another instance is replaced");
+            foreach (var (key, value) in tags)
+            {
+                Assert.That(key, Does.Match("^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$"), "Atlas tag key rule");
+                Assert.That(value.Length, Is.LessThanOrEqualTo(255), "Atlas tag value rule");
+            }
+        }
+    }
+
+    [Test]
     public async Task OpenCircuit_TheCreateWasNeverSent_SoNoLookupAndNoMayExistMessage()
     {
         using var rig = new Rig(Watch, o =>

@@ -12,7 +12,7 @@ public sealed partial class FluenceProvider : ICreateSupport
 {
     void ICreateSupport.ValidateCreate(CreateInstanceRequest request) => CheckBeforeSending(request);
 
-    CreateInstanceRequest? ICreateSupport.MarkCreate(CreateInstanceRequest request, string token) => null;
+    CreateInstanceRequest? ICreateSupport.MarkCreate(CreateInstanceRequest request, CreateMarks marks) => null;
 
     string? ICreateSupport.CreateTokenOf(GpuInstance instance) => null;
 

@@ -12,10 +12,25 @@ public sealed partial class FluidstackProvider : ICreateSupport
     /// <summary>The tag that carries the token of the create call that made an instance.</summary>
     internal const string CreateTokenTag = "gpucloud-create-token";
 
+    /// <summary>The tag that names who created an instance through GpuCloud.</summary>
+    internal const string OwnerTag = "gpucloud-owner";
+
+    /// <summary>The tag that says when an instance should be deleted (ISO 8601, UTC).</summary>
+    internal const string ExpiresAtTag = "gpucloud-expires-at";
+
     void ICreateSupport.ValidateCreate(CreateInstanceRequest request) => CheckBeforeSending(request);
 
-    CreateInstanceRequest? ICreateSupport.MarkCreate(CreateInstanceRequest request, string token) =>
-        request with { Tags = new Dictionary<string, string>(request.Tags) { [CreateTokenTag] = token } };
+    // Keys and values stay within Atlas's tag rules (keys 1-63 characters, values at most 255 without control
+    // characters): the owner is checked by GpuCloudOptions, the token is 32 hex digits, the expiry a UTC timestamp.
+    CreateInstanceRequest? ICreateSupport.MarkCreate(CreateInstanceRequest request, CreateMarks marks)
+    {
+        var tags = new Dictionary<string, string>(request.Tags) { [CreateTokenTag] = marks.Token, [OwnerTag] = marks.Owner };
+        if (marks.ExpiresAt is { } expires)
+            tags[ExpiresAtTag] = expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        else
+            tags.Remove(ExpiresAtTag);
+        return request with { Tags = tags };
+    }
 
     string? ICreateSupport.CreateTokenOf(GpuInstance instance) =>
         instance.Tags.TryGetValue(CreateTokenTag, out var token) ? token : null;

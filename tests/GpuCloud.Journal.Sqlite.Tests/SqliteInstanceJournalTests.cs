@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using GpuCloud.Errors;
+using Microsoft.Data.Sqlite;
+
+namespace GpuCloud.Journal.Sqlite.Tests;
+
+public sealed class SqliteInstanceJournalTests
+{
+    private string _folder = null!;
+    private string _path = null!;
+
+    [SetUp]
+    public void NewFolder()
+    {
+        _folder = Path.Combine(Directory.CreateTempSubdirectory("gpucloud-journal").FullName, "state", "gpucloud");
+        _path = Path.Combine(_folder, "journal.db");
+    }
+
+    [TearDown]
+    public void Cleanup()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(Path.GetDirectoryName(Path.GetDirectoryName(_folder))!, recursive: true);
+    }
+
+    [Test]
+    public async Task An_intent_its_outcome_and_the_deletion_round_trip()
+    {
+        var journal = new SqliteInstanceJournal(_path);
+        await journal.RecordIntentAsync(Entries.Intent("t1"));
+        await journal.RecordOutcomeAsync("t1", new JournalOutcome(JournalOutcomeKind.Created, "container:new-1", null, Entries.At.AddSeconds(3)));
+
+        var open = await journal.ListOpenAsync();
+
+        Assert.That(open, Has.Count.EqualTo(1));
+        var entry = open[0];
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(entry.Intent with { Process = JournalProcess.Current }, Is.EqualTo(Entries.Intent("t1")).Using<JournalIntent>(SameIntent));
+            Assert.That(entry.Intent.Process, Is.EqualTo(JournalProcess.Current));
+            Assert.That(entry.Outcome, Is.EqualTo(new JournalOutcome(JournalOutcomeKind.Created, "container:new-1", null, Entries.At.AddSeconds(3))));
+            Assert.That(entry.GoneAt, Is.Null);
+        }
+
+        await journal.RecordGoneAsync("fluence", "container:new-1", Entries.At.AddMinutes(5));
+        Assert.That(await journal.ListOpenAsync(), Is.Empty, "seen gone: no longer open");
+    }
+
+    private static bool SameIntent(JournalIntent a, JournalIntent b) =>
+        a.Token == b.Token && a.Provider == b.Provider && a.PlanId == b.PlanId && a.Name == b.Name && a.PricePerHour == b.PricePerHour
+        && a.Currency == b.Currency && a.At == b.At && a.ExpiresAt == b.ExpiresAt && a.Owner == b.Owner && a.ExistingIds.SequenceEqual(b.ExistingIds);
+
+    [Test]
+    public async Task Open_entries_are_those_that_may_hold_an_instance()
+    {
+        var journal = new SqliteInstanceJournal(_path);
+        foreach (var token in new[] { "created", "failed", "unknown", "no-outcome", "gone" })
+            await journal.RecordIntentAsync(Entries.Intent(token, at: Entries.At.AddSeconds(token.Length)));
+        await journal.RecordOutcomeAsync("created", new JournalOutcome(JournalOutcomeKind.Created, "container:a", null, Entries.At));
+        await journal.RecordOutcomeAsync("failed", new JournalOutcome(JournalOutcomeKind.Failed, null, GpuCloudErrorCode.CapacityUnavailable, Entries.At));
+        await journal.RecordOutcomeAsync("unknown", new JournalOutcome(JournalOutcomeKind.Unknown, null, GpuCloudErrorCode.Timeout, Entries.At));
+        await journal.RecordOutcomeAsync("gone", new JournalOutcome(JournalOutcomeKind.Created, "container:b", null, Entries.At));
+        await journal.RecordGoneAsync("fluence", "container:b", Entries.At);
+
+        var open = await journal.ListOpenAsync();
+
+        Assert.That(open.Select(e => e.Intent.Token), Is.EqualTo(new[] { "failed", "created", "unknown", "no-outcome" }.Where(t => t != "failed")),
+            "oldest first; a refused create and an instance seen gone are closed");
+        Assert.That(open.Single(e => e.Intent.Token == "unknown").Outcome!.Error, Is.EqualTo(GpuCloudErrorCode.Timeout));
+        Assert.That(open.Single(e => e.Intent.Token == "no-outcome").Outcome, Is.Null);
+    }
+
+    [Test]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void The_file_and_its_folder_are_readable_by_the_user_only()
+    {
+        if (OperatingSystem.IsWindows()) Assert.Ignore("POSIX permissions");
+        var journal = new SqliteInstanceJournal(_path);
+        journal.RecordIntentAsync(Entries.Intent("t1")).GetAwaiter().GetResult();
+
+        using (var reader = new SqliteConnection($"Data Source={_path}"))
+        {
+            reader.Open(); // keeps -wal and -shm present
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(File.GetUnixFileMode(_folder), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+                foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
+                {
+                    Assert.That(File.Exists(file), file);
+                    Assert.That(File.GetUnixFileMode(file), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), file);
+                }
+            }
+        }
+    }
+
+    [Test]
+    public void A_file_from_a_newer_schema_is_refused_by_name_and_left_as_it_is()
+    {
+        _ = new SqliteInstanceJournal(_path);
+        using (var connection = new SqliteConnection($"Data Source={_path}"))
+        {
+            connection.Open();
+            using var bump = connection.CreateCommand();
+            bump.CommandText = "PRAGMA user_version = 7;";
+            bump.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+        var before = File.ReadAllBytes(_path);
+
+        var ex = Assert.Throws<GpuCloudException>(() => _ = new SqliteInstanceJournal(_path));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex!.Code, Is.EqualTo(GpuCloudErrorCode.JournalUnavailable));
+            Assert.That(ex.Message, Does.Contain(_path).And.Contain("schema 7").And.Contain("newer"));
+            SqliteConnection.ClearAllPools();
+            Assert.That(File.ReadAllBytes(_path), Is.EqualTo(before), "not rewritten");
+        }
+    }
+
+    [Test]
+    public void A_file_that_is_not_a_journal_is_refused_by_name()
+    {
+        Directory.CreateDirectory(_folder);
+        File.WriteAllText(_path, "these are my notes, not a database\n" + new string('x', 4096));
+
+        var ex = Assert.Throws<GpuCloudException>(() => _ = new SqliteInstanceJournal(_path));
+
+        Assert.That(ex!.Code, Is.EqualTo(GpuCloudErrorCode.JournalUnavailable));
+        Assert.That(ex.Message, Does.Contain(_path));
+        Assert.That(File.ReadAllText(_path), Does.StartWith("these are my notes"), "never overwritten");
+    }
+
+    [Test]
+    public void The_usual_place_follows_XDG_STATE_HOME_else_the_home_folder()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(SqliteInstanceJournal.DefaultPath(n => n == "XDG_STATE_HOME" ? "/var/state" : null, "/home/me"), Is.EqualTo("/var/state/gpucloud/journal.db"));
+            Assert.That(SqliteInstanceJournal.DefaultPath(_ => null, "/home/me"), Is.EqualTo("/home/me/.local/state/gpucloud/journal.db"));
+            Assert.That(SqliteInstanceJournal.DefaultPath(n => n == "XDG_STATE_HOME" ? "relative/dir" : null, "/home/me"), Is.EqualTo("/home/me/.local/state/gpucloud/journal.db"),
+                "the XDG spec ignores a relative path");
+        }
+    }
+
+    [Test]
+    public async Task Several_processes_write_at_once_and_nothing_is_lost()
+    {
+        _ = new SqliteInstanceJournal(_path); // created once, so the children race on writes, not on the schema
+        var children = Enumerable.Range(0, 4).Select(i => Child("write", _path, $"p{i}", "50")).ToArray();
+        foreach (var child in children)
+        {
+            await child.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.That(child.ExitCode, Is.Zero, await child.StandardError.ReadToEndAsync());
+        }
+
+        var open = await new SqliteInstanceJournal(_path).ListOpenAsync();
+
+        Assert.That(open, Has.Count.EqualTo(200));
+        Assert.That(open.Select(e => e.Intent.Token).Distinct().Count(), Is.EqualTo(200));
+        Assert.That(open.Select(e => e.Outcome?.InstanceId), Is.EqualTo(open.Select(e => "id-" + e.Intent.Token)), "every outcome landed on its own intent");
+    }
+
+    [Test]
+    public async Task A_writer_killed_mid_transaction_leaves_no_half_record_and_no_lock()
+    {
+        var journal = new SqliteInstanceJournal(_path);
+        await journal.RecordIntentAsync(Entries.Intent("before"));
+        using var child = Child("hold", _path);
+        var said = await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.That(said, Is.EqualTo("holding"), "the child began its transaction");
+
+        child.Kill(entireProcessTree: true); // SIGKILL: no chance to roll back or close
+        await child.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await journal.RecordIntentAsync(Entries.Intent("after"));
+
+        var open = await journal.ListOpenAsync();
+        Assert.That(open.Select(e => e.Intent.Token), Is.EquivalentTo(new[] { "before", "after" }), "the killed transaction is gone, the file writable");
+    }
+
+    [Test]
+    public async Task Listing_a_large_journal_reads_open_entries_through_an_index()
+    {
+        var journal = new SqliteInstanceJournal(_path);
+        using (var connection = new SqliteConnection($"Data Source={_path}"))
+        {
+            connection.Open();
+            using var transaction = connection.BeginTransaction();
+            using var insert = connection.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO creates (token, provider, plan_id, name, at, owner, host, pid, process_started_at, existing_ids, outcome, instance_id, gone_at)
+                VALUES ($t, 'fluence', 'p', 'n', $at, 'o', 'h', 1, $at, '', 'Created', $t, $at)
+                """;
+            var token = insert.Parameters.Add("$t", SqliteType.Text);
+            var at = insert.Parameters.Add("$at", SqliteType.Text);
+            for (var i = 0; i < 100_000; i++)
+            {
+                token.Value = $"old-{i}";
+                at.Value = Entries.At.AddSeconds(-i).UtcDateTime.ToString("O");
+                insert.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+        await journal.RecordIntentAsync(Entries.Intent("still-open"));
+
+        Assert.That((await journal.ListOpenAsync()).Select(e => e.Intent.Token), Is.EqualTo(new[] { "still-open" }));
+        using var plan = new SqliteConnection($"Data Source={_path}");
+        plan.Open();
+        using var explain = plan.CreateCommand();
+        explain.CommandText = "EXPLAIN QUERY PLAN SELECT token FROM creates WHERE gone_at IS NULL AND (outcome IS NULL OR outcome <> 'Failed') ORDER BY at";
+        using var reader = explain.ExecuteReader();
+        var steps = new List<string>();
+        while (reader.Read()) steps.Add(reader.GetString(3));
+        Assert.That(steps, Has.Some.Contains("USING INDEX creates_open"), "100,000 closed entries are not scanned: " + string.Join("; ", steps));
+    }
+
+    private static Process Child(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        return Process.Start(start)!;
+    }
+}
