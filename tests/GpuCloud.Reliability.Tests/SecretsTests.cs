@@ -22,7 +22,7 @@ namespace GpuCloud.Reliability.Tests;
 /// <remarks>
 /// Each operation is checked on its own: the outcome it must have (success, or the exact error code), and no secret in
 /// its texts and the log lines it wrote, so an operation that fails early cannot shrink what is checked unnoticed.
-/// The CLI's output is checked by GpuCloud.Cli.Tests/CliSecretsTests.cs (<c>CliApp</c> is internal to that project's reach).
+/// The CLI's output is checked by GpuCloud.Cli.Tests/CliSecretsTests.cs (<c>CliApp</c> is internal, visible to that project only).
 /// </remarks>
 [TestFixture]
 [NonParallelizable]
