@@ -56,7 +56,12 @@ public sealed class LifecycleTests
 
         await _cloud.DeleteInstanceAsync("fluence", created.Id);
         var gone = await _cloud.WaitForStateAsync("fluence", created.Id, InstanceState.Terminated, Wait);
-        Assert.That(gone.ProviderState, Is.EqualTo("ENDED"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(gone.State, Is.EqualTo(InstanceState.Terminated));
+            Assert.That(gone.ProviderState, Is.EqualTo("ENDED"));
+            Assert.That(Sandbox(created.Id), Has.Property(nameof(SandboxInstance.IsLive)).False, "the sandbox released it");
+        }
         await _cloud.DeleteInstanceAsync("fluence", created.Id); // already gone counts as deleted
     }
 
@@ -70,10 +75,31 @@ public sealed class LifecycleTests
         });
         var ready = await _cloud.WaitForStateAsync("fluence", created.Id, InstanceState.Running, Wait);
 
-        Assert.That(ready.Ssh, Is.Not.Null);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ready.Id, Is.EqualTo(created.Id));
+            Assert.That(ready.State, Is.EqualTo(InstanceState.Running));
+            Assert.That(ready.IsReady, Is.True);
+            Assert.That(ready.Ssh, Is.Not.Null);
+            Assert.That(Sandbox(created.Id), Has.Property(nameof(SandboxInstance.IsLive)).True, "the sandbox holds it");
+        }
+
         await _cloud.DeleteInstanceAsync("fluence", created.Id);
-        await _cloud.WaitForStateAsync("fluence", created.Id, InstanceState.Terminated, Wait);
+        var gone = await _cloud.WaitForStateAsync("fluence", created.Id, InstanceState.Terminated, Wait);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(gone.Id, Is.EqualTo(created.Id));
+            Assert.That(gone.State, Is.EqualTo(InstanceState.Terminated));
+            Assert.That(gone.ProviderState, Is.EqualTo("ENDED"));
+            // The sandbox's own record, not the library's word: the delete reached it and the VM no longer holds resources.
+            Assert.That(Sandbox(created.Id), Has.Property(nameof(SandboxInstance.IsLive)).False.And.Property(nameof(SandboxInstance.State)).EqualTo("ENDED"));
+            Assert.That(_sandbox.Inventory.LiveInstances(SandboxProvider.Fluence).Where(i => i.Name == "e2e-vm"), Is.Empty);
+        }
     }
+
+    /// <summary>The sandbox's record of a Fluence instance, by the library's id (<c>vm:uuid</c>).</summary>
+    private SandboxInstance? Sandbox(string id) =>
+        _sandbox.Inventory.Instances(SandboxProvider.Fluence).SingleOrDefault(i => string.Equals(i.Id, id[(id.IndexOf(':') + 1)..], StringComparison.OrdinalIgnoreCase));
 
     [Test]
     public async Task Fluidstack_CreateWaitStopStartDelete()
@@ -99,8 +125,12 @@ public sealed class LifecycleTests
 
         await _cloud.DeleteInstanceAsync("fluidstack", created.Id);
         var gone = await _cloud.WaitForStateAsync("fluidstack", created.Id, InstanceState.Terminated, Wait);
-        Assert.That(gone.State, Is.EqualTo(InstanceState.Terminated));
-        Assert.That(_sandbox.Inventory.LiveInstances(SandboxProvider.Fluidstack).Where(i => i.Name == "e2e-fluidstack"), Is.Empty);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(gone.Id, Is.EqualTo(created.Id));
+            Assert.That(gone.State, Is.EqualTo(InstanceState.Terminated));
+            Assert.That(_sandbox.Inventory.LiveInstances(SandboxProvider.Fluidstack).Where(i => i.Name == "e2e-fluidstack"), Is.Empty);
+        }
     }
 
     [Test]

@@ -2,6 +2,7 @@ using GpuCloud.Errors;
 using GpuCloud.Http;
 using GpuCloud.Instances;
 using GpuCloud.Plans;
+using GpuCloud.Providers;
 using GpuCloud.Providers.Fluence;
 using GpuCloud.Providers.Fluidstack;
 using GpuCloud.Reliability.Tests.Support;
@@ -82,20 +83,53 @@ public sealed class BadInputTests
     [OneTimeTearDown]
     public async Task StopAsync() => await _sandbox.DisposeAsync();
 
-    private static Func<BadInputRig, Task> Sync(Action<BadInputRig> act) => r =>
-    {
-        act(r);
-        return Task.CompletedTask;
-    };
+    // Settings are refused when a provider or client is constructed, before anything could be sent. So that "nothing was
+    // sent" can fail for them too, each is constructed over the recording transport and, were it accepted, used for one
+    // call (listing SSH keys reaches every provider): a setting that slipped through would show as a recorded request.
 
-    private static BadInput Option(string name, string field, Action<BadInputRig> act, string? secret = null) =>
-        new(name, field, Sync(act)) { Argument = true, Secret = secret };
+    private static BadInput Option(string name, string field, Func<BadInputRig, IGpuCloudProvider> create, string? secret = null) =>
+        new(name, field, async r =>
+        {
+            using var provider = (IDisposable)create(r);
+            await ((IGpuCloudProvider)provider).ListSshKeysAsync();
+        }) { Argument = true, Secret = secret };
+
+    /// <summary>Options used the way <c>new GpuCloudClient(options)</c> uses them (same validation, same pipeline), over the recording transport.</summary>
+    private static async Task UseAsync(BadInputRig r, GpuCloudOptions options)
+    {
+        using var composed = new Composed(options, r.Transport, null);
+        await composed.Client.ListSshKeysAsync();
+    }
 
     private static BadInput Settings(string name, string field, Action<GpuCloudOptions> change) =>
-        new(name, field, Sync(r => new GpuCloudClient(r.Options(change)).Dispose())) { Argument = true };
+        new(name, field, r => UseAsync(r, r.Options(change))) { Argument = true };
 
-    private static BadInput Environment(string name, string field, Dictionary<string, string> variables) =>
-        new(name, field, Sync(_ => new GpuCloudClient(GpuCloudOptions.FromEnvironment(v => variables.GetValueOrDefault(v))).Dispose())) { Argument = true };
+    /// <summary>
+    /// Variables read by <see cref="GpuCloudOptions.FromEnvironment(Func{string, string?})"/>. The others a provider needs
+    /// come from <paramref name="variables"/> too, pointing at the sandbox, so a bad one ignored or accepted would be used.
+    /// </summary>
+    private static BadInput Environment(string name, string field, Func<SandboxServer, Dictionary<string, string>> variables) =>
+        new(name, field, r =>
+        {
+            var set = variables(r.Sandbox);
+            return UseAsync(r, GpuCloudOptions.FromEnvironment(v => set.GetValueOrDefault(v)));
+        }) { Argument = true };
+
+    private static Dictionary<string, string> FluenceVariables(SandboxServer s, string baseUrl) =>
+        new() { ["FLUENCE_API_KEY"] = s.FluenceApiKey, ["FLUENCE_BASE_URL"] = baseUrl };
+
+    private static Dictionary<string, string> FluidstackVariables(SandboxServer s) => new()
+    {
+        ["FLUIDSTACK_CLIENT_ID"] = s.FluidstackClientId, ["FLUIDSTACK_CLIENT_SECRET"] = s.FluidstackClientSecret,
+        ["FLUIDSTACK_TOKEN_URL"] = s.FluidstackTokenUrl.ToString(), ["FLUIDSTACK_BASE_URL"] = s.FluidstackManagementUrl.ToString(),
+        ["FLUIDSTACK_PROJECT_ID"] = s.FluidstackProjectId.ToString(),
+    };
+
+    private static Dictionary<string, string> With(Dictionary<string, string> variables, string name, string value)
+    {
+        variables[name] = value;
+        return variables;
+    }
 
     private static BadInput Fluence(string name, string field, Func<CreateInstanceRequest, CreateInstanceRequest> change) =>
         new(name, field, r => r.Client.CreateInstanceAsync(change(Clients.FluenceRequest(r.FluencePlan, GoodName)))) { CreateName = change(Clients.FluenceRequest(_fluencePlan ?? Placeholder, GoodName)).Name };
@@ -151,11 +185,11 @@ public sealed class BadInputTests
         Settings("ReadyTimeout negative", "ReadyTimeout", o => o.ReadyTimeout = TimeSpan.FromMinutes(-1)),
         Settings("CleanupTimeout zero", "CleanupTimeout", o => o.CleanupTimeout = TimeSpan.Zero),
         Settings("MaxCreateAttempts zero", "MaxCreateAttempts", o => o.MaxCreateAttempts = 0),
-        Environment("FLUENCE_BASE_URL not a URL", "FLUENCE_BASE_URL", new() { ["FLUENCE_API_KEY"] = "k", ["FLUENCE_BASE_URL"] = "api.fluence.dev:443" }),
-        Environment("FLUENCE_BASE_URL a file path", "FLUENCE_BASE_URL", new() { ["FLUENCE_API_KEY"] = "k", ["FLUENCE_BASE_URL"] = "/etc/passwd" }),
-        Environment("FLUENCE_BASE_URL plain http to a remote host", "Fluence.BaseUrl", new() { ["FLUENCE_API_KEY"] = "k", ["FLUENCE_BASE_URL"] = "http://api.fluence.dev" }),
-        Environment("FLUIDSTACK_TOKEN_URL javascript", "FLUIDSTACK_TOKEN_URL", new() { ["FLUIDSTACK_TOKEN_URL"] = "javascript:alert(1)" }),
-        Environment("FLUIDSTACK_PROJECT_ID not a GUID", "FLUIDSTACK_PROJECT_ID", new() { ["FLUIDSTACK_PROJECT_ID"] = "../../etc" }),
+        Environment("FLUENCE_BASE_URL not a URL", "FLUENCE_BASE_URL", s => FluenceVariables(s, "api.fluence.dev:443")),
+        Environment("FLUENCE_BASE_URL a file path", "FLUENCE_BASE_URL", s => FluenceVariables(s, "/etc/passwd")),
+        Environment("FLUENCE_BASE_URL plain http to a remote host", "Fluence.BaseUrl", s => FluenceVariables(s, "http://api.fluence.dev")),
+        Environment("FLUIDSTACK_TOKEN_URL javascript", "FLUIDSTACK_TOKEN_URL", s => With(FluidstackVariables(s), "FLUIDSTACK_TOKEN_URL", "javascript:alert(1)")),
+        Environment("FLUIDSTACK_PROJECT_ID not a GUID", "FLUIDSTACK_PROJECT_ID", s => With(FluidstackVariables(s), "FLUIDSTACK_PROJECT_ID", "../../etc")),
 
         // ---- Fluence create requests
         Fluence("name empty", "Name", r => r with { Name = "" }),
@@ -281,7 +315,8 @@ public sealed class BadInputTests
     {
         var input = Catalogue.Single(c => c.Name == name);
         var createsBefore = input.CreateName is { Length: > 0 } n ? CreatesFor(n) : 0;
-        using var transport = new Transport();
+        using var loopbackOnly = new LoopbackOnly();
+        using var transport = new Transport(loopbackOnly);
         using var composed = Clients.Compose(_sandbox, transport);
         var rig = new BadInputRig(_sandbox, transport, composed.Client, _fluencePlan);
 
@@ -289,9 +324,12 @@ public sealed class BadInputTests
         try { await input.Act(rig); }
         catch (Exception ex) { error = ex; }
 
-        Assert.That(error, Is.Not.Null, "the input was accepted");
         using (Assert.EnterMultipleScope())
         {
+            // Asserted first and for every case: the recorder sees any request, whether the input was refused or not.
+            Assert.That(transport.Sent.Select(s => $"{s.Method} {s.Path}"), Is.Empty, "requests sent (recorded below the resilience handler)");
+            Assert.That(error, Is.Not.Null, "the input was accepted");
+            if (error is null) return;
             if (input.Argument)
             {
                 Assert.That(error, Is.InstanceOf<ArgumentException>(), error!.ToString());
@@ -305,7 +343,6 @@ public sealed class BadInputTests
                 Assert.That(ex?.Field, Does.StartWith(input.Field), "GpuCloudException.Field");
                 Assert.That(error.Message, Does.Contain(input.Field), "the message names the field");
             }
-            Assert.That(transport.Sent.Select(s => $"{s.Method} {s.Path}"), Is.Empty, "requests that left the machine");
             if (input.CreateName is { Length: > 0 } created)
                 Assert.That(CreatesFor(created), Is.EqualTo(createsBefore), "create requests the sandbox saw for that name");
             if (input.Secret is { } secret)
@@ -345,6 +382,19 @@ public sealed class BadInputTests
             Assert.That(transport.Sent.Where(s => s.Method != "GET"), Is.Empty, "no create was sent");
             Assert.That(CreatesFor("Bad Name"), Is.Zero);
         }
+    }
+
+    /// <summary>
+    /// The bottom of the bad-input pipelines: loopback requests go to the sandbox, any other host is answered 502 here.
+    /// A setting that slipped through (e.g. a base URL ignored in favour of the real API's) is recorded by the transport
+    /// above, and still never leaves the machine.
+    /// </summary>
+    private sealed class LoopbackOnly() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            request.RequestUri is { IsLoopback: true }
+                ? base.SendAsync(request, cancellationToken)
+                : Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.BadGateway) { RequestMessage = request });
     }
 
     private static int CreatesFor(string name) =>

@@ -49,13 +49,15 @@ public enum Check
     KeyRemoved,
 }
 
-/// <summary>An expected outcome: success, a <see cref="GpuCloudException"/> code, not applicable, or a known bug.</summary>
+/// <summary>
+/// An expected outcome: success, a <see cref="GpuCloudException"/> code, or not applicable. Every cell asserts the
+/// library's intended behaviour; none records a known bug (<see cref="Note"/> explains an outcome a caller might not expect).
+/// </summary>
 public sealed record Expect
 {
     public GpuCloudErrorCode? Code { get; init; }
 
     public bool NotApplicable { get; init; }
-
 
     /// <summary>Why the library's behaviour is accepted although a caller might expect otherwise (reported, not ignored).</summary>
     public string? Note { get; init; }
@@ -65,7 +67,6 @@ public sealed record Expect
     public static readonly Expect NA = new() { NotApplicable = true };
 
     public static Expect Fail(GpuCloudErrorCode code) => new() { Code = code };
-
 
     public Expect Because(string note) => this with { Note = note };
 

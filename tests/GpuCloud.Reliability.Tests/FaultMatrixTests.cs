@@ -54,6 +54,10 @@ public sealed class FaultMatrixTests
         var cells = FaultMatrix.Faults.SelectMany(f => FaultMatrix.Operations.Select(o => (f, o, e: FaultMatrix.Expected(f, o)))).ToArray();
         using (Assert.EnterMultipleScope())
         {
+            // The figures README.md (Reliability) gives: change them there when the matrix changes.
+            Assert.That(FaultMatrix.Faults, Has.Length.EqualTo(22), "faults");
+            Assert.That(FaultMatrix.Operations, Has.Length.EqualTo(18), "operations");
+            Assert.That(cells.Count(c => !c.e.NotApplicable), Is.EqualTo(334), "cells");
             Assert.That(FaultMatrix.Faults.Select(f => f.Name), Is.Unique);
             Assert.That(FaultMatrix.Operations.Select(o => o.Name), Is.Unique);
             foreach (var fault in FaultMatrix.Faults)

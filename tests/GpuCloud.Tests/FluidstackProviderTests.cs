@@ -137,7 +137,10 @@ public class FluidstackProviderTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(result.Plans.Select(p => p.Region), Is.All.EqualTo("eu-1"));
+            // "EU-1" matches the listed "eu-1" (names compare without case), and only its plans come back: all three of them.
+            Assert.That(result.Failures, Is.Empty);
+            Assert.That(result.Plans.Select(p => p.Id), Is.EquivalentTo(new[] { "eu-1/h100-hgx-80gb.8x", "eu-1/a100-sxm4-80gb.4x", "eu-1/cpu.2x" }));
+            Assert.That(http.Sent(HttpMethod.Get, Eu1 + "/instance-types"), Has.Count.EqualTo(1), "the configured region was asked");
             Assert.That(http.Requests.Where(r => r.Uri.Host == "sandbox.atlas.fluidstack.io"), Is.Empty);
         }
     }

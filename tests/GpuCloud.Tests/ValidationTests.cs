@@ -385,7 +385,8 @@ public class ValidationTests
     [Test]
     public void Fluence_RelativeBaseUrl_IsRefused()
     {
-        Assert.Throws<ArgumentException>(() => new FluenceProvider(new FluenceOptions { ApiKey = Build.FluenceKey, BaseUrl = new Uri("/gpu", UriKind.Relative) }));
+        var ex = Assert.Throws<ArgumentException>(() => new FluenceProvider(new FluenceOptions { ApiKey = Build.FluenceKey, BaseUrl = new Uri("/gpu", UriKind.Relative) }));
+        Assert.That(ex.ParamName, Is.EqualTo("Fluence.BaseUrl"));
     }
 
     [TestCase("http://127.0.0.1:8080")]
@@ -427,13 +428,15 @@ public class ValidationTests
     [TestCase("   ")]
     public void Fluence_MissingApiKey_IsRefused(string? key)
     {
-        Assert.Throws<ArgumentException>(() => new FluenceProvider(new FluenceOptions { ApiKey = key }));
+        var ex = Assert.Throws<ArgumentException>(() => new FluenceProvider(new FluenceOptions { ApiKey = key }));
+        Assert.That(ex.ParamName, Is.EqualTo("Fluence.ApiKey"));
     }
 
     [Test]
     public void Fluence_NonPositiveRequestTimeout_IsRefused()
     {
-        Assert.Throws<ArgumentException>(() => new FluenceProvider(new FluenceOptions { ApiKey = Build.FluenceKey, RequestTimeout = TimeSpan.Zero }));
+        var ex = Assert.Throws<ArgumentException>(() => new FluenceProvider(new FluenceOptions { ApiKey = Build.FluenceKey, RequestTimeout = TimeSpan.Zero }));
+        Assert.That(ex.ParamName, Is.EqualTo("Fluence.RequestTimeout"));
     }
 
     [Test]
@@ -474,13 +477,15 @@ public class ValidationTests
         var options = Build.FluidstackOptions();
         options.Token = null;
 
-        Assert.Throws<ArgumentException>(() => new FluidstackProvider(options));
+        var ex = Assert.Throws<ArgumentException>(() => new FluidstackProvider(options));
+        Assert.That(ex.ParamName, Is.EqualTo("Fluidstack.Token"));
     }
 
     [Test]
     public void Fluidstack_EmptyProjectGuid_IsRefused()
     {
-        Assert.Throws<ArgumentException>(() => new FluidstackProvider(Build.FluidstackOptions(Guid.Empty)));
+        var ex = Assert.Throws<ArgumentException>(() => new FluidstackProvider(Build.FluidstackOptions(Guid.Empty)));
+        Assert.That(ex.ParamName, Is.EqualTo("Fluidstack.ProjectId"));
     }
 
     [Test]
@@ -489,7 +494,8 @@ public class ValidationTests
         var options = Build.FluidstackOptions();
         options.RequestTimeout = TimeSpan.FromSeconds(-1);
 
-        Assert.Throws<ArgumentException>(() => new FluidstackProvider(options));
+        var ex = Assert.Throws<ArgumentException>(() => new FluidstackProvider(options));
+        Assert.That(ex.ParamName, Is.EqualTo("Fluidstack.RequestTimeout"));
     }
 
     private static IEnumerable<TestCaseData> BadClientOptions()
@@ -510,7 +516,12 @@ public class ValidationTests
     [Test]
     public void Client_TwoProvidersWithOneName_AreRefused()
     {
-        Assert.Throws<ArgumentException>(() => new GpuCloudClient([new FakeProvider("alpha"), new FakeProvider("ALPHA")]));
+        var ex = Assert.Throws<ArgumentException>(() => new GpuCloudClient([new FakeProvider("alpha"), new FakeProvider("ALPHA")]));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.ParamName, Is.EqualTo("providers"));
+            Assert.That(ex.Message, Does.Contain("'alpha'"), "the message names the duplicate");
+        }
     }
 
     [Test]
@@ -531,6 +542,7 @@ public class ValidationTests
     public void Client_FromOptions_RefusesABadBaseUrl()
     {
         var options = new GpuCloudOptions { Fluence = { ApiKey = Build.FluenceKey, BaseUrl = new Uri("http://api.fluence.dev") } };
-        Assert.Throws<ArgumentException>(() => new GpuCloudClient(options));
+        var ex = Assert.Throws<ArgumentException>(() => new GpuCloudClient(options));
+        Assert.That(ex.ParamName, Is.EqualTo("Fluence.BaseUrl"));
     }
 }
