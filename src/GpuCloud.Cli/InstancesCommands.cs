@@ -1,5 +1,7 @@
 using System.CommandLine;
+using GpuCloud.Errors;
 using GpuCloud.Instances;
+using Spectre.Console;
 
 namespace GpuCloud.Cli;
 
@@ -22,7 +24,7 @@ internal static class InstancesCommands
 
     private static Argument<string> ProviderArgument() => new("provider") { Description = "fluence or fluidstack." };
 
-    private static Argument<string> IdArgument() => new("id") { Description = "The instance id, as listed." };
+    private static Argument<string> IdArgument() => new("id") { Description = "The instance id as listed, or a unique prefix of it (e.g. the short id the table shows)." };
 
     private static Command List(CliIo io)
     {
@@ -30,9 +32,38 @@ internal static class InstancesCommands
         var command = new Command("list", "List instances.") { provider };
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
-            var instances = await session.Client.ListInstancesAsync(parse.GetValue(provider), ct).ConfigureAwait(false);
-            Write(io, parse, instances);
-            return ExitCodes.Success;
+            // Provider by provider, so one that fails is listed as a failure beside the others' instances, not the whole answer.
+            var targets = parse.GetValue(provider) is { } only ? [only] : session.Client.Providers.Select(p => p.Name).ToArray();
+            var answers = await Task.WhenAll(targets.Select(async name =>
+            {
+                try
+                {
+                    return (Name: name, Instances: await session.Client.ListInstancesAsync(name, ct).ConfigureAwait(false), Error: (GpuCloudException?)null);
+                }
+                catch (GpuCloudException ex) when (targets.Length > 1 && !(ex.Code == GpuCloudErrorCode.InvalidRequest && ex.StatusCode is null))
+                {
+                    return (Name: name, Instances: (IReadOnlyList<GpuInstance>)[], Error: ex);
+                }
+            })).ConfigureAwait(false);
+            var instances = answers.SelectMany(a => a.Instances).ToArray();
+            var failures = answers.Where(a => a.Error is not null).ToArray();
+            var allFailed = failures.Length == answers.Length;
+            if (CliApp.Json(parse))
+            {
+                // An array when nothing failed, as before; with failures, the array and what could not be listed.
+                if (failures.Length == 0) CliJson.Write(io.Out, instances);
+                else CliJson.Write(io.Out, new { instances, failures = failures.Select(f => new { provider = f.Name, code = f.Error!.Code, message = CliApp.Message(f.Error) }) });
+            }
+            else
+            {
+                var console = Render.Console(io);
+                var listed = answers.Where(a => a.Error is null).Select(a => a.Name).ToArray();
+                if (instances.Length > 0) Render.Instances(console, instances, CliApp.IsWide(parse));
+                else if (listed.Length > 0) console.WriteLine($"No instances on {string.Join(", ", listed)}.");
+                foreach (var f in failures)
+                    console.WriteLine($"not listed: {f.Name}: {f.Error!.Code}: {CliApp.Message(f.Error)}");
+            }
+            return allFailed ? ExitCodes.ProviderError : ExitCodes.Success;
         }));
         return command;
     }
@@ -44,7 +75,9 @@ internal static class InstancesCommands
         var command = new Command("get", "Show one instance.") { provider, id };
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
-            var instance = await session.Client.GetInstanceAsync(parse.GetValue(provider)!, parse.GetValue(id)!, ct).ConfigureAwait(false);
+            var p = parse.GetValue(provider)!;
+            var instanceId = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, mustExist: false, ct).ConfigureAwait(false);
+            var instance = await session.Client.GetInstanceAsync(p, instanceId, ct).ConfigureAwait(false);
             Write(io, parse, [instance]);
             return ExitCodes.Success;
         }));
@@ -101,7 +134,8 @@ internal static class InstancesCommands
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
             var p = parse.GetValue(provider)!;
-            var i = parse.GetValue(id)!;
+            // Delete only what the listing names exactly once; start and stop pass an unknown id on for the provider to refuse.
+            var i = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, mustExist: name == "delete", ct).ConfigureAwait(false);
             await action(session.Client, p, i, ct).ConfigureAwait(false);
             if (CliApp.Json(parse)) CliJson.Write(io.Out, new { provider = p, id = i, result = done });
             else io.Out.WriteLine($"{p} {i}: {done}");
@@ -119,7 +153,9 @@ internal static class InstancesCommands
         var command = new Command("wait", "Wait until an instance reaches a state.") { provider, id, state, timeout };
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
-            var current = await session.Client.GetInstanceAsync(parse.GetValue(provider)!, parse.GetValue(id)!, ct).ConfigureAwait(false);
+            var p = parse.GetValue(provider)!;
+            var instanceId = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, mustExist: false, ct).ConfigureAwait(false);
+            var current = await session.Client.GetInstanceAsync(p, instanceId, ct).ConfigureAwait(false);
             var reached = await Waiting.UntilAsync(io, parse, session.Client, current, parse.GetValue(state), parse.GetValue(timeout), ct).ConfigureAwait(false);
             Write(io, parse, [reached]);
             return ExitCodes.Success;
@@ -135,7 +171,10 @@ internal static class InstancesCommands
             else CliJson.Write(io.Out, instances);
             return;
         }
-        Render.Console(io).Write(Render.Instances(instances));
+        var console = Render.Console(io);
+        Render.Instances(console, instances, CliApp.IsWide(parse));
+        // A narrow table leaves the SSH column out: the one instance shown gets its command on a line of its own.
+        if (instances is [{ Ssh: { } ssh }]) console.WriteLine($"Connect with: {ssh.Command}");
     }
 
     internal static IReadOnlyDictionary<string, string> Pairs(string[]? values, string option)

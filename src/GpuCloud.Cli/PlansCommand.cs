@@ -51,6 +51,7 @@ internal static class PlansCommand
     {
         var filters = new Filters();
         var limit = new Option<int>("--limit") { Description = "Show at most this many plans (0: all).", DefaultValueFactory = _ => 50 };
+        CliApp.AtLeast(limit, 0);
         var command = new Command("plans", "Search plans on every configured provider, cheapest first.");
         filters.AddTo(command);
         command.Options.Add(limit);
@@ -59,23 +60,50 @@ internal static class PlansCommand
             var result = await session.Client.ListPlansAsync(filters.Query(parse), ct).ConfigureAwait(false);
             var max = parse.GetValue(limit);
             var shown = max > 0 ? result.Plans.Take(max).ToArray() : result.Plans.ToArray();
+            var allFailed = AllFailed(session, filters.Query(parse), result);
             if (CliApp.Json(parse))
             {
                 CliJson.Write(io.Out, new
                 {
                     plans = shown,
                     total = result.Plans.Count,
-                    failures = result.Failures.Select(f => new { provider = f.Provider, region = f.Region, code = f.Error.Code, message = f.Error.Message }),
+                    failures = result.Failures.Select(f => new { provider = f.Provider, region = f.Region, code = f.Error.Code, message = CliApp.Message(f.Error) }),
                 });
-                return ExitCodes.Success;
+                return allFailed ? ExitCodes.ProviderError : ExitCodes.Success;
             }
             var console = Render.Console(io);
-            console.Write(Render.Plans(shown));
-            console.WriteLine($"{shown.Length} of {result.Plans.Count} matching plans, cheapest first.");
-            foreach (var f in result.Failures)
-                console.WriteLine($"not searched: {f.Provider}{(f.Region is null ? "" : "/" + f.Region)}: {f.Error.Code}: {f.Error.Message}");
-            return ExitCodes.Success;
+            if (shown.Length == 0) console.WriteLine(allFailed ? "No plans: no provider could be searched." : $"No plans match on {Searched(session, result)}.");
+            else
+            {
+                Render.Plans(console, shown, CliApp.IsWide(parse), result.Plans);
+                console.WriteLine($"{shown.Length} of {result.Plans.Count} matching plans, cheapest first{(CliApp.IsWide(parse) ? "." : " (--wide: every column, full ids).")}");
+                if (!CliApp.IsWide(parse)) console.WriteLine(Render.PlanLegend);
+            }
+            WriteFailures(console, result.Failures);
+            return allFailed ? ExitCodes.ProviderError : ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>The providers a search covered, for "No plans match on fluence, fluidstack."</summary>
+    private static string Searched(CliSession session, PlanSearchResult result) =>
+        string.Join(", ", session.Client.Providers.Select(p => p.Name).Where(n => result.Failures.All(f => f.Provider != n || f.Region is not null)));
+
+    /// <summary>
+    /// Nothing was found and every searched provider failed, as a whole or in its regions: the search itself failed (exit 1),
+    /// an empty list would be a wrong answer. When some provider answered, the failures are a footnote (exit 0).
+    /// </summary>
+    internal static bool AllFailed(CliSession session, PlanQuery query, PlanSearchResult result)
+    {
+        if (result.Failures.Count == 0 || result.Plans.Count > 0) return false;
+        var searched = session.Client.Providers.Where(p => query.Providers.Count == 0 || query.Providers.Contains(p.Name, StringComparer.OrdinalIgnoreCase)).ToArray();
+        return searched.All(p => result.Failures.Any(f => string.Equals(f.Provider, p.Name, StringComparison.OrdinalIgnoreCase)));
+    }
+
+    /// <summary>The table's footnote: one line per provider or region that could not be searched.</summary>
+    internal static void WriteFailures(IAnsiConsole console, IReadOnlyList<ProviderFailure> failures)
+    {
+        foreach (var f in failures)
+            console.WriteLine($"not searched: {f.Provider}{(f.Region is null ? "" : "/" + f.Region)}: {f.Error.Code}: {CliApp.Message(f.Error)}");
     }
 }

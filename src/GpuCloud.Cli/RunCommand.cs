@@ -43,10 +43,10 @@ internal static class RunCommand
             if (!json)
             {
                 console.MarkupLine("[bold]1. Plans[/] cheapest first");
-                console.Write(Render.Plans(found.Plans.Take(5).ToArray()));
+                Render.Plans(console, found.Plans.Take(5).ToArray(), CliApp.IsWide(parse), found.Plans);
                 console.WriteLine($"{found.Plans.Count} matching plans across {session.Client.Providers.Count} providers.");
-                foreach (var f in found.Failures)
-                    console.WriteLine($"not searched: {f.Provider}{(f.Region is null ? "" : "/" + f.Region)}: {f.Error.Code}: {f.Error.Message}");
+                if (!CliApp.IsWide(parse)) console.WriteLine(Render.PlanLegend);
+                PlansCommand.WriteFailures(console, found.Failures);
             }
 
             var keyName = "gpucloud-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8];
@@ -55,7 +55,9 @@ internal static class RunCommand
             foreach (var provider in providers)
             {
                 var registered = await session.Client.AddSshKeyAsync(keyName, key, provider, ct).ConfigureAwait(false);
-                notes.WriteLine($"key {registered[0].Fingerprint} is registered on {provider} as '{registered[0].Name}'.");
+                // The fingerprint once, then a short line per provider: one line each at 80 columns.
+                if (provider == providers[0]) notes.WriteLine($"key {registered[0].Fingerprint}");
+                notes.WriteLine($"  registered on {provider} as '{registered[0].Name}'.");
             }
 
             var template = new CreateInstanceRequest
@@ -80,7 +82,7 @@ internal static class RunCommand
                 else
                 {
                     console.MarkupLine("[bold]4. Connect[/]");
-                    console.Write(Render.Instances([instance]));
+                    Render.Instances(console, [instance], CliApp.IsWide(parse));
                     console.WriteLine($"Connect with: {instance.Ssh?.Command}");
                 }
 

@@ -59,8 +59,10 @@ public sealed class CliTests
         var result = await Cli.RunAsync("plans", "--sandbox", "--workload", "BareMetal");
 
         Assert.That(result.ExitCode, Is.Zero, result.Error);
-        Assert.That(result.Out, Does.Contain("Provider").And.Contain("Price/h").And.Contain("Plan id").And.Contain("BareMetal").And.Contain("matching plans, cheapest first"));
-        Assert.That(result.Out, Does.Not.Contain("Container"));
+        var lines = result.Out.Split('\n');
+        Assert.That(lines[0], Does.Contain("Provider").And.Contain("USDC/h").And.Contain("Id").And.Contain("Type"));
+        Assert.That(lines.Skip(1).TakeWhile(l => !l.Contains("matching plans", StringComparison.Ordinal)), Is.Not.Empty.And.All.Contain(" BM "));
+        Assert.That(result.Out, Does.Contain("matching plans, cheapest first").And.Contain("BM bare metal"));
     }
 
     [TestCase("--min-gpus", "-1", "MinGpuCount")]
