@@ -66,6 +66,15 @@ internal static class FitTable
             var text = Cut(cell(i), widths[i]);
             return shown[i].Right ? text.PadLeft(widths[i]) : text.PadRight(widths[i]);
         })).TrimEnd();
+        if (wide)
+        {
+            // Past the console's width on purpose: written as is, so the console does not wrap it (the terminal, or less -S, shows it).
+            var writer = console.Profile.Out.Writer;
+            writer.Write(Line(i => shown[i].Header) + "\n");
+            for (var r = 0; r < rows.Count; r++) writer.Write(Line(i => cells[i][r]) + "\n");
+            writer.Flush();
+            return;
+        }
         console.Write(new Text(Line(i => shown[i].Header) + "\n", new Style(decoration: Decoration.Bold)));
         for (var r = 0; r < rows.Count; r++)
             console.Write(new Text(Line(i => cells[i][r]) + "\n"));

@@ -16,6 +16,7 @@ internal static class IdResolver
     public static async Task<string> InstanceAsync(GpuCloudClient client, string provider, string given, bool mustExist, CancellationToken ct)
     {
         // A full id needs no listing: the facade checks it before any request, and its "already gone" rules stay as they are.
+        given = ShortIds.WithoutEllipsis(given);
         if (IsCompleteInstanceId(given)) return given;
         RequireSafe(given, "instanceId", provider);
         var instances = await client.ListInstancesAsync(provider, ct).ConfigureAwait(false);
@@ -27,6 +28,7 @@ internal static class IdResolver
     /// <summary>An SSH key id on <paramref name="provider"/>; a key name that matches nothing is passed on as it is (removing it is a no-op).</summary>
     public static async Task<string> KeyAsync(GpuCloudClient client, string provider, string given, CancellationToken ct)
     {
+        given = ShortIds.WithoutEllipsis(given);
         if (Guid.TryParse(given, out _)) return given;
         RequireSafe(given, "keyId", provider);
         var keys = await client.ListSshKeysAsync(provider, ct).ConfigureAwait(false);
@@ -36,6 +38,7 @@ internal static class IdResolver
     /// <summary>A plan id on <paramref name="provider"/>; <paramref name="location"/>, when given, narrows a plan offered in several regions.</summary>
     public static async Task<string> PlanAsync(GpuCloudClient client, string provider, string given, string? location, CancellationToken ct)
     {
+        given = ShortIds.WithoutEllipsis(given);
         if (IsCompleteInstanceId(given) || (given.Contains('/', StringComparison.Ordinal) && !given.EndsWith('/'))) return given;
         RequireSafe(given, "planId", provider);
         var found = await client.ListPlansAsync(new PlanQuery { Providers = [provider] }, ct).ConfigureAwait(false);

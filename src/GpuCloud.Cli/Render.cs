@@ -181,7 +181,7 @@ internal static class Render
             [
                 new("Provider", k => k.Provider),
                 new("Id", k => shortId(k.Provider, k.Id)),
-                new("Name", k => k.Name) { MinWidth = 12 },
+                new("Name", k => k.Name) { MinWidth = 12, Priority = 1 },
                 new("Type", k => KeyType(k.Algorithm)),
                 new("Fingerprint", k => k.Fingerprint) { MinWidth = 20 },
             ];
