@@ -43,7 +43,9 @@ internal static class CliApp
         {
             // One line and a hint, not System.CommandLine's list of errors followed by the whole help text; exit 2 (its own is 1),
             // so scripts can tell a usage error from an API error.
-            io.Error.WriteLine($"error: gpucloud: InvalidRequest: {UsageMessage(parse, parse.Errors[0])}");
+            // "Unrecognized command or argument 'x'" says more than the "Required command was not provided" that comes with it.
+            var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            io.Error.WriteLine($"error: gpucloud: InvalidRequest: {UsageMessage(parse, error)}");
             io.Error.WriteLine($"hint: {CommandPath(parse.CommandResult)} --help");
             return ExitCodes.Usage;
         }
@@ -88,8 +90,16 @@ internal static class CliApp
     {
         option.Validators.Add(result =>
         {
-            if (result.Tokens.Count == 0) return;
-            var value = result.GetValueOrDefault<T>();
+            if (result.Tokens.Count == 0 || result.Errors.Any()) return;
+            T? value;
+            try
+            {
+                value = result.GetValueOrDefault<T>();
+            }
+            catch (InvalidOperationException)
+            {
+                return; // not a number at all: System.CommandLine reports that one
+            }
             if (value is not null && Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture) < minimum)
                 result.AddError($"{option.Name}: must be {minimum.ToString(System.Globalization.CultureInfo.InvariantCulture)} or more, not {result.Tokens[0].Value}.");
         });
@@ -126,6 +136,12 @@ internal static class CliApp
                 io.Error.WriteLine("cancelled.");
                 return ExitCodes.Cancelled;
             }
+            catch (IOException ex)
+            {
+                // A file the user named (a key file) could not be read: theirs to fix, in the same one-line style.
+                io.Error.WriteLine($"error: gpucloud: InvalidRequest: {Message(ex)}");
+                return ExitCodes.Usage;
+            }
         };
 
     /// <summary>The one error style: <c>&lt;provider|gpucloud&gt;: &lt;code&gt;: &lt;message&gt;</c>.</summary>
@@ -143,8 +159,10 @@ internal static class CliApp
         if (ex is GpuCloudException g)
         {
             if (g.Provider is { } provider && message.StartsWith(provider + ": ", StringComparison.Ordinal)) message = message[(provider.Length + 2)..];
-            var code = g.Code.ToString();
-            if (message.StartsWith(code + ": ", StringComparison.Ordinal)) message = message[(code.Length + 2)..];
+            // "NotFound (HTTP 404): Instance not found" after "NotFound: " says the code twice: keep "HTTP 404: Instance not found".
+            var repeated = System.Text.RegularExpressions.Regex.Match(message, $"^{g.Code}( \\((?<http>HTTP \\d+)\\))?: ");
+            if (repeated.Success)
+                message = (repeated.Groups["http"].Success ? repeated.Groups["http"].Value + ": " : "") + message[repeated.Length..];
         }
         return message;
     }

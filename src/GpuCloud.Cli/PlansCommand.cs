@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GpuCloud.Errors;
 using GpuCloud.Plans;
 using Spectre.Console;
 
@@ -23,13 +24,38 @@ internal static class PlansCommand
         public Option<GpuInterconnect?> Interconnect { get; } = new("--interconnect") { Description = "PCIe, SXM or NVLink." };
         public Option<bool> Available { get; } = new("--available") { Description = "Leave out plans reported unavailable." };
 
+        public Filters()
+        {
+            // Out-of-range numbers are usage errors naming the option as typed, before anything is searched.
+            CliApp.AtLeast(MinGpus, 0);
+            CliApp.AtLeast(MinGpuMemory, 0);
+            CliApp.AtLeast(MinTotalGpuMemory, 0);
+            CliApp.AtLeast(MinVCpus, 0);
+            CliApp.AtLeast(MinMemory, 0);
+            CliApp.AtLeast(MinStorage, 0);
+            CliApp.AtLeast(MaxPrice, 0);
+        }
+
         public void AddTo(Command command)
         {
             foreach (var option in new Option[] { Provider, Gpu, MinGpus, MinGpuMemory, MinTotalGpuMemory, MinVCpus, MinMemory, MinStorage, MaxPrice, Location, Workload, Interconnect, Available })
                 command.Options.Add(option);
         }
 
-        public PlanQuery Query(ParseResult parse) => new()
+        /// <summary>The query; a provider name that is not configured is a usage error (it would only filter everything out).</summary>
+        public PlanQuery Query(ParseResult parse, CliSession session)
+        {
+            var known = session.Client.Providers.Select(p => p.Name).ToArray();
+            foreach (var name in parse.GetValue(Provider) ?? [])
+            {
+                if (known.Contains(name, StringComparer.OrdinalIgnoreCase)) continue;
+                var why = session.Client.DisabledProviders.TryGetValue(name, out var reason) ? $" It is disabled: {reason}." : "";
+                throw new GpuCloudException(GpuCloudErrorCode.InvalidRequest, $"--provider: no provider named '{name}' is configured (configured: {string.Join(", ", known)}).{why}");
+            }
+            return Query(parse);
+        }
+
+        private PlanQuery Query(ParseResult parse) => new()
         {
             Providers = parse.GetValue(Provider) ?? [],
             GpuModels = parse.GetValue(Gpu) ?? [],
@@ -57,10 +83,10 @@ internal static class PlansCommand
         command.Options.Add(limit);
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
-            var result = await session.Client.ListPlansAsync(filters.Query(parse), ct).ConfigureAwait(false);
+            var result = await session.Client.ListPlansAsync(filters.Query(parse, session), ct).ConfigureAwait(false);
             var max = parse.GetValue(limit);
             var shown = max > 0 ? result.Plans.Take(max).ToArray() : result.Plans.ToArray();
-            var allFailed = AllFailed(session, filters.Query(parse), result);
+            var allFailed = AllFailed(session, filters.Query(parse, session), result);
             if (CliApp.Json(parse))
             {
                 CliJson.Write(io.Out, new

@@ -24,6 +24,7 @@ internal static class RunCommand
         var osImage = new Option<string?>("--os-image") { Description = "OS image for VMs and bare metal; default the plan's first." };
         var release = new Option<bool?>("--release") { Description = "Delete the instance at the end (default: yes in the sandbox, no otherwise)." };
         var maxAttempts = new Option<int>("--max-attempts") { Description = "Plans to try at most.", DefaultValueFactory = _ => 5 };
+        CliApp.AtLeast(maxAttempts, 1);
         var command = new Command("run", "Find the cheapest matching GPU on any provider, rent it, wait for it, show how to connect, release it.")
         {
             sshKey, name, image, osImage, release, maxAttempts,
@@ -35,7 +36,7 @@ internal static class RunCommand
             var json = CliApp.Json(parse);
             var console = Render.Console(io);
             var notes = json ? io.Error : io.Out;
-            var query = filters.Query(parse);
+            var query = filters.Query(parse, session);
 
             var key = ReadKey(io, session, parse.GetValue(sshKey), notes);
 
