@@ -35,17 +35,24 @@ internal static class IdResolver
         return Pick(keys.Select(k => k.Id), given, "key", provider) ?? given;
     }
 
-    /// <summary>A plan id on <paramref name="provider"/>; <paramref name="location"/>, when given, narrows a plan offered in several regions.</summary>
-    public static async Task<string> PlanAsync(GpuCloudClient client, string provider, string given, string? location, CancellationToken ct)
+    /// <summary>
+    /// A plan on <paramref name="provider"/>, with the plan when the listing has it (so its workload is known);
+    /// <paramref name="location"/>, when given, narrows a plan offered in several regions.
+    /// </summary>
+    public static async Task<(string Id, GpuPlan? Plan)> PlanAsync(GpuCloudClient client, string provider, string given, string? location, CancellationToken ct)
     {
         given = ShortIds.WithoutEllipsis(given);
-        if (IsCompleteInstanceId(given) || (given.Contains('/', StringComparison.Ordinal) && !given.EndsWith('/'))) return given;
         RequireSafe(given, "planId", provider);
         var found = await client.ListPlansAsync(new PlanQuery { Providers = [provider] }, ct).ConfigureAwait(false);
-        var plans = found.Plans.Where(p => location is null || p.Region == location || p.Locations.Contains(location, StringComparer.OrdinalIgnoreCase));
-        return Pick(plans.Select(p => p.Id), given, "plan", provider, location is null ? " or add --location" : "")
-            ?? throw new GpuCloudException(GpuCloudErrorCode.NotFound,
-                $"no plan on {provider} matches '{given}'{(location is null ? "" : " in " + location)} (see 'gpucloud plans --provider {provider}').", provider);
+        if (found.Plans.FirstOrDefault(p => string.Equals(p.Id, given, StringComparison.OrdinalIgnoreCase)) is { } exact) return (exact.Id, exact);
+        var plans = found.Plans.Where(p => location is null || string.Equals(p.Region, location, StringComparison.OrdinalIgnoreCase)
+            || p.Locations.Contains(location, StringComparer.OrdinalIgnoreCase)).ToArray();
+        if (Pick(plans.Select(p => p.Id), given, "plan", provider, location is null ? " or add --location" : "") is { } picked)
+            return (picked, plans.First(p => p.Id == picked));
+        // A full id the listing does not have (a region that did not answer): the provider is the judge.
+        if (given.IndexOfAny([':', '/']) > 0) return (given, null);
+        throw new GpuCloudException(GpuCloudErrorCode.NotFound,
+            $"no plan on {provider} matches '{given}'{(location is null ? "" : " in " + location)} (see 'gpucloud plans --provider {provider}').", provider);
     }
 
     /// <summary>The id <paramref name="given"/> names among <paramref name="ids"/>, null when none; throws when several.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using GpuCloud.Errors;
 using GpuCloud.Instances;
+using GpuCloud.Plans;
 using Spectre.Console;
 
 namespace GpuCloud.Cli;
@@ -87,26 +88,42 @@ internal static class InstancesCommands
     private static Command CreateInstance(CliIo io)
     {
         var provider = new Option<string>("--provider") { Description = "The plan's provider.", Required = true };
-        var plan = new Option<string>("--plan") { Description = "The plan id, as listed by 'gpucloud plans'.", Required = true };
-        var name = new Option<string>("--name") { Description = "The instance name.", Required = true };
-        var sshKey = new Option<string[]>("--ssh-key") { Description = "A public key file (e.g. ~/.ssh/id_ed25519.pub); repeatable." };
-        var osImage = new Option<string?>("--os-image") { Description = "OS image (VMs and bare metal)." };
-        var image = new Option<string?>("--image") { Description = "Container image (Fluence containers)." };
+        var plan = new Option<string>("--plan") { Description = "The plan id as listed by 'gpucloud plans', or a unique prefix of it (the short id shown).", Required = true };
+        var name = new Option<string?>("--name") { Description = "The instance name; default gpucloud-<random>." };
+        var sshKey = new Option<string[]>("--ssh-key") { Description = "A public key file; repeatable; default ~/.ssh/id_ed25519.pub when it exists." };
+        var osImage = new Option<string?>("--os-image") { Description = "OS image (VMs and bare metal); default the plan's first." };
+        var image = new Option<string?>("--image") { Description = $"Container image (Fluence container plans); default {CliDefaults.ContainerImage}." };
         var port = new Option<int[]>("--port") { Description = "Container port to expose over TCP; repeatable (default 22)." };
         var env = new Option<string[]>("--env") { Description = "Container environment variable NAME=VALUE; repeatable." };
-        var location = new Option<string?>("--location") { Description = "Where to run it, when the plan offers a choice." };
+        var location = new Option<string?>("--location") { Description = "Where to run it, when the plan offers a choice (also picks a plan offered in several regions)." };
         var tag = new Option<string[]>("--tag") { Description = "Tag KEY=VALUE (Fluidstack); repeatable." };
         var wait = new Option<bool>("--wait") { Description = "Wait until it is running and reachable." };
         var command = new Command("create", "Create an instance from a plan.") { provider, plan, name, sshKey, osImage, image, port, env, location, tag, wait };
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
+            var p = parse.GetValue(provider)!;
+            var (planId, found) = await IdResolver.PlanAsync(session.Client, p, parse.GetValue(plan)!, parse.GetValue(location), ct).ConfigureAwait(false);
+            var defaults = new List<(string, string)>();
+
+            var instanceName = parse.GetValue(name);
+            if (instanceName is null) defaults.Add(("--name", instanceName = CliDefaults.InstanceName()));
+            var keyFiles = parse.GetValue(sshKey) ?? [];
+            if (keyFiles.Length == 0 && File.Exists(KeyFiles.DefaultPath(io)))
+            {
+                keyFiles = [KeyFiles.DefaultPath(io)];
+                defaults.Add(("--ssh-key", "~/.ssh/id_ed25519.pub"));
+            }
+            // The same default image as 'run' for a container plan: a person should not need to know one to get started.
             var containerImage = parse.GetValue(image);
+            if (containerImage is null && found?.Workload == WorkloadType.Container)
+                defaults.Add(("--image", containerImage = CliDefaults.ContainerImage));
+
             var request = new CreateInstanceRequest
             {
-                Provider = parse.GetValue(provider),
-                PlanId = parse.GetValue(plan),
-                Name = parse.GetValue(name)!,
-                SshPublicKeys = (parse.GetValue(sshKey) ?? []).Select(f => KeyFiles.Read(io, f)).ToArray(),
+                Provider = p,
+                PlanId = planId,
+                Name = instanceName,
+                SshPublicKeys = keyFiles.Select(f => KeyFiles.Read(io, f)).ToArray(),
                 OsImage = parse.GetValue(osImage),
                 Location = parse.GetValue(location),
                 Tags = Pairs(parse.GetValue(tag), "--tag"),
@@ -117,6 +134,7 @@ internal static class InstancesCommands
                     Environment = Pairs(parse.GetValue(env), "--env"),
                 },
             };
+            CliDefaults.Describe(CliApp.Json(parse) ? io.Error : io.Out, defaults);
             var created = await session.Client.CreateInstanceAsync(request, ct).ConfigureAwait(false);
             if (parse.GetValue(wait))
                 created = await Waiting.UntilAsync(io, parse, session.Client, created, InstanceState.Running, TimeSpan.FromMinutes(15), ct).ConfigureAwait(false);

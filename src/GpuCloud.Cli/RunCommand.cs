@@ -13,14 +13,12 @@ namespace GpuCloud.Cli;
 /// </summary>
 internal static class RunCommand
 {
-    private const string DefaultContainerImage = "docker.io/fluencelabs/debian-ssh-root:11";
-
     public static Command Create(CliIo io)
     {
         var filters = new PlansCommand.Filters();
         var sshKey = new Option<string?>("--ssh-key") { Description = "The public key file; default ~/.ssh/id_ed25519.pub." };
         var name = new Option<string?>("--name") { Description = "The instance name; default gpucloud-<random>." };
-        var image = new Option<string>("--image") { Description = "Container image for container plans.", DefaultValueFactory = _ => DefaultContainerImage };
+        var image = new Option<string>("--image") { Description = "Container image for container plans.", DefaultValueFactory = _ => CliDefaults.ContainerImage };
         var osImage = new Option<string?>("--os-image") { Description = "OS image for VMs and bare metal; default the plan's first." };
         var release = new Option<bool?>("--release") { Description = "Delete the instance at the end (default: yes in the sandbox, no otherwise)." };
         var maxAttempts = new Option<int>("--max-attempts") { Description = "Plans to try at most.", DefaultValueFactory = _ => 5 };
@@ -39,6 +37,12 @@ internal static class RunCommand
             var query = filters.Query(parse, session);
 
             var key = ReadKey(io, session, parse.GetValue(sshKey), notes);
+            var instanceName = parse.GetValue(name) ?? CliDefaults.InstanceName();
+            var defaults = new List<(string, string)>();
+            if (parse.GetValue(name) is null) defaults.Add(("--name", instanceName));
+            if (parse.GetResult(image) is null or { Implicit: true }) defaults.Add(("--image", CliDefaults.ContainerImage + " (container plans)"));
+            if (parse.GetValue(release) is null) defaults.Add(("--release", session.IsSandbox ? "yes (sandbox)" : "no"));
+            CliDefaults.Describe(notes, defaults);
 
             var found = await session.Client.ListPlansAsync(query, ct).ConfigureAwait(false);
             if (!json)
@@ -63,7 +67,7 @@ internal static class RunCommand
 
             var template = new CreateInstanceRequest
             {
-                Name = parse.GetValue(name) ?? "gpucloud-" + RandomSuffix(),
+                Name = instanceName,
                 SshPublicKeys = [key],
                 OsImage = parse.GetValue(osImage),
                 Container = new ContainerSettings { Image = parse.GetValue(image)! },
@@ -120,16 +124,7 @@ internal static class RunCommand
         var fallback = KeyFiles.DefaultPath(io);
         if (File.Exists(fallback)) return KeyFiles.Read(io, fallback);
         if (!session.IsSandbox) throw new ArgumentException($"--ssh-key: no key at {fallback}; create one with 'ssh-keygen -t ed25519' or pass --ssh-key.");
-        notes.WriteLine($"note: no key at {fallback}; the sandbox uses a built-in demo key.");
+        notes.WriteLine($"note: no key at {KeyFiles.Display(io, fallback)}; the sandbox uses a built-in demo key.");
         return KeyFiles.SandboxDemoKey;
-    }
-
-    private static string RandomSuffix()
-    {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        return string.Create(6, 0, (span, _) =>
-        {
-            for (var i = 0; i < span.Length; i++) span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
-        });
     }
 }
