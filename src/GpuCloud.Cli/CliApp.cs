@@ -37,6 +37,7 @@ internal static class CliApp
             InstancesCommands.Create(io),
             KeysCommands.Create(io),
             RunCommand.Create(io),
+            CompletionCommand.Create(io),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
