@@ -20,9 +20,28 @@ internal static class PlansCommand
         public Option<double?> MinStorage { get; } = new("--min-storage") { Description = "At least this many GiB of disk." };
         public Option<decimal?> MaxPrice { get; } = new("--max-price") { Description = "At most this price per hour." };
         public Option<string?> Location { get; } = new("--location") { Description = "Country code, data center or region, e.g. US, eu-north-1." };
-        public Option<WorkloadType?> Workload { get; } = new("--workload") { Description = "Container, VirtualMachine or BareMetal." };
+        public Option<WorkloadType?> Workload { get; } = new("--workload")
+        {
+            Description = "Container, VirtualMachine or BareMetal (or CT, VM, BM, as the plan table shows them).",
+            CustomParser = ParseWorkload,
+        };
         public Option<GpuInterconnect?> Interconnect { get; } = new("--interconnect") { Description = "PCIe, SXM or NVLink." };
         public Option<bool> Available { get; } = new("--available") { Description = "Leave out plans reported unavailable." };
+
+        // The table's short forms are accepted too: what a person reads there is what they type.
+        private static WorkloadType? ParseWorkload(System.CommandLine.Parsing.ArgumentResult result)
+        {
+            var text = result.Tokens.Count == 0 ? "" : result.Tokens[0].Value;
+            WorkloadType? value = text.ToUpperInvariant() switch
+            {
+                "CT" => WorkloadType.Container,
+                "VM" => WorkloadType.VirtualMachine,
+                "BM" => WorkloadType.BareMetal,
+                _ => Enum.TryParse<WorkloadType>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(text, out _) ? parsed : null,
+            };
+            if (value is null) result.AddError($"--workload: '{text}' is not one of Container, VirtualMachine, BareMetal (CT, VM, BM).");
+            return value;
+        }
 
         public Filters()
         {

@@ -70,7 +70,8 @@ public sealed class CliTests
     [TestCase("--limit", "-5", "--limit: must be 0 or more, not -5.")]
     [TestCase("--min-gpus", "many", "--min-gpus: 'many' is not a whole number.")]
     [TestCase("--max-price", "cheap", "--max-price: 'cheap' is not a number.")]
-    [TestCase("--workload", "Spaceship", "--workload: 'Spaceship' is not one of Container, VirtualMachine, BareMetal.")]
+    [TestCase("--workload", "Spaceship", "--workload: 'Spaceship' is not one of Container, VirtualMachine, BareMetal (CT, VM, BM).")]
+    [TestCase("--workload", "2", "--workload: '2' is not one of Container, VirtualMachine, BareMetal (CT, VM, BM).")]
     [TestCase("--provider", "nope", "--provider: no provider named 'nope' is configured (configured: fluence, fluidstack).")]
     public async Task Plans_BadFilter_IsAUsageError_OneLineAndAHint(string option, string value, string message)
     {
@@ -80,6 +81,18 @@ public sealed class CliTests
         Assert.That(result.Out, Is.Empty);
         Assert.That(result.Error.ReplaceLineEndings("\n"), Is.EqualTo($"error: gpucloud: InvalidRequest: {message}\nhint: gpucloud plans --help\n"),
             "no .NET type name, no help text, the option as typed");
+    }
+
+    [TestCase("BM", "baremetal")]
+    [TestCase("vm", "virtualmachine")]
+    [TestCase("Container", "container")]
+    public async Task Plans_Workload_TakesTheTablesShortForms(string typed, string workload)
+    {
+        var json = Json(await Cli.RunAsync("plans", "--sandbox", "-o", "json", "--limit", "0", "--workload", typed));
+        var plans = json.GetProperty("plans").EnumerateArray().ToArray();
+
+        Assert.That(plans, Is.Not.Empty);
+        Assert.That(plans.Select(p => p.GetProperty("workload").GetString()), Is.All.EqualTo(workload));
     }
 
     [Test]
