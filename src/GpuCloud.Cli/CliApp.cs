@@ -86,6 +86,17 @@ internal static class CliApp
         return $"{name}: '{value}' is not {expected}.";
     }
 
+    /// <summary>Takes an enum option's values by name only: .NET would also take any number (<c>--interconnect 7</c>).</summary>
+    public static void NamesOnly<T>(Option<T> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 0 || !int.TryParse(result.Tokens[0].Value, out _)) return;
+            var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+            result.AddError($"{option.Name}: '{result.Tokens[0].Value}' is not one of {string.Join(", ", Enum.GetNames(type))}.");
+        });
+    }
+
     /// <summary>Rejects values below <paramref name="minimum"/> as a usage error naming the option.</summary>
     public static void AtLeast<T>(Option<T> option, double minimum)
     {

@@ -13,16 +13,15 @@ internal static class IdResolver
     private const int CandidatesShown = 5;
 
     /// <summary>An instance id on <paramref name="provider"/>.</summary>
-    public static async Task<string> InstanceAsync(GpuCloudClient client, string provider, string given, bool mustExist, CancellationToken ct)
+    public static async Task<string> InstanceAsync(GpuCloudClient client, string provider, string given, CancellationToken ct)
     {
         // A full id needs no listing: the facade checks it before any request, and its "already gone" rules stay as they are.
         given = ShortIds.WithoutEllipsis(given);
         if (IsCompleteInstanceId(given)) return given;
         RequireSafe(given, "instanceId", provider);
         var instances = await client.ListInstancesAsync(provider, ct).ConfigureAwait(false);
-        return Pick(instances.Select(i => i.Id), given, "instance", provider) ?? (mustExist
-            ? throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"no instance on {provider} matches '{given}' (see 'gpucloud instances list --provider {provider}').", provider)
-            : given);
+        return Pick(instances.Select(i => i.Id), given, "instance", provider)
+            ?? throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"no instance on {provider} matches '{given}' (see 'gpucloud instances list --provider {provider}').", provider);
     }
 
     /// <summary>An SSH key id on <paramref name="provider"/>; a key name that matches nothing is passed on as it is (removing it is a no-op).</summary>

@@ -77,7 +77,7 @@ internal static class InstancesCommands
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
             var p = parse.GetValue(provider)!;
-            var instanceId = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, mustExist: false, ct).ConfigureAwait(false);
+            var instanceId = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, ct).ConfigureAwait(false);
             var instance = await session.Client.GetInstanceAsync(p, instanceId, ct).ConfigureAwait(false);
             Write(io, parse, [instance]);
             return ExitCodes.Success;
@@ -152,8 +152,8 @@ internal static class InstancesCommands
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
             var p = parse.GetValue(provider)!;
-            // Delete only what the listing names exactly once; start and stop pass an unknown id on for the provider to refuse.
-            var i = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, mustExist: name == "delete", ct).ConfigureAwait(false);
+            // Only what the listing names exactly once (or a full id, which the provider judges): never a guess.
+            var i = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, ct).ConfigureAwait(false);
             await action(session.Client, p, i, ct).ConfigureAwait(false);
             if (CliApp.Json(parse)) CliJson.Write(io.Out, new { provider = p, id = i, result = done });
             else io.Out.WriteLine($"{p} {i}: {done}");
@@ -167,12 +167,13 @@ internal static class InstancesCommands
         var provider = ProviderArgument();
         var id = IdArgument();
         var state = new Option<InstanceState>("--state") { Description = "The state to wait for (Running means running and reachable).", DefaultValueFactory = _ => InstanceState.Running };
+        CliApp.NamesOnly(state);
         var timeout = new Option<TimeSpan>("--timeout") { Description = "How long to wait, e.g. 00:15:00.", DefaultValueFactory = _ => TimeSpan.FromMinutes(15) };
         var command = new Command("wait", "Wait until an instance reaches a state.") { provider, id, state, timeout };
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
             var p = parse.GetValue(provider)!;
-            var instanceId = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, mustExist: false, ct).ConfigureAwait(false);
+            var instanceId = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, ct).ConfigureAwait(false);
             var current = await session.Client.GetInstanceAsync(p, instanceId, ct).ConfigureAwait(false);
             var reached = await Waiting.UntilAsync(io, parse, session.Client, current, parse.GetValue(state), parse.GetValue(timeout), ct).ConfigureAwait(false);
             Write(io, parse, [reached]);

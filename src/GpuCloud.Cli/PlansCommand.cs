@@ -53,6 +53,7 @@ internal static class PlansCommand
             CliApp.AtLeast(MinMemory, 0);
             CliApp.AtLeast(MinStorage, 0);
             CliApp.AtLeast(MaxPrice, 0);
+            CliApp.NamesOnly(Interconnect);
         }
 
         public void AddTo(Command command)

@@ -71,6 +71,7 @@ public sealed class CliTests
     [TestCase("--min-gpus", "many", "--min-gpus: 'many' is not a whole number.")]
     [TestCase("--max-price", "cheap", "--max-price: 'cheap' is not a number.")]
     [TestCase("--workload", "Spaceship", "--workload: 'Spaceship' is not one of Container, VirtualMachine, BareMetal (CT, VM, BM).")]
+    [TestCase("--interconnect", "7", "--interconnect: '7' is not one of Unknown, PCIe, SXM, NVLink.")]
     [TestCase("--workload", "2", "--workload: '2' is not one of Container, VirtualMachine, BareMetal (CT, VM, BM).")]
     [TestCase("--provider", "nope", "--provider: no provider named 'nope' is configured (configured: fluence, fluidstack).")]
     public async Task Plans_BadFilter_IsAUsageError_OneLineAndAHint(string option, string value, string message)

@@ -21,6 +21,7 @@ public sealed class ErrorAndExitCodeTests
 
     [TestCase("instances", "wait", "--sandbox", "fluence", "x", "--timeout", "5x", "--timeout: '5x' is not a duration such as 00:15:00.", "gpucloud instances wait")]
     [TestCase("instances", "wait", "--sandbox", "fluence", "x", "--state", "Asleep", "--state: 'Asleep' is not one of Unknown, Provisioning, Running, Stopping, Stopped, Terminating, Terminated, Failed.", "gpucloud instances wait")]
+    [TestCase("instances", "wait", "--sandbox", "fluence", "x", "--state", "42", "--state: '42' is not one of Unknown, Provisioning, Running, Stopping, Stopped, Terminating, Terminated, Failed.", "gpucloud instances wait")]
     [TestCase("rent-everything", null, null, null, null, null, null, "Unrecognized command or argument 'rent-everything'.", "gpucloud")]
     [TestCase("run", "--sandbox", "--max-attempts", "0", null, null, null, "--max-attempts: must be 1 or more, not 0.", "gpucloud run")]
     [TestCase("-o", "yaml", "plans", null, null, null, null, "Argument 'yaml' not recognized. Must be one of:", "gpucloud plans")]
@@ -53,6 +54,17 @@ public sealed class ErrorAndExitCodeTests
 
         Assert.That(result.ExitCode, Is.EqualTo(1));
         Assert.That(ErrorLines(result), Is.EqualTo(new[] { "error: fluence: NotFound: HTTP 404: Instance not found" }), "the code once, the status kept");
+    }
+
+    [TestCase("get")]
+    [TestCase("wait")]
+    [TestCase("stop")]
+    public async Task AnIdThatMatchesNothing_IsNotFound_NotPassedOn(string command)
+    {
+        var result = await Cli.RunAsync("instances", command, "--sandbox", "fluidstack", "x");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1));
+        Assert.That(ErrorLines(result), Is.EqualTo(new[] { "error: fluidstack: NotFound: no instance on fluidstack matches 'x' (see 'gpucloud instances list --provider fluidstack')." }));
     }
 
     [Test]
