@@ -118,7 +118,7 @@ internal static class PlansCommand
                 return allFailed ? ExitCodes.ProviderError : ExitCodes.Success;
             }
             var console = Render.Console(io);
-            if (shown.Length == 0) console.WriteLine(allFailed ? "No plans: no provider could be searched." : $"No plans match on {Searched(session, result)}.");
+            if (shown.Length == 0) console.WriteLine(allFailed ? "No plans: no provider could be searched." : $"No plans match on {Searched(session, filters.Query(parse, session), result)}.");
             else
             {
                 Render.Plans(console, shown, CliApp.IsWide(parse), result.Plans);
@@ -132,8 +132,10 @@ internal static class PlansCommand
     }
 
     /// <summary>The providers a search covered, for "No plans match on fluence, fluidstack."</summary>
-    private static string Searched(CliSession session, PlanSearchResult result) =>
-        string.Join(", ", session.Client.Providers.Select(p => p.Name).Where(n => result.Failures.All(f => f.Provider != n || f.Region is not null)));
+    internal static string Searched(CliSession session, PlanQuery query, PlanSearchResult result) =>
+        string.Join(", ", session.Client.Providers.Select(p => p.Name)
+            .Where(n => query.Providers.Count == 0 || query.Providers.Contains(n, StringComparer.OrdinalIgnoreCase))
+            .Where(n => result.Failures.All(f => f.Provider != n || f.Region is not null)));
 
     /// <summary>
     /// Nothing was found and every searched provider failed, as a whole or in its regions: the search itself failed (exit 1),

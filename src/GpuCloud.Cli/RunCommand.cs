@@ -48,9 +48,13 @@ internal static class RunCommand
             if (!json)
             {
                 console.MarkupLine("[bold]1. Plans[/] cheapest first");
-                Render.Plans(console, found.Plans.Take(5).ToArray(), CliApp.IsWide(parse), found.Plans);
-                console.WriteLine($"{found.Plans.Count} matching plans across {session.Client.Providers.Count} providers.");
-                if (!CliApp.IsWide(parse)) console.WriteLine(Render.PlanLegend);
+                if (found.Plans.Count == 0) console.WriteLine($"No plans match on {PlansCommand.Searched(session, query, found)}.");
+                else
+                {
+                    Render.Plans(console, found.Plans.Take(5).ToArray(), CliApp.IsWide(parse), found.Plans);
+                    console.WriteLine($"{found.Plans.Count} matching plans across {session.Client.Providers.Count} providers.");
+                    if (!CliApp.IsWide(parse)) console.WriteLine(Render.PlanLegend);
+                }
                 PlansCommand.WriteFailures(console, found.Failures);
             }
 

@@ -98,6 +98,14 @@ public sealed class ErrorAndExitCodeTests
         Assert.That(result.Out.TrimEnd(), Is.EqualTo("No plans match on fluence, fluidstack."));
     }
 
+    [Test]
+    public async Task NoMatchingPlan_OnOneProvider_NamesThatOne()
+    {
+        var result = await Cli.RunAsync("plans", "--sandbox", "--provider", "fluence", "--gpu", "H100", "--max-price", "0.01");
+
+        Assert.That(result.Out.TrimEnd(), Is.EqualTo("No plans match on fluence."));
+    }
+
     // --- Partial and total failure (issue 14, item 4) ------------------------------------------------------------------
 
     [Test]
