@@ -43,7 +43,7 @@ internal static class IdResolver
         given = ShortIds.WithoutEllipsis(given);
         RequireSafe(given, "planId", provider);
         var found = await client.ListPlansAsync(new PlanQuery { Providers = [provider] }, ct).ConfigureAwait(false);
-        if (found.Plans.FirstOrDefault(p => string.Equals(p.Id, given, StringComparison.OrdinalIgnoreCase)) is { } exact) return (exact.Id, exact);
+        if (found.Plans.FirstOrDefault(p => string.Equals(p.Id, given, StringComparison.Ordinal)) is { } exact) return (exact.Id, exact);
         var plans = found.Plans.Where(p => location is null || string.Equals(p.Region, location, StringComparison.OrdinalIgnoreCase)
             || p.Locations.Contains(location, StringComparer.OrdinalIgnoreCase)).ToArray();
         if (Pick(plans.Select(p => p.Id), given, "plan", provider, location is null ? " or add --location" : "") is { } picked)
@@ -58,7 +58,8 @@ internal static class IdResolver
     internal static string? Pick(IEnumerable<string> ids, string given, string what, string provider, string narrowing = "")
     {
         var all = ids.Distinct(StringComparer.Ordinal).ToArray();
-        if (all.FirstOrDefault(id => string.Equals(id, given, StringComparison.OrdinalIgnoreCase)) is { } exact) return exact;
+        // Exactly as listed first: Fluidstack key names are case-sensitive ids, "Laptop" and "laptop" are two keys.
+        if (all.FirstOrDefault(id => string.Equals(id, given, StringComparison.Ordinal)) is { } exact) return exact;
         var matches = all.Where(id => ShortIds.Matches(id, given)).ToArray();
         if (matches.Length == 1) return matches[0];
         if (matches.Length == 0) return null;

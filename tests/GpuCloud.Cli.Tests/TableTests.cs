@@ -147,6 +147,17 @@ public sealed class TableTests
     }
 
     [Test]
+    public void Pick_AnExactId_WinsOverOneThatDiffersOnlyInCase_APrefixOfBoth_IsAmbiguous()
+    {
+        string[] keys = ["Laptop", "laptop"];
+
+        Assert.That(IdResolver.Pick(keys, "laptop", "key", "fluidstack"), Is.EqualTo("laptop"));
+        Assert.That(IdResolver.Pick(keys, "Laptop", "key", "fluidstack"), Is.EqualTo("Laptop"));
+        var ambiguous = Assert.Throws<GpuCloud.Errors.GpuCloudException>(() => IdResolver.Pick(keys, "lap", "key", "fluidstack"));
+        Assert.That(ambiguous!.Message, Does.Contain("'lap' matches 2 keys on fluidstack: Laptop, laptop"));
+    }
+
+    [Test]
     public void Wide_At200Columns_ShowsEveryColumnInFull()
     {
         // Nothing is cut and no row is wrapped by us; a line longer than the terminal is the terminal's (or less -S's) to show.
