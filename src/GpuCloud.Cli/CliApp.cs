@@ -19,6 +19,12 @@ internal static class CliApp
         DefaultValueFactory = _ => "table",
     };
 
+    public static readonly Option<bool> Wide = new("--wide")
+    {
+        Description = "Tables: every column, full ids and values (may be wider than the terminal).",
+        Recursive = true,
+    };
+
     public static async Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken = default)
     {
         Output.AcceptOnlyFromAmong("table", "json");
@@ -26,16 +32,89 @@ internal static class CliApp
         {
             Sandbox,
             Output,
+            Wide,
             PlansCommand.Create(io),
             InstancesCommands.Create(io),
             KeysCommands.Create(io),
             RunCommand.Create(io),
+            CompletionCommand.Create(io),
         };
         var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        {
+            // One line and a hint, not System.CommandLine's list of errors followed by the whole help text; exit 2 (its own is 1),
+            // so scripts can tell a usage error from an API error.
+            // "Unrecognized command or argument 'x'" says more than the "Required command was not provided" that comes with it.
+            var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            io.Error.WriteLine($"error: gpucloud: InvalidRequest: {UsageMessage(parse, error)}");
+            io.Error.WriteLine($"hint: {CommandPath(parse.CommandResult)} --help");
+            return ExitCodes.Usage;
+        }
         var config = new InvocationConfiguration { Output = io.Out, Error = io.Error };
-        var code = await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
-        // System.CommandLine answers a usage error with 1; ours is 2, so scripts can tell it from an API error.
-        return parse.Errors.Count > 0 && code != ExitCodes.Success ? ExitCodes.Usage : code;
+        return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult? result)
+    {
+        var names = new List<string>();
+        for (var r = result; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, r.Command is RootCommand ? "gpucloud" : r.Command.Name);
+        return names.Count == 0 ? "gpucloud" : string.Join(' ', names);
+    }
+
+    /// <summary>
+    /// System.CommandLine's parse error in our words: no .NET type names (<c>System.Nullable`1[System.Int32]</c>,
+    /// <c>GpuCloud.Plans.WorkloadType</c>), the option named as typed, the accepted values listed for an enum.
+    /// </summary>
+    private static string UsageMessage(ParseResult parse, System.CommandLine.Parsing.ParseError error)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(error.Message,
+            "^Cannot parse argument '(?<value>.*)' for (option|command|argument) '(?<name>[^']*)' as expected type '(?<type>[^']*)'");
+        if (!match.Success) return OneLine(error.Message);
+        var name = match.Groups["name"].Value;
+        var value = match.Groups["value"].Value;
+        var type = (error.SymbolResult as System.CommandLine.Parsing.OptionResult)?.Option.ValueType;
+        type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
+        var expected = type switch
+        {
+            { IsEnum: true } => "one of " + string.Join(", ", Enum.GetNames(type)),
+            _ when type == typeof(int) || type == typeof(long) => "a whole number",
+            _ when type == typeof(double) || type == typeof(decimal) => "a number",
+            _ when type == typeof(TimeSpan) => "a duration such as 00:15:00",
+            _ => "a valid value",
+        };
+        return $"{name}: '{value}' is not {expected}.";
+    }
+
+    /// <summary>Takes an enum option's values by name only: .NET would also take any number (<c>--interconnect 7</c>).</summary>
+    public static void NamesOnly<T>(Option<T> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 0 || !int.TryParse(result.Tokens[0].Value, out _)) return;
+            var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+            result.AddError($"{option.Name}: '{result.Tokens[0].Value}' is not one of {string.Join(", ", Enum.GetNames(type))}.");
+        });
+    }
+
+    /// <summary>Rejects values below <paramref name="minimum"/> as a usage error naming the option.</summary>
+    public static void AtLeast<T>(Option<T> option, double minimum)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 0 || result.Errors.Any()) return;
+            T? value;
+            try
+            {
+                value = result.GetValueOrDefault<T>();
+            }
+            catch (InvalidOperationException)
+            {
+                return; // not a number at all: System.CommandLine reports that one
+            }
+            if (value is not null && Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture) < minimum)
+                result.AddError($"{option.Name}: must be {minimum.ToString(System.Globalization.CultureInfo.InvariantCulture)} or more, not {result.Tokens[0].Value}.");
+        });
     }
 
     /// <summary>Runs a command's body with a session, turning failures into one line on stderr and an exit code.</summary>
@@ -50,6 +129,7 @@ internal static class CliApp
             catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.InvalidRequest && ex.StatusCode is null)
             {
                 io.Error.WriteLine($"error: {Describe(ex)}");
+                io.Error.WriteLine($"hint: {CommandPath(parse.CommandResult)} --help");
                 return ExitCodes.Usage;
             }
             catch (GpuCloudException ex)
@@ -59,7 +139,8 @@ internal static class CliApp
             }
             catch (ArgumentException ex)
             {
-                io.Error.WriteLine($"error: {OneLine(ex.Message)}");
+                io.Error.WriteLine($"error: gpucloud: InvalidRequest: {Message(ex)}");
+                io.Error.WriteLine($"hint: {CommandPath(parse.CommandResult)} --help");
                 return ExitCodes.Usage;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -67,19 +148,40 @@ internal static class CliApp
                 io.Error.WriteLine("cancelled.");
                 return ExitCodes.Cancelled;
             }
+            catch (IOException ex)
+            {
+                // A file the user named (a key file) could not be read: theirs to fix, in the same one-line style.
+                io.Error.WriteLine($"error: gpucloud: InvalidRequest: {Message(ex)}");
+                return ExitCodes.Usage;
+            }
         };
 
-    /// <summary>One line: provider, error code, message (without repeating what the message already starts with).</summary>
-    internal static string Describe(GpuCloudException ex)
+    /// <summary>The one error style: <c>&lt;provider|gpucloud&gt;: &lt;code&gt;: &lt;message&gt;</c>.</summary>
+    internal static string Describe(GpuCloudException ex) => $"{ex.Provider ?? "gpucloud"}: {ex.Code}: {Message(ex)}";
+
+    /// <summary>
+    /// An exception's message on one line, without what <see cref="Describe"/> already says (the provider, the code) and without
+    /// .NET's <c>(Parameter '...')</c> tail.
+    /// </summary>
+    internal static string Message(Exception ex)
     {
-        var provider = ex.Provider ?? "gpucloud";
         var message = OneLine(ex.Message);
-        if (message.StartsWith(provider + ": ", StringComparison.Ordinal)) message = message[(provider.Length + 2)..];
-        var code = ex.Code.ToString();
-        return message.StartsWith(code, StringComparison.Ordinal) ? $"{provider}: {message}" : $"{provider}: {code}: {message}";
+        if (ex is ArgumentException { ParamName: { } name })
+            message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        if (ex is GpuCloudException g)
+        {
+            if (g.Provider is { } provider && message.StartsWith(provider + ": ", StringComparison.Ordinal)) message = message[(provider.Length + 2)..];
+            // "NotFound (HTTP 404): Instance not found" after "NotFound: " says the code twice: keep "HTTP 404: Instance not found".
+            var repeated = System.Text.RegularExpressions.Regex.Match(message, $"^{g.Code}( \\((?<http>HTTP \\d+)\\))?: ");
+            if (repeated.Success)
+                message = (repeated.Groups["http"].Success ? repeated.Groups["http"].Value + ": " : "") + message[repeated.Length..];
+        }
+        return message;
     }
 
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+    private static string OneLine(string text) => string.Join(' ', text.ReplaceLineEndings("\n").Split("\n", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 
     public static bool Json(ParseResult parse) => parse.GetValue(Output) == "json";
+
+    public static bool IsWide(ParseResult parse) => parse.GetValue(Wide);
 }

@@ -10,6 +10,9 @@ internal sealed record CliIo(TextWriter Out, TextWriter Error, Func<string, stri
     /// <summary>Where <c>~</c> is, for the default SSH key.</summary>
     public string HomeDirectory { get; init; } = System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile);
 
+    /// <summary>The terminal's width in columns, when known better than the console does (tests); else the console's, or 240 when redirected.</summary>
+    public int? Width { get; init; }
+
     /// <summary>Adjusts the in-process sandbox and the client options before a <c>--sandbox</c> command runs (tests use it to stage faults).</summary>
     public Action<GpuCloud.Sandbox.SandboxServer, GpuCloudOptions>? ConfigureSandbox { get; init; }
 }

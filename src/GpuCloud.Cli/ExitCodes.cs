@@ -6,7 +6,10 @@ internal static class ExitCodes
     /// <summary>Success.</summary>
     public const int Success = 0;
 
-    /// <summary>A provider or API error (one line: provider, error code, message).</summary>
+    /// <summary>
+    /// A provider or API error (one line: provider, error code, message); also a list command whose every target failed
+    /// (<c>plans</c>, <c>instances list</c>). A partial failure is a success with the failures listed.
+    /// </summary>
     public const int ProviderError = 1;
 
     /// <summary>A usage or validation error.</summary>

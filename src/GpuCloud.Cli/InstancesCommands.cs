@@ -1,5 +1,8 @@
 using System.CommandLine;
+using GpuCloud.Errors;
 using GpuCloud.Instances;
+using GpuCloud.Plans;
+using Spectre.Console;
 
 namespace GpuCloud.Cli;
 
@@ -22,7 +25,7 @@ internal static class InstancesCommands
 
     private static Argument<string> ProviderArgument() => new("provider") { Description = "fluence or fluidstack." };
 
-    private static Argument<string> IdArgument() => new("id") { Description = "The instance id, as listed." };
+    private static Argument<string> IdArgument() => new("id") { Description = "The instance id as listed, or a unique prefix of it (e.g. the short id the table shows)." };
 
     private static Command List(CliIo io)
     {
@@ -30,9 +33,38 @@ internal static class InstancesCommands
         var command = new Command("list", "List instances.") { provider };
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
-            var instances = await session.Client.ListInstancesAsync(parse.GetValue(provider), ct).ConfigureAwait(false);
-            Write(io, parse, instances);
-            return ExitCodes.Success;
+            // Provider by provider, so one that fails is listed as a failure beside the others' instances, not the whole answer.
+            var targets = parse.GetValue(provider) is { } only ? [only] : session.Client.Providers.Select(p => p.Name).ToArray();
+            var answers = await Task.WhenAll(targets.Select(async name =>
+            {
+                try
+                {
+                    return (Name: name, Instances: await session.Client.ListInstancesAsync(name, ct).ConfigureAwait(false), Error: (GpuCloudException?)null);
+                }
+                catch (GpuCloudException ex) when (targets.Length > 1 && !(ex.Code == GpuCloudErrorCode.InvalidRequest && ex.StatusCode is null))
+                {
+                    return (Name: name, Instances: (IReadOnlyList<GpuInstance>)[], Error: ex);
+                }
+            })).ConfigureAwait(false);
+            var instances = answers.SelectMany(a => a.Instances).ToArray();
+            var failures = answers.Where(a => a.Error is not null).ToArray();
+            var allFailed = failures.Length == answers.Length;
+            if (CliApp.Json(parse))
+            {
+                // An array when nothing failed, as before; with failures, the array and what could not be listed.
+                if (failures.Length == 0) CliJson.Write(io.Out, instances);
+                else CliJson.Write(io.Out, new { instances, failures = failures.Select(f => new { provider = f.Name, code = f.Error!.Code, message = CliApp.Message(f.Error) }) });
+            }
+            else
+            {
+                var console = Render.Console(io);
+                var listed = answers.Where(a => a.Error is null).Select(a => a.Name).ToArray();
+                if (instances.Length > 0) Render.Instances(console, instances, CliApp.IsWide(parse));
+                else if (listed.Length > 0) console.WriteLine($"No instances on {string.Join(", ", listed)}.");
+                foreach (var f in failures)
+                    console.WriteLine($"not listed: {f.Name}: {f.Error!.Code}: {CliApp.Message(f.Error)}");
+            }
+            return allFailed ? ExitCodes.ProviderError : ExitCodes.Success;
         }));
         return command;
     }
@@ -44,7 +76,9 @@ internal static class InstancesCommands
         var command = new Command("get", "Show one instance.") { provider, id };
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
-            var instance = await session.Client.GetInstanceAsync(parse.GetValue(provider)!, parse.GetValue(id)!, ct).ConfigureAwait(false);
+            var p = parse.GetValue(provider)!;
+            var instanceId = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, ct).ConfigureAwait(false);
+            var instance = await session.Client.GetInstanceAsync(p, instanceId, ct).ConfigureAwait(false);
             Write(io, parse, [instance]);
             return ExitCodes.Success;
         }));
@@ -54,26 +88,42 @@ internal static class InstancesCommands
     private static Command CreateInstance(CliIo io)
     {
         var provider = new Option<string>("--provider") { Description = "The plan's provider.", Required = true };
-        var plan = new Option<string>("--plan") { Description = "The plan id, as listed by 'gpucloud plans'.", Required = true };
-        var name = new Option<string>("--name") { Description = "The instance name.", Required = true };
-        var sshKey = new Option<string[]>("--ssh-key") { Description = "A public key file (e.g. ~/.ssh/id_ed25519.pub); repeatable." };
-        var osImage = new Option<string?>("--os-image") { Description = "OS image (VMs and bare metal)." };
-        var image = new Option<string?>("--image") { Description = "Container image (Fluence containers)." };
+        var plan = new Option<string>("--plan") { Description = "The plan id as listed by 'gpucloud plans', or a unique prefix of it (the short id shown).", Required = true };
+        var name = new Option<string?>("--name") { Description = "The instance name; default gpucloud-<random>." };
+        var sshKey = new Option<string[]>("--ssh-key") { Description = "A public key file; repeatable; default ~/.ssh/id_ed25519.pub when it exists." };
+        var osImage = new Option<string?>("--os-image") { Description = "OS image (VMs and bare metal); default the plan's first." };
+        var image = new Option<string?>("--image") { Description = $"Container image (Fluence container plans); default {CliDefaults.ContainerImage}." };
         var port = new Option<int[]>("--port") { Description = "Container port to expose over TCP; repeatable (default 22)." };
         var env = new Option<string[]>("--env") { Description = "Container environment variable NAME=VALUE; repeatable." };
-        var location = new Option<string?>("--location") { Description = "Where to run it, when the plan offers a choice." };
+        var location = new Option<string?>("--location") { Description = "Where to run it, when the plan offers a choice (also picks a plan offered in several regions)." };
         var tag = new Option<string[]>("--tag") { Description = "Tag KEY=VALUE (Fluidstack); repeatable." };
         var wait = new Option<bool>("--wait") { Description = "Wait until it is running and reachable." };
         var command = new Command("create", "Create an instance from a plan.") { provider, plan, name, sshKey, osImage, image, port, env, location, tag, wait };
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
+            var p = parse.GetValue(provider)!;
+            var (planId, found) = await IdResolver.PlanAsync(session.Client, p, parse.GetValue(plan)!, parse.GetValue(location), ct).ConfigureAwait(false);
+            var defaults = new List<(string, string)>();
+
+            var instanceName = parse.GetValue(name);
+            if (instanceName is null) defaults.Add(("--name", instanceName = CliDefaults.InstanceName()));
+            var keyFiles = parse.GetValue(sshKey) ?? [];
+            if (keyFiles.Length == 0 && File.Exists(KeyFiles.DefaultPath(io)))
+            {
+                keyFiles = [KeyFiles.DefaultPath(io)];
+                defaults.Add(("--ssh-key", "~/.ssh/id_ed25519.pub"));
+            }
+            // The same default image as 'run' for a container plan: a person should not need to know one to get started.
             var containerImage = parse.GetValue(image);
+            if (containerImage is null && found?.Workload == WorkloadType.Container)
+                defaults.Add(("--image", containerImage = CliDefaults.ContainerImage));
+
             var request = new CreateInstanceRequest
             {
-                Provider = parse.GetValue(provider),
-                PlanId = parse.GetValue(plan),
-                Name = parse.GetValue(name)!,
-                SshPublicKeys = (parse.GetValue(sshKey) ?? []).Select(f => KeyFiles.Read(io, f)).ToArray(),
+                Provider = p,
+                PlanId = planId,
+                Name = instanceName,
+                SshPublicKeys = keyFiles.Select(f => KeyFiles.Read(io, f)).ToArray(),
                 OsImage = parse.GetValue(osImage),
                 Location = parse.GetValue(location),
                 Tags = Pairs(parse.GetValue(tag), "--tag"),
@@ -84,6 +134,7 @@ internal static class InstancesCommands
                     Environment = Pairs(parse.GetValue(env), "--env"),
                 },
             };
+            CliDefaults.Describe(CliApp.Json(parse) ? io.Error : io.Out, defaults);
             var created = await session.Client.CreateInstanceAsync(request, ct).ConfigureAwait(false);
             if (parse.GetValue(wait))
                 created = await Waiting.UntilAsync(io, parse, session.Client, created, InstanceState.Running, TimeSpan.FromMinutes(15), ct).ConfigureAwait(false);
@@ -101,7 +152,8 @@ internal static class InstancesCommands
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
             var p = parse.GetValue(provider)!;
-            var i = parse.GetValue(id)!;
+            // Only what the listing names exactly once (or a full id, which the provider judges): never a guess.
+            var i = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, ct).ConfigureAwait(false);
             await action(session.Client, p, i, ct).ConfigureAwait(false);
             if (CliApp.Json(parse)) CliJson.Write(io.Out, new { provider = p, id = i, result = done });
             else io.Out.WriteLine($"{p} {i}: {done}");
@@ -115,11 +167,14 @@ internal static class InstancesCommands
         var provider = ProviderArgument();
         var id = IdArgument();
         var state = new Option<InstanceState>("--state") { Description = "The state to wait for (Running means running and reachable).", DefaultValueFactory = _ => InstanceState.Running };
+        CliApp.NamesOnly(state);
         var timeout = new Option<TimeSpan>("--timeout") { Description = "How long to wait, e.g. 00:15:00.", DefaultValueFactory = _ => TimeSpan.FromMinutes(15) };
         var command = new Command("wait", "Wait until an instance reaches a state.") { provider, id, state, timeout };
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
-            var current = await session.Client.GetInstanceAsync(parse.GetValue(provider)!, parse.GetValue(id)!, ct).ConfigureAwait(false);
+            var p = parse.GetValue(provider)!;
+            var instanceId = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, ct).ConfigureAwait(false);
+            var current = await session.Client.GetInstanceAsync(p, instanceId, ct).ConfigureAwait(false);
             var reached = await Waiting.UntilAsync(io, parse, session.Client, current, parse.GetValue(state), parse.GetValue(timeout), ct).ConfigureAwait(false);
             Write(io, parse, [reached]);
             return ExitCodes.Success;
@@ -135,7 +190,10 @@ internal static class InstancesCommands
             else CliJson.Write(io.Out, instances);
             return;
         }
-        Render.Console(io).Write(Render.Instances(instances));
+        var console = Render.Console(io);
+        Render.Instances(console, instances, CliApp.IsWide(parse));
+        // A narrow table leaves the SSH column out: the one instance shown gets its command on a line of its own.
+        if (instances is [{ Ssh: { } ssh }]) console.WriteLine($"Connect with: {ssh.Command}");
     }
 
     internal static IReadOnlyDictionary<string, string> Pairs(string[]? values, string option)

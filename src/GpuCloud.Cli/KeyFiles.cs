@@ -8,6 +8,11 @@ internal static class KeyFiles
 
     public static string DefaultPath(CliIo io) => Path.Combine(io.HomeDirectory, ".ssh", "id_ed25519.pub");
 
+    /// <summary>A path as a person writes it: <c>~/.ssh/id_ed25519.pub</c> under the home directory.</summary>
+    public static string Display(CliIo io, string path) =>
+        io.HomeDirectory.Length > 0 && path.StartsWith(io.HomeDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            ? "~" + path[io.HomeDirectory.Length..] : path;
+
     public static string Read(CliIo io, string path)
     {
         var full = path.StartsWith('~') ? io.HomeDirectory + path[1..] : path;

@@ -15,7 +15,9 @@ internal static class KeysCommands
         {
             var keys = await session.Client.ListSshKeysAsync(parse.GetValue(listProvider), ct).ConfigureAwait(false);
             if (CliApp.Json(parse)) CliJson.Write(io.Out, keys);
-            else Render.Console(io).Write(Render.Keys(keys));
+            else if (keys.Count == 0)
+                io.Out.WriteLine($"No SSH keys on {parse.GetValue(listProvider) ?? string.Join(", ", session.Client.Providers.Select(p => p.Name))}.");
+            else Render.Keys(Render.Console(io), keys, CliApp.IsWide(parse));
             return ExitCodes.Success;
         }));
 
@@ -28,18 +30,20 @@ internal static class KeysCommands
             var key = KeyFiles.Read(io, parse.GetValue(file) ?? KeyFiles.DefaultPath(io));
             var added = await session.Client.AddSshKeyAsync(parse.GetValue(name)!, key, parse.GetValue(addProvider), ct).ConfigureAwait(false);
             if (CliApp.Json(parse)) CliJson.Write(io.Out, added);
-            else Render.Console(io).Write(Render.Keys(added));
+            else Render.Keys(Render.Console(io), added, CliApp.IsWide(parse));
             return ExitCodes.Success;
         }));
 
         var provider = new Argument<string>("provider") { Description = "fluence or fluidstack." };
-        var id = new Argument<string>("id") { Description = "The key id, as listed." };
+        var id = new Argument<string>("id") { Description = "The key id as listed, or a unique prefix of it." };
         var remove = new Command("remove", "Remove a key; one already gone counts as removed.") { provider, id };
         remove.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
-            await session.Client.RemoveSshKeyAsync(parse.GetValue(provider)!, parse.GetValue(id)!, ct).ConfigureAwait(false);
-            if (CliApp.Json(parse)) CliJson.Write(io.Out, new { provider = parse.GetValue(provider), id = parse.GetValue(id), result = "removed" });
-            else io.Out.WriteLine($"{parse.GetValue(provider)} {parse.GetValue(id)}: removed");
+            var p = parse.GetValue(provider)!;
+            var keyId = await IdResolver.KeyAsync(session.Client, p, parse.GetValue(id)!, ct).ConfigureAwait(false);
+            await session.Client.RemoveSshKeyAsync(p, keyId, ct).ConfigureAwait(false);
+            if (CliApp.Json(parse)) CliJson.Write(io.Out, new { provider = p, id = keyId, result = "removed" });
+            else io.Out.WriteLine($"{p} {keyId}: removed");
             return ExitCodes.Success;
         }));
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GpuCloud.Errors;
 using GpuCloud.Plans;
 using Spectre.Console;
 
@@ -19,9 +20,41 @@ internal static class PlansCommand
         public Option<double?> MinStorage { get; } = new("--min-storage") { Description = "At least this many GiB of disk." };
         public Option<decimal?> MaxPrice { get; } = new("--max-price") { Description = "At most this price per hour." };
         public Option<string?> Location { get; } = new("--location") { Description = "Country code, data center or region, e.g. US, eu-north-1." };
-        public Option<WorkloadType?> Workload { get; } = new("--workload") { Description = "Container, VirtualMachine or BareMetal." };
+        public Option<WorkloadType?> Workload { get; } = new("--workload")
+        {
+            Description = "Container, VirtualMachine or BareMetal (or CT, VM, BM, as the plan table shows them).",
+            CustomParser = ParseWorkload,
+        };
         public Option<GpuInterconnect?> Interconnect { get; } = new("--interconnect") { Description = "PCIe, SXM or NVLink." };
         public Option<bool> Available { get; } = new("--available") { Description = "Leave out plans reported unavailable." };
+
+        // The table's short forms are accepted too: what a person reads there is what they type.
+        private static WorkloadType? ParseWorkload(System.CommandLine.Parsing.ArgumentResult result)
+        {
+            var text = result.Tokens.Count == 0 ? "" : result.Tokens[0].Value;
+            WorkloadType? value = text.ToUpperInvariant() switch
+            {
+                "CT" => WorkloadType.Container,
+                "VM" => WorkloadType.VirtualMachine,
+                "BM" => WorkloadType.BareMetal,
+                _ => Enum.TryParse<WorkloadType>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(text, out _) ? parsed : null,
+            };
+            if (value is null) result.AddError($"--workload: '{text}' is not one of Container, VirtualMachine, BareMetal (CT, VM, BM).");
+            return value;
+        }
+
+        public Filters()
+        {
+            // Out-of-range numbers are usage errors naming the option as typed, before anything is searched.
+            CliApp.AtLeast(MinGpus, 0);
+            CliApp.AtLeast(MinGpuMemory, 0);
+            CliApp.AtLeast(MinTotalGpuMemory, 0);
+            CliApp.AtLeast(MinVCpus, 0);
+            CliApp.AtLeast(MinMemory, 0);
+            CliApp.AtLeast(MinStorage, 0);
+            CliApp.AtLeast(MaxPrice, 0);
+            CliApp.NamesOnly(Interconnect);
+        }
 
         public void AddTo(Command command)
         {
@@ -29,7 +62,20 @@ internal static class PlansCommand
                 command.Options.Add(option);
         }
 
-        public PlanQuery Query(ParseResult parse) => new()
+        /// <summary>The query; a provider name that is not configured is a usage error (it would only filter everything out).</summary>
+        public PlanQuery Query(ParseResult parse, CliSession session)
+        {
+            var known = session.Client.Providers.Select(p => p.Name).ToArray();
+            foreach (var name in parse.GetValue(Provider) ?? [])
+            {
+                if (known.Contains(name, StringComparer.OrdinalIgnoreCase)) continue;
+                var why = session.Client.DisabledProviders.TryGetValue(name, out var reason) ? $" It is disabled: {reason}." : "";
+                throw new GpuCloudException(GpuCloudErrorCode.InvalidRequest, $"--provider: no provider named '{name}' is configured (configured: {string.Join(", ", known)}).{why}");
+            }
+            return Query(parse);
+        }
+
+        private PlanQuery Query(ParseResult parse) => new()
         {
             Providers = parse.GetValue(Provider) ?? [],
             GpuModels = parse.GetValue(Gpu) ?? [],
@@ -51,31 +97,61 @@ internal static class PlansCommand
     {
         var filters = new Filters();
         var limit = new Option<int>("--limit") { Description = "Show at most this many plans (0: all).", DefaultValueFactory = _ => 50 };
+        CliApp.AtLeast(limit, 0);
         var command = new Command("plans", "Search plans on every configured provider, cheapest first.");
         filters.AddTo(command);
         command.Options.Add(limit);
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
-            var result = await session.Client.ListPlansAsync(filters.Query(parse), ct).ConfigureAwait(false);
+            var result = await session.Client.ListPlansAsync(filters.Query(parse, session), ct).ConfigureAwait(false);
             var max = parse.GetValue(limit);
             var shown = max > 0 ? result.Plans.Take(max).ToArray() : result.Plans.ToArray();
+            var allFailed = AllFailed(session, filters.Query(parse, session), result);
             if (CliApp.Json(parse))
             {
                 CliJson.Write(io.Out, new
                 {
                     plans = shown,
                     total = result.Plans.Count,
-                    failures = result.Failures.Select(f => new { provider = f.Provider, region = f.Region, code = f.Error.Code, message = f.Error.Message }),
+                    failures = result.Failures.Select(f => new { provider = f.Provider, region = f.Region, code = f.Error.Code, message = CliApp.Message(f.Error) }),
                 });
-                return ExitCodes.Success;
+                return allFailed ? ExitCodes.ProviderError : ExitCodes.Success;
             }
             var console = Render.Console(io);
-            console.Write(Render.Plans(shown));
-            console.WriteLine($"{shown.Length} of {result.Plans.Count} matching plans, cheapest first.");
-            foreach (var f in result.Failures)
-                console.WriteLine($"not searched: {f.Provider}{(f.Region is null ? "" : "/" + f.Region)}: {f.Error.Code}: {f.Error.Message}");
-            return ExitCodes.Success;
+            if (shown.Length == 0) console.WriteLine(allFailed ? "No plans: no provider could be searched." : $"No plans match on {Searched(session, filters.Query(parse, session), result)}.");
+            else
+            {
+                Render.Plans(console, shown, CliApp.IsWide(parse), result.Plans);
+                console.WriteLine($"{shown.Length} of {result.Plans.Count} matching plans, cheapest first{(CliApp.IsWide(parse) ? "." : " (--wide: every column, full ids).")}");
+                if (!CliApp.IsWide(parse)) console.WriteLine(Render.PlanLegend);
+            }
+            WriteFailures(console, result.Failures);
+            return allFailed ? ExitCodes.ProviderError : ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>The providers a search covered, for "No plans match on fluence, fluidstack."</summary>
+    internal static string Searched(CliSession session, PlanQuery query, PlanSearchResult result) =>
+        string.Join(", ", session.Client.Providers.Select(p => p.Name)
+            .Where(n => query.Providers.Count == 0 || query.Providers.Contains(n, StringComparer.OrdinalIgnoreCase))
+            .Where(n => result.Failures.All(f => f.Provider != n || f.Region is not null)));
+
+    /// <summary>
+    /// Nothing was found and every searched provider failed, as a whole or in its regions: the search itself failed (exit 1),
+    /// an empty list would be a wrong answer. When some provider answered, the failures are a footnote (exit 0).
+    /// </summary>
+    internal static bool AllFailed(CliSession session, PlanQuery query, PlanSearchResult result)
+    {
+        if (result.Failures.Count == 0 || result.Plans.Count > 0) return false;
+        var searched = session.Client.Providers.Where(p => query.Providers.Count == 0 || query.Providers.Contains(p.Name, StringComparer.OrdinalIgnoreCase)).ToArray();
+        return searched.All(p => result.Failures.Any(f => string.Equals(f.Provider, p.Name, StringComparison.OrdinalIgnoreCase)));
+    }
+
+    /// <summary>The table's footnote: one line per provider or region that could not be searched.</summary>
+    internal static void WriteFailures(IAnsiConsole console, IReadOnlyList<ProviderFailure> failures)
+    {
+        foreach (var f in failures)
+            console.WriteLine($"not searched: {f.Provider}{(f.Region is null ? "" : "/" + f.Region)}: {f.Error.Code}: {CliApp.Message(f.Error)}");
     }
 }

@@ -13,17 +13,16 @@ namespace GpuCloud.Cli;
 /// </summary>
 internal static class RunCommand
 {
-    private const string DefaultContainerImage = "docker.io/fluencelabs/debian-ssh-root:11";
-
     public static Command Create(CliIo io)
     {
         var filters = new PlansCommand.Filters();
         var sshKey = new Option<string?>("--ssh-key") { Description = "The public key file; default ~/.ssh/id_ed25519.pub." };
         var name = new Option<string?>("--name") { Description = "The instance name; default gpucloud-<random>." };
-        var image = new Option<string>("--image") { Description = "Container image for container plans.", DefaultValueFactory = _ => DefaultContainerImage };
+        var image = new Option<string>("--image") { Description = "Container image for container plans.", DefaultValueFactory = _ => CliDefaults.ContainerImage };
         var osImage = new Option<string?>("--os-image") { Description = "OS image for VMs and bare metal; default the plan's first." };
         var release = new Option<bool?>("--release") { Description = "Delete the instance at the end (default: yes in the sandbox, no otherwise)." };
         var maxAttempts = new Option<int>("--max-attempts") { Description = "Plans to try at most.", DefaultValueFactory = _ => 5 };
+        CliApp.AtLeast(maxAttempts, 1);
         var command = new Command("run", "Find the cheapest matching GPU on any provider, rent it, wait for it, show how to connect, release it.")
         {
             sshKey, name, image, osImage, release, maxAttempts,
@@ -35,18 +34,28 @@ internal static class RunCommand
             var json = CliApp.Json(parse);
             var console = Render.Console(io);
             var notes = json ? io.Error : io.Out;
-            var query = filters.Query(parse);
+            var query = filters.Query(parse, session);
 
             var key = ReadKey(io, session, parse.GetValue(sshKey), notes);
+            var instanceName = parse.GetValue(name) ?? CliDefaults.InstanceName();
+            var defaults = new List<(string, string)>();
+            if (parse.GetValue(name) is null) defaults.Add(("--name", instanceName));
+            if (parse.GetResult(image) is null or { Implicit: true }) defaults.Add(("--image", CliDefaults.ContainerImage + " (container plans)"));
+            if (parse.GetValue(release) is null) defaults.Add(("--release", session.IsSandbox ? "yes (sandbox)" : "no"));
+            CliDefaults.Describe(notes, defaults);
 
             var found = await session.Client.ListPlansAsync(query, ct).ConfigureAwait(false);
             if (!json)
             {
                 console.MarkupLine("[bold]1. Plans[/] cheapest first");
-                console.Write(Render.Plans(found.Plans.Take(5).ToArray()));
-                console.WriteLine($"{found.Plans.Count} matching plans across {session.Client.Providers.Count} providers.");
-                foreach (var f in found.Failures)
-                    console.WriteLine($"not searched: {f.Provider}{(f.Region is null ? "" : "/" + f.Region)}: {f.Error.Code}: {f.Error.Message}");
+                if (found.Plans.Count == 0) console.WriteLine($"No plans match on {PlansCommand.Searched(session, query, found)}.");
+                else
+                {
+                    Render.Plans(console, found.Plans.Take(5).ToArray(), CliApp.IsWide(parse), found.Plans);
+                    console.WriteLine($"{found.Plans.Count} matching plans across {session.Client.Providers.Count} providers.");
+                    if (!CliApp.IsWide(parse)) console.WriteLine(Render.PlanLegend);
+                }
+                PlansCommand.WriteFailures(console, found.Failures);
             }
 
             var keyName = "gpucloud-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8];
@@ -55,12 +64,14 @@ internal static class RunCommand
             foreach (var provider in providers)
             {
                 var registered = await session.Client.AddSshKeyAsync(keyName, key, provider, ct).ConfigureAwait(false);
-                notes.WriteLine($"key {registered[0].Fingerprint} is registered on {provider} as '{registered[0].Name}'.");
+                // The fingerprint once, then a short line per provider: one line each at 80 columns.
+                if (provider == providers[0]) notes.WriteLine($"key {registered[0].Fingerprint}");
+                notes.WriteLine($"  registered on {provider} as '{registered[0].Name}'.");
             }
 
             var template = new CreateInstanceRequest
             {
-                Name = parse.GetValue(name) ?? "gpucloud-" + RandomSuffix(),
+                Name = instanceName,
                 SshPublicKeys = [key],
                 OsImage = parse.GetValue(osImage),
                 Container = new ContainerSettings { Image = parse.GetValue(image)! },
@@ -80,7 +91,7 @@ internal static class RunCommand
                 else
                 {
                     console.MarkupLine("[bold]4. Connect[/]");
-                    console.Write(Render.Instances([instance]));
+                    Render.Instances(console, [instance], CliApp.IsWide(parse));
                     console.WriteLine($"Connect with: {instance.Ssh?.Command}");
                 }
 
@@ -117,16 +128,7 @@ internal static class RunCommand
         var fallback = KeyFiles.DefaultPath(io);
         if (File.Exists(fallback)) return KeyFiles.Read(io, fallback);
         if (!session.IsSandbox) throw new ArgumentException($"--ssh-key: no key at {fallback}; create one with 'ssh-keygen -t ed25519' or pass --ssh-key.");
-        notes.WriteLine($"note: no key at {fallback}; the sandbox uses a built-in demo key.");
+        notes.WriteLine($"note: no key at {KeyFiles.Display(io, fallback)}; the sandbox uses a built-in demo key.");
         return KeyFiles.SandboxDemoKey;
-    }
-
-    private static string RandomSuffix()
-    {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        return string.Create(6, 0, (span, _) =>
-        {
-            for (var i = 0; i < span.Length; i++) span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
-        });
     }
 }

@@ -59,20 +59,41 @@ public sealed class CliTests
         var result = await Cli.RunAsync("plans", "--sandbox", "--workload", "BareMetal");
 
         Assert.That(result.ExitCode, Is.Zero, result.Error);
-        Assert.That(result.Out, Does.Contain("Provider").And.Contain("Price/h").And.Contain("Plan id").And.Contain("BareMetal").And.Contain("matching plans, cheapest first"));
-        Assert.That(result.Out, Does.Not.Contain("Container"));
+        var lines = result.Out.Split('\n');
+        Assert.That(lines[0], Does.Contain("Provider").And.Contain("USDC/h").And.Contain("Id").And.Contain("Type"));
+        Assert.That(lines.Skip(1).TakeWhile(l => !l.Contains("matching plans", StringComparison.Ordinal)), Is.Not.Empty.And.All.Contain(" BM "));
+        Assert.That(result.Out, Does.Contain("matching plans, cheapest first").And.Contain("BM bare metal"));
     }
 
-    [TestCase("--min-gpus", "-1", "MinGpuCount")]
-    [TestCase("--max-price", "-5", "MaxPricePerHour")]
-    [TestCase("--min-gpus", "many", "--min-gpus")]
-    [TestCase("--workload", "Spaceship", "--workload")]
-    public async Task Plans_BadFilter_IsAUsageError(string option, string value, string named)
+    [TestCase("--min-gpus", "-1", "--min-gpus: must be 0 or more, not -1.")]
+    [TestCase("--max-price", "-5", "--max-price: must be 0 or more, not -5.")]
+    [TestCase("--limit", "-5", "--limit: must be 0 or more, not -5.")]
+    [TestCase("--min-gpus", "many", "--min-gpus: 'many' is not a whole number.")]
+    [TestCase("--max-price", "cheap", "--max-price: 'cheap' is not a number.")]
+    [TestCase("--workload", "Spaceship", "--workload: 'Spaceship' is not one of Container, VirtualMachine, BareMetal (CT, VM, BM).")]
+    [TestCase("--interconnect", "7", "--interconnect: '7' is not one of Unknown, PCIe, SXM, NVLink.")]
+    [TestCase("--workload", "2", "--workload: '2' is not one of Container, VirtualMachine, BareMetal (CT, VM, BM).")]
+    [TestCase("--provider", "nope", "--provider: no provider named 'nope' is configured (configured: fluence, fluidstack).")]
+    public async Task Plans_BadFilter_IsAUsageError_OneLineAndAHint(string option, string value, string message)
     {
         var result = await Cli.RunAsync("plans", "--sandbox", option, value);
 
         Assert.That(result.ExitCode, Is.EqualTo(2));
-        Assert.That(result.Error + result.Out, Does.Contain(named));
+        Assert.That(result.Out, Is.Empty);
+        Assert.That(result.Error.ReplaceLineEndings("\n"), Is.EqualTo($"error: gpucloud: InvalidRequest: {message}\nhint: gpucloud plans --help\n"),
+            "no .NET type name, no help text, the option as typed");
+    }
+
+    [TestCase("BM", "baremetal")]
+    [TestCase("vm", "virtualmachine")]
+    [TestCase("Container", "container")]
+    public async Task Plans_Workload_TakesTheTablesShortForms(string typed, string workload)
+    {
+        var json = Json(await Cli.RunAsync("plans", "--sandbox", "-o", "json", "--limit", "0", "--workload", typed));
+        var plans = json.GetProperty("plans").EnumerateArray().ToArray();
+
+        Assert.That(plans, Is.Not.Empty);
+        Assert.That(plans.Select(p => p.GetProperty("workload").GetString()), Is.All.EqualTo(workload));
     }
 
     [Test]
