@@ -94,8 +94,71 @@ public sealed class BuildPipelineTests
         Assert.That(errors[0], Does.Not.Contain(" at "), "no stack trace");
     }
 
+    [Test]
+    public void AChangedSpec_WhoseApiLosesAMember_IsBreaking_AndNamesTheMinorBump()
+    {
+        WriteApiFindings(added: ["Ns.T.B.get -> string?"], removed: ["Ns.T.A.get -> string!"]);
+
+        var (code, output) = MSBuild("ApiVerdict");
+
+        Assert.That(code, Is.Not.Zero);
+        Assert.That(output, Does.Contain("specs/fluence.openapi.yaml : error GCG001: specs/fluence.openapi.yaml changed since")
+            .And.Contain("1 public members removed or changed (e.g. Ns.T.A.get -> string!) and 1 added")
+            .And.Contain("breaking: bump the minor (0.x): set <GpuCloudGeneratedVersion> to 0.2.0"));
+    }
+
+    [Test]
+    public void AChangedSpec_WhoseApiOnlyGains_IsAdditive_AndNamesThePatchBump()
+    {
+        WriteApiFindings(added: ["Ns.T.B.get -> string?", "Ns.T.B.set -> void"], removed: []);
+
+        var (code, output) = MSBuild("ApiVerdict");
+
+        Assert.That(code, Is.Not.Zero);
+        Assert.That(output, Does.Contain("error GCG001").And.Contain("2 public members added")
+            .And.Contain("additive: bump the patch: set <GpuCloudGeneratedVersion> to 0.1.1"));
+    }
+
+    [Test]
+    public void UpdateLock_RefusesAPatchBumpForABreakingApi_AndRewritesTheShippedApiAfterAMinorOne()
+    {
+        WriteApiFindings(added: ["Ns.T.B.get -> string?"], removed: ["Ns.T.A.get -> string!"]);
+        File.AppendAllText(Path.Combine(_copy, "specs", "fluence.openapi.yaml"), "\n# an edit\n");
+        SetVersion("0.1.1");
+
+        var (refused, output) = MSBuild("UpdateSpecLock", trackApi: true);
+        Assert.That(refused, Is.Not.Zero);
+        Assert.That(output, Does.Contain("error GCG001").And.Contain("which is breaking: bump <GpuCloudGeneratedVersion> from 0.1.0 to 0.2.0 (now 0.1.1)"));
+
+        SetVersion("0.2.0");
+        var (code, output2) = MSBuild("UpdateSpecLock", trackApi: true);
+        Assert.That(code, Is.Zero, output2);
+        Assert.That(File.ReadAllLines(Path.Combine(_copy, "PublicAPI.Shipped.txt")), Is.EqualTo(new[] { "#nullable enable", "Ns.T.B.get -> string?", "Ns.T.C.get -> int" }));
+    }
+
+    private void SetVersion(string version)
+    {
+        var props = Path.Combine(_copy, "build", "GeneratedVersion.props");
+        File.WriteAllText(props, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(props),
+            "<GpuCloudGeneratedVersion>[^<]+<", $"<GpuCloudGeneratedVersion>{version}<"));
+    }
+
+    /// <summary>What the compiler's SARIF log holds after PublicApiAnalyzers ran (the two shapes the build reads), and the shipped API it compared with.</summary>
+    private void WriteApiFindings(string[] added, string[] removed)
+    {
+        File.WriteAllLines(Path.Combine(_copy, "PublicAPI.Shipped.txt"), new[] { "#nullable enable", "Ns.T.C.get -> int" }.Concat(removed));
+        var results = added.Select(a => $$"""
+                { "ruleId": "RS0016", "level": "note", "message": { "text": "Symbol 'x' is not part of the declared public API" },
+                  "properties": { "customProperties": { "APIName": "{{a}}", "MinimalName": "x" } } }
+                """)
+            .Concat(removed.Select(r => $$"""
+                { "ruleId": "RS0017", "level": "note", "message": { "text": "Symbol '{{r}}' is part of the declared API, but is either not public or could not be found" } }
+                """));
+        File.WriteAllText(Path.Combine(_copy, "PublicApi.sarif"), $$"""{ "version": "2.1.0", "runs": [ { "results": [ {{string.Join(",", results)}} ] } ] }""");
+    }
+
     /// <summary>Runs one target of build/NSwag.targets in the copy, through a project that imports it as GpuCloud.Generated does.</summary>
-    private (int Code, string Output) MSBuild(string target, string spec = "fluence.openapi.yaml", bool checkLock = true)
+    private (int Code, string Output) MSBuild(string target, string spec = "fluence.openapi.yaml", bool checkLock = true, bool trackApi = false)
     {
         var nswagDir = typeof(BuildPipelineTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "NSwagDir_Net100").Value!;
         var project = Path.Combine(_copy, "probe.proj");
@@ -112,6 +175,16 @@ public sealed class BuildPipelineTests
               </ItemGroup>
               <Import Project="build/NSwag.targets" />
               {(checkLock ? "" : "<Target Name=\"CheckSpecLock\" />")}
+              <!-- Stand-ins for the compile: the API findings are written by the test. -->
+              <PropertyGroup Condition="'{trackApi}' == 'True'">
+                <GpuCloudPublicApiSarif>$(MSBuildProjectDirectory)/PublicApi.sarif</GpuCloudPublicApiSarif>
+                <GpuCloudShippedApi>$(MSBuildProjectDirectory)/PublicAPI.Shipped.txt</GpuCloudShippedApi>
+              </PropertyGroup>
+              <Target Name="Build" />
+              <Target Name="ApiVerdict">
+                <GpuCloudSpecTool Command="api" Root="$(GpuCloudRepoRoot)" Version="$(GpuCloudGeneratedVersion)" Sarif="$(MSBuildProjectDirectory)/PublicApi.sarif"
+                                  ShippedApi="$(MSBuildProjectDirectory)/PublicAPI.Shipped.txt" ChangedSpecs="specs/fluence.openapi.yaml changed since GpuCloud.Generated $(GpuCloudGeneratedVersion) was locked in specs/specs.lock.json" ChangedFile="specs/fluence.openapi.yaml" />
+              </Target>
             </Project>
             """);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _copy };
