@@ -175,7 +175,9 @@ public sealed class GpuCloudSpecTool : Task
             return;
         }
         var api = ReadApiChanges();
-        if (api != null && lck.Version != null && api.Breaking && !IsBreakingBump(lck.Version, Version))
+        // A bump is judged against the version it moves from; re-recording the locked version (the lock already
+        // current, e.g. written by an older flow) only brings PublicAPI.Shipped.txt up to date.
+        if (api != null && lck.Version != null && lck.Version != Version && api.Breaking && !IsBreakingBump(lck.Version, Version))
         {
             Fail("build/GeneratedVersion.props", "GCG001", "the generated public API " + api.Describe() + ", which is breaking: " +
                 "bump <GpuCloudGeneratedVersion> from " + lck.Version + " to " + NextVersion(lck.Version, true) + " (now " + Version + "), then run UpdateSpecLock again.");
