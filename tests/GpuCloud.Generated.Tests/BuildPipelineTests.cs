@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using System.Reflection;
 
 namespace GpuCloud.Generated.Tests;
 
 /// <summary>
-/// The build's own rules, run on a copy of the repository's generator inputs: a changed spec without a version
-/// bump is refused with a message naming the spec and the file to edit; a bump plus update-lock is accepted; a spec
-/// NSwag cannot read is reported in one line naming the spec.
+/// The build's own rules, run by MSBuild on a copy of the repository's generator inputs (build/*.targets,
+/// build/SpecTool.cs, nswag.json, specs/): a changed spec without a version bump is refused with a message naming
+/// the spec and the file to edit; a bump plus UpdateSpecLock is accepted; a spec NSwag cannot read is reported in
+/// one line naming the spec. Nothing but the .NET SDK runs.
 /// </summary>
 public sealed class BuildPipelineTests
 {
@@ -18,7 +20,7 @@ public sealed class BuildPipelineTests
         _copy = Directory.CreateTempSubdirectory("gpucloud-build").FullName;
         Directory.CreateDirectory(Path.Combine(_copy, "build"));
         Directory.CreateDirectory(Path.Combine(_copy, "specs"));
-        foreach (var file in new[] { "nswag.json", "build/spec-tool.mjs", "build/GeneratedVersion.props", "specs/specs.lock.json" })
+        foreach (var file in new[] { "nswag.json", "build/SpecTool.cs", "build/SpecTool.targets", "build/NSwag.targets", "build/GeneratedVersion.props", "specs/specs.lock.json" })
             File.Copy(Path.Combine(Root, file), Path.Combine(_copy, file));
         foreach (var spec in Directory.GetFiles(Path.Combine(Root, "specs"), "*.openapi.yaml"))
             File.Copy(spec, Path.Combine(_copy, "specs", Path.GetFileName(spec)));
@@ -30,7 +32,7 @@ public sealed class BuildPipelineTests
     [Test]
     public void TheCheckedInLock_MatchesTheCheckedInSpecs()
     {
-        var (code, output) = Node("check");
+        var (code, output) = MSBuild("CheckSpecLock");
         Assert.That(code, Is.Zero, output);
     }
 
@@ -39,57 +41,170 @@ public sealed class BuildPipelineTests
     {
         File.AppendAllText(Path.Combine(_copy, "specs", "fluence.openapi.yaml"), "\n# an edit\n");
 
-        var (code, output) = Node("check");
+        var (code, output) = MSBuild("CheckSpecLock");
 
-        Assert.That(code, Is.EqualTo(1));
+        Assert.That(code, Is.Not.Zero);
         Assert.That(output, Does.Contain("specs/fluence.openapi.yaml : error GCG001")
-            .And.Contain("build/GeneratedVersion.props").And.Contain("node build/spec-tool.mjs update-lock"));
+            .And.Contain("build/GeneratedVersion.props").And.Contain("dotnet msbuild src/GpuCloud.Generated -t:UpdateSpecLock"));
     }
 
     [Test]
     public void UpdateLock_RefusesAChangeUnderTheSameVersion_AndAcceptsItAfterABump()
     {
         File.AppendAllText(Path.Combine(_copy, "specs", "fluidstack-management.openapi.yaml"), "\n# an edit\n");
-        Assert.That(Node("update-lock").Code, Is.EqualTo(1), "the version was not bumped");
+        Assert.That(MSBuild("UpdateSpecLock").Code, Is.Not.Zero, "the version was not bumped");
 
         var props = Path.Combine(_copy, "build", "GeneratedVersion.props");
         File.WriteAllText(props, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(props),
             "<GpuCloudGeneratedVersion>[^<]+<", "<GpuCloudGeneratedVersion>9.9.9<"));
-        Assert.That(Node("check").Output, Does.Contain("GCG003"), "the lock still records the old version");
+        Assert.That(MSBuild("CheckSpecLock").Output, Does.Contain("GCG003"), "the lock still records the old version");
 
-        Assert.That(Node("update-lock").Code, Is.Zero);
-        var (code, output) = Node("check");
+        Assert.That(MSBuild("UpdateSpecLock").Code, Is.Zero);
+        var (code, output) = MSBuild("CheckSpecLock");
         Assert.That(code, Is.Zero, output);
         Assert.That(File.ReadAllText(Path.Combine(_copy, "specs", "specs.lock.json")), Does.Contain("\"generatedVersion\": \"9.9.9\""));
     }
 
     [Test]
-    public void ASpecNSwagCannotRead_FailsInOneLineNamingTheSpec()
+    public void UpdateLock_WritesTheLockItReads_ByteForByte()
     {
-        var nswag = Path.Combine(Root, "build", "nswag", "node_modules", "nswag", "bin", "binaries", "Net100", "dotnet-nswag.dll");
-        Assume.That(File.Exists(nswag), "the build restores the NSwag toolchain before tests run");
-        var spec = Path.Combine(_copy, "specs", "broken.openapi.yaml");
-        File.WriteAllText(spec, "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a: [\n");
+        // The checked-in lock was written by the tool this replaced: same hashes (LF text) and the same layout.
+        var props = Path.Combine(_copy, "build", "GeneratedVersion.props");
+        var version = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(props), "<GpuCloudGeneratedVersion>([^<]+)<").Groups[1].Value;
+        var before = File.ReadAllText(Path.Combine(_copy, "specs", "specs.lock.json"));
+        File.WriteAllText(Path.Combine(_copy, "specs", "specs.lock.json"), before.Replace($"\"{version}\"", "\"0.0.0-old\""));
 
-        var (code, output) = Node("generate", "--spec", spec, "--class", "BrokenClient", "--namespace", "Broken", "--exception", "BrokenException",
-            "--out", Path.Combine(_copy, "out", "Broken.g.cs"), "--dotnet", "dotnet", "--nswag", nswag);
+        var (code, output) = MSBuild("UpdateSpecLock");
 
-        Assert.That(code, Is.EqualTo(1));
-        var lines = output.Trim().Split('\n');
-        Assert.That(lines, Has.Length.EqualTo(1));
-        Assert.That(lines[0], Does.StartWith("specs/broken.openapi.yaml : error GCG002: NSwag could not generate BrokenClient"));
-        Assert.That(lines[0], Does.Not.Contain(" at "), "no stack trace");
+        Assert.That(code, Is.Zero, output);
+        Assert.That(File.ReadAllText(Path.Combine(_copy, "specs", "specs.lock.json")), Is.EqualTo(before));
     }
 
-    private (int Code, string Output) Node(params string[] args)
+    [Test]
+    public void ASpecNSwagCannotRead_FailsInOneLineNamingTheSpec()
     {
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _copy };
-        start.ArgumentList.Add(Path.Combine(_copy, "build", "spec-tool.mjs"));
-        foreach (var a in args) start.ArgumentList.Add(a);
+        File.WriteAllText(Path.Combine(_copy, "specs", "broken.openapi.yaml"), "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a: [\n");
+
+        var (code, output) = MSBuild("GenerateClients", "broken.openapi.yaml", checkLock: false);
+
+        Assert.That(code, Is.Not.Zero);
+        var errors = output.Split('\n').Select(l => l.Trim()).Where(l => l.Contains(": error ")).Distinct().ToList();
+        Assert.That(errors, Has.Count.EqualTo(1), output);
+        Assert.That(errors[0], Does.Contain("specs/broken.openapi.yaml : error GCG002: NSwag could not generate BrokenClient"));
+        Assert.That(errors[0], Does.Not.Contain(" at "), "no stack trace");
+    }
+
+    [Test]
+    public void AChangedSpec_WhoseApiLosesAMember_IsBreaking_AndNamesTheMinorBump()
+    {
+        WriteApiFindings(added: ["Ns.T.B.get -> string?"], removed: ["Ns.T.A.get -> string!"]);
+
+        var (code, output) = MSBuild("ApiVerdict");
+
+        Assert.That(code, Is.Not.Zero);
+        Assert.That(output, Does.Contain("specs/fluence.openapi.yaml : error GCG001: specs/fluence.openapi.yaml changed since")
+            .And.Contain("1 public members removed or changed (e.g. Ns.T.A.get -> string!) and 1 added")
+            .And.Contain("breaking: bump the minor (0.x): set <GpuCloudGeneratedVersion> to 0.2.0"));
+    }
+
+    [Test]
+    public void AChangedSpec_WhoseApiOnlyGains_IsAdditive_AndNamesThePatchBump()
+    {
+        WriteApiFindings(added: ["Ns.T.B.get -> string?", "Ns.T.B.set -> void"], removed: []);
+
+        var (code, output) = MSBuild("ApiVerdict");
+
+        Assert.That(code, Is.Not.Zero);
+        Assert.That(output, Does.Contain("error GCG001").And.Contain("2 public members added")
+            .And.Contain("additive: bump the patch: set <GpuCloudGeneratedVersion> to 0.1.1"));
+    }
+
+    [Test]
+    public void UpdateLock_RefusesAPatchBumpForABreakingApi_AndRewritesTheShippedApiAfterAMinorOne()
+    {
+        WriteApiFindings(added: ["Ns.T.B.get -> string?"], removed: ["Ns.T.A.get -> string!"]);
+        File.AppendAllText(Path.Combine(_copy, "specs", "fluence.openapi.yaml"), "\n# an edit\n");
+        SetVersion("0.1.1");
+
+        var (refused, output) = MSBuild("UpdateSpecLock", trackApi: true);
+        Assert.That(refused, Is.Not.Zero);
+        Assert.That(output, Does.Contain("error GCG001").And.Contain("which is breaking: bump <GpuCloudGeneratedVersion> from 0.1.0 to 0.2.0 (now 0.1.1)"));
+
+        SetVersion("0.2.0");
+        var (code, output2) = MSBuild("UpdateSpecLock", trackApi: true);
+        Assert.That(code, Is.Zero, output2);
+        Assert.That(File.ReadAllLines(Path.Combine(_copy, "PublicAPI.Shipped.txt")), Is.EqualTo(new[] { "#nullable enable", "Ns.T.B.get -> string?", "Ns.T.C.get -> int" }));
+    }
+
+    [Test]
+    public void UpdateLock_WithTheLockCurrent_OnlyBringsTheShippedApiUpToDate()
+    {
+        // A lock already written for this version (by hand, or by the flow before the API baseline): nothing to bump.
+        WriteApiFindings(added: ["Ns.T.B.get -> string?"], removed: ["Ns.T.A.get -> string!"]);
+
+        var (code, output) = MSBuild("UpdateSpecLock", trackApi: true);
+
+        Assert.That(code, Is.Zero, output);
+        Assert.That(File.ReadAllLines(Path.Combine(_copy, "PublicAPI.Shipped.txt")), Is.EqualTo(new[] { "#nullable enable", "Ns.T.B.get -> string?", "Ns.T.C.get -> int" }));
+    }
+
+    private void SetVersion(string version)
+    {
+        var props = Path.Combine(_copy, "build", "GeneratedVersion.props");
+        File.WriteAllText(props, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(props),
+            "<GpuCloudGeneratedVersion>[^<]+<", $"<GpuCloudGeneratedVersion>{version}<"));
+    }
+
+    /// <summary>What the compiler's SARIF log holds after PublicApiAnalyzers ran (the two shapes the build reads), and the shipped API it compared with.</summary>
+    private void WriteApiFindings(string[] added, string[] removed)
+    {
+        File.WriteAllLines(Path.Combine(_copy, "PublicAPI.Shipped.txt"), new[] { "#nullable enable", "Ns.T.C.get -> int" }.Concat(removed));
+        var results = added.Select(a => $$"""
+                { "ruleId": "RS0016", "level": "note", "message": { "text": "Symbol 'x' is not part of the declared public API" },
+                  "properties": { "customProperties": { "APIName": "{{a}}", "MinimalName": "x" } } }
+                """)
+            .Concat(removed.Select(r => $$"""
+                { "ruleId": "RS0017", "level": "note", "message": { "text": "Symbol '{{r}}' is part of the declared API, but is either not public or could not be found" } }
+                """));
+        File.WriteAllText(Path.Combine(_copy, "PublicApi.sarif"), $$"""{ "version": "2.1.0", "runs": [ { "results": [ {{string.Join(",", results)}} ] } ] }""");
+    }
+
+    /// <summary>Runs one target of build/NSwag.targets in the copy, through a project that imports it as GpuCloud.Generated does.</summary>
+    private (int Code, string Output) MSBuild(string target, string spec = "fluence.openapi.yaml", bool checkLock = true, bool trackApi = false)
+    {
+        var nswagDir = typeof(BuildPipelineTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "NSwagDir_Net100").Value!;
+        var project = Path.Combine(_copy, "probe.proj");
+        File.WriteAllText(project, $"""
+            <Project>
+              <Import Project="build/GeneratedVersion.props" />
+              <PropertyGroup>
+                <BaseIntermediateOutputPath>obj/</BaseIntermediateOutputPath>
+                <NSwagDir_Net100>{nswagDir}</NSwagDir_Net100>
+                <NSwagExe_Net100>dotnet "{nswagDir}dotnet-nswag.dll"</NSwagExe_Net100>
+              </PropertyGroup>
+              <ItemGroup>
+                <NSwagSpec Include="specs/{spec}" ClassName="BrokenClient" Namespace="Broken" ExceptionClass="BrokenException" />
+              </ItemGroup>
+              <Import Project="build/NSwag.targets" />
+              {(checkLock ? "" : "<Target Name=\"CheckSpecLock\" />")}
+              <!-- Stand-ins for the compile: the API findings are written by the test. -->
+              <PropertyGroup Condition="'{trackApi}' == 'True'">
+                <GpuCloudPublicApiSarif>$(MSBuildProjectDirectory)/PublicApi.sarif</GpuCloudPublicApiSarif>
+                <GpuCloudShippedApi>$(MSBuildProjectDirectory)/PublicAPI.Shipped.txt</GpuCloudShippedApi>
+              </PropertyGroup>
+              <Target Name="Build" />
+              <Target Name="ApiVerdict">
+                <GpuCloudSpecTool Command="api" Root="$(GpuCloudRepoRoot)" Version="$(GpuCloudGeneratedVersion)" Sarif="$(MSBuildProjectDirectory)/PublicApi.sarif"
+                                  ShippedApi="$(MSBuildProjectDirectory)/PublicAPI.Shipped.txt" ChangedSpecs="specs/fluence.openapi.yaml changed since GpuCloud.Generated $(GpuCloudGeneratedVersion) was locked in specs/specs.lock.json" ChangedFile="specs/fluence.openapi.yaml" />
+              </Target>
+            </Project>
+            """);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _copy };
+        foreach (var a in new[] { "msbuild", project, "-t:" + target, "-nologo", "-v:q", "-nodeReuse:false", "-clp:NoSummary" }) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        Assert.That(process.WaitForExit(TimeSpan.FromMinutes(2)), Is.True, "node finished");
+        Assert.That(process.WaitForExit(TimeSpan.FromMinutes(3)), Is.True, "msbuild finished");
         return (process.ExitCode, output.Result + error.Result);
     }
 

@@ -1,23 +1,29 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using GpuCloud.Errors;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Retry;
 using Polly.Timeout;
 
 namespace GpuCloud.Http;
 
 /// <summary>
-/// A <see cref="DelegatingHandler"/> over a Polly.Core pipeline: total timeout, retry with exponential backoff
-/// and jitter (honouring <c>Retry-After</c>), a circuit breaker per host, and a per-attempt timeout.
+/// A <see cref="DelegatingHandler"/> over Microsoft.Extensions.Http.Resilience's <c>ResilienceHandler</c> and its
+/// standard strategies: total timeout, retry with exponential backoff and jitter (honouring <c>Retry-After</c> up to
+/// <see cref="GpuCloudResilienceOptions.MaxRetryAfter"/>), a circuit breaker per authority, and a per-attempt timeout.
 /// Only idempotent methods are retried; a POST is retried only when the connection was never established.
 /// Each response body is read inside its attempt, into a pooled buffer (at most 256 MiB), so timeouts, retries and
 /// cancellation cover it. Every attempt is logged (method, path, status, duration, attempt; never headers or bodies).
+/// An open circuit or a timeout surfaces as a <see cref="GpuCloudException"/> (<c>ProviderUnavailable</c>, <c>Timeout</c>)
+/// whose inner exception is Polly's.
 /// </summary>
+/// <remarks>
+/// The pipeline is built here rather than by <c>AddResilienceHandler</c> so that a client made without a container
+/// (<c>new GpuCloudClient(options)</c>) has exactly the same one as a client from dependency injection.
+/// </remarks>
 public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
 {
     private static readonly ResiliencePropertyKey<Call> CallKey = new("GpuCloud.Call");
@@ -26,16 +32,18 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _provider;
+    // Holds nothing to release: its innermost handler calls back into this one, and pipelines built without a
+    // registry own no resources, so it is not disposed with this handler.
+    private readonly Pipeline _pipeline;
+
     /// <summary>The largest response body read (256 MiB); a larger one fails the call rather than exhaust memory.</summary>
     internal const long DefaultMaxBodyBytes = 256L * 1024 * 1024;
 
     /// <summary>The body size limit; tests lower it.</summary>
     internal long MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
 
-    private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new(StringComparer.OrdinalIgnoreCase);
-
     /// <summary>Creates the handler.</summary>
-    /// <param name="provider">The provider's name, for logs.</param>
+    /// <param name="provider">The provider's name, for logs and the pipeline's name (<c>GpuCloud.{provider}</c>).</param>
     /// <param name="options">The retry, timeout and circuit-breaker settings.</param>
     /// <param name="timeProvider">The clock for delays and timeouts; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="logger">Where attempts are logged; nothing by default.</param>
@@ -47,36 +55,27 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        // One breaker per authority (scheme, host and port): Fluidstack's regions fail independently.
+        var byAuthority = new ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>>(StringComparer.OrdinalIgnoreCase);
+        _pipeline = new Pipeline(request => byAuthority.GetOrAdd(request.RequestUri?.Authority ?? "", static (authority, self) => self.Build(authority), this))
+        {
+            InnerHandler = new Attempt(this),
+        };
     }
 
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!_options.Enabled) return await SendOnceAsync(request, 1, cancellationToken, cancellationToken).ConfigureAwait(false);
+        if (!_options.Enabled) return await SendAttemptAsync(request, 1, cancellationToken, cancellationToken).ConfigureAwait(false);
 
-        var pipeline = _pipelines.GetOrAdd(request.RequestUri?.Authority ?? "", static (_, self) => self.Build(), this);
+        // The library's handler takes the context it finds on the request: this one carries the attempt count.
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        // One object for the whole call (request, caller's token, attempt count) rather than a property each:
-        // value-typed properties are boxed on every set.
-        var call = new Call(this, request, cancellationToken);
-        context.Properties.Set(CallKey, call);
+        context.Properties.Set(CallKey, new Call(cancellationToken));
+        request.SetResilienceContext(context);
         try
         {
-            var outcome = await pipeline.ExecuteOutcomeAsync(static async (ctx, call) =>
-            {
-                try
-                {
-                    var response = await call.Handler.SendOnceAsync(call.Request, ++call.Attempt, ctx.CancellationToken, call.Caller).ConfigureAwait(false);
-                    return Outcome.FromResult(response);
-                }
-                catch (Exception ex)
-                {
-                    return Outcome.FromException<HttpResponseMessage>(ex);
-                }
-            }, context, call).ConfigureAwait(false);
-            outcome.ThrowIfException();
-            return outcome.Result!;
+            return await _pipeline.RunAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (BrokenCircuitException ex)
         {
@@ -91,15 +90,25 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         }
         finally
         {
+            request.SetResilienceContext(null);
             ResilienceContextPool.Shared.Return(context);
         }
+    }
+
+    /// <summary>One attempt, called by the library's handler with the attempt's token.</summary>
+    private Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, CancellationToken attemptToken)
+    {
+        var call = request.GetResilienceContext()?.Properties.GetValue(CallKey, null!);
+        return call is null
+            ? SendAttemptAsync(request, 1, attemptToken, attemptToken)
+            : SendAttemptAsync(request, ++call.Attempts, attemptToken, call.Caller);
     }
 
     /// <param name="request">The request.</param>
     /// <param name="attempt">Which attempt this is, from 1.</param>
     /// <param name="ct">The attempt's token (cancelled by the caller or by a timeout).</param>
     /// <param name="caller">The caller's own token: only its cancellation goes unlogged.</param>
-    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, int attempt, CancellationToken ct, CancellationToken caller)
+    private async Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, int attempt, CancellationToken ct, CancellationToken caller)
     {
         var started = _time.GetTimestamp();
         try
@@ -133,52 +142,70 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         }
     }
 
-    private ResiliencePipeline<HttpResponseMessage> Build()
+    private ResiliencePipeline<HttpResponseMessage> Build(string authority)
     {
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time };
-        builder.AddTimeout(_options.TotalTimeout);
-        builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        // Named so that Polly's telemetry, when an application enables it, reports GpuCloud.{provider} per authority.
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time, Name = "GpuCloud." + _provider, InstanceName = authority };
+        builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "GpuCloud.TotalTimeout", Timeout = _options.TotalTimeout });
+        builder.AddRetry(new HttpRetryStrategyOptions
         {
+            Name = "GpuCloud.Retry",
             MaxRetryAttempts = Math.Max(_options.MaxRetries, 1),
             Delay = _options.RetryBaseDelay,
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
-            ShouldHandle = args => ValueTask.FromResult(_options.MaxRetries > 0 && ShouldRetry(args.Outcome, args.Context)),
+            // The library's Retry-After reader dates an HTTP-date against the system clock, not this pipeline's.
+            ShouldRetryAfterHeader = false,
             DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
+            ShouldHandle = args => ValueTask.FromResult(_options.MaxRetries > 0 && ShouldRetry(args.Outcome, args.Context)),
             OnRetry = args =>
             {
                 args.Outcome.Result?.Dispose();
                 return default;
             },
         });
-        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+        builder.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
         {
+            Name = "GpuCloud.CircuitBreaker",
             FailureRatio = _options.CircuitBreakerFailureRatio,
             MinimumThroughput = _options.CircuitBreakerMinimumThroughput,
             SamplingDuration = _options.CircuitBreakerSamplingDuration,
             BreakDuration = _options.CircuitBreakerBreakDuration,
             ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
         });
-        builder.AddTimeout(_options.AttemptTimeout);
+        builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "GpuCloud.AttemptTimeout", Timeout = _options.AttemptTimeout });
         return builder.Build();
     }
 
     private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
     {
-        var request = context.Properties.GetValue(CallKey, null!).Request;
         if (outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError })
             return true; // the request never left this machine: safe for any method, POST included
-        if (!IsIdempotent(request.Method) || !IsTransient(outcome)) return false;
+        var request = context.GetRequestMessage();
+        if (request is null || !IsIdempotent(request.Method) || !IsTransient(outcome)) return false;
         return RetryAfter(outcome.Result) is not { } wait || wait <= _options.MaxRetryAfter;
     }
 
-    /// <summary>What every attempt of one call needs; the attempt count is only touched by one attempt at a time.</summary>
-    private sealed class Call(GpuCloudResilienceHandler handler, HttpRequestMessage request, CancellationToken caller)
+    /// <summary>What every attempt of one call shares; the count is only touched by one attempt at a time.</summary>
+    private sealed class Call(CancellationToken caller)
     {
-        public GpuCloudResilienceHandler Handler { get; } = handler;
-        public HttpRequestMessage Request { get; } = request;
         public CancellationToken Caller { get; } = caller;
-        public int Attempt { get; set; }
+        public int Attempts { get; set; }
+    }
+
+    /// <summary>The library's handler, with its send reachable from here.</summary>
+#pragma warning disable EXTEXP0001 // ResilienceHandler is marked experimental; it is the library's documented way to use a pipeline without a container.
+    private sealed class Pipeline(Func<HttpRequestMessage, ResiliencePipeline<HttpResponseMessage>> pipelines) : ResilienceHandler(pipelines)
+#pragma warning restore EXTEXP0001
+    {
+        public Task<HttpResponseMessage> RunAsync(HttpRequestMessage request, CancellationToken cancellationToken) => SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>The pipeline's innermost handler: each attempt goes on through this handler's own inner handler.</summary>
+    private sealed class Attempt(GpuCloudResilienceHandler owner) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            owner.SendAttemptAsync(request, cancellationToken);
     }
 
     internal static bool IsIdempotent(HttpMethod method) =>
@@ -193,6 +220,7 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         _ => false,
     };
 
+    // Narrower than the library's (every 5xx): a 501 or 505 is an answer, not a passing failure.
     internal static bool IsTransientStatus(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
             or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
