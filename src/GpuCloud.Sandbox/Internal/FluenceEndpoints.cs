@@ -14,13 +14,20 @@ internal static class FluenceEndpoints
     private static readonly string[] Protocols = ["tcp", "udp", "http"];
     private static readonly string[] RegistryHosts = ["docker.io", "ghcr.io"];
 
+    /// <summary>
+    /// The key as <c>X-API-KEY: key</c> (the spec's scheme) or <c>Authorization: X-API-KEY key</c> (the form Fluence's docs
+    /// show); Fluence's own Go client sends both "so either gateway configuration works", so either one is enough here.
+    /// </summary>
+    internal static bool HasApiKey(HttpRequest request, string key) =>
+        string.Equals(request.Headers["X-API-KEY"].ToString(), key, StringComparison.Ordinal)
+        || string.Equals(request.Headers.Authorization.ToString(), "X-API-KEY " + key, StringComparison.Ordinal);
+
     public static void Map(IEndpointRouteBuilder app, SandboxContext sandbox)
     {
         var state = sandbox.State;
         var gpu = app.MapGroup("/gpu").AddEndpointFilter(async (context, next) =>
         {
-            var key = context.HttpContext.Request.Headers["X-API-KEY"].ToString();
-            if (!string.Equals(key, sandbox.Options.FluenceApiKey, StringComparison.Ordinal))
+            if (!HasApiKey(context.HttpContext.Request, sandbox.Options.FluenceApiKey))
                 return Wire.Json(new FluenceAuthErrorDto("Auth failed. No such API Key"), StatusCodes.Status403Forbidden);
             return await next(context).ConfigureAwait(false);
         });

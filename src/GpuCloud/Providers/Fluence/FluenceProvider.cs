@@ -37,7 +37,11 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
         var key = options.ApiKey!.Trim();
         var baseUrl = options.BaseUrl;
 
-        var auth = new HeaderHandler("X-API-KEY", _ => ValueTask.FromResult(key)) { InnerHandler = handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) } };
+        // Fluence's docs show "Authorization: X-API-KEY <key>", its spec an X-API-KEY header; its own Go client sends both so
+        // either gateway configuration works, and so do we.
+        var apiKeyHeader = new HeaderHandler("X-API-KEY", _ => ValueTask.FromResult(key)) { InnerHandler = handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) } };
+        var authorization = "X-API-KEY " + key;
+        var auth = new HeaderHandler("Authorization", _ => ValueTask.FromResult(authorization)) { InnerHandler = apiKeyHeader };
         // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.
         _http = new HttpClient(auth, disposeHandler: handler is null) { Timeout = options.RequestTimeout };
         _api = new Api.FluenceClient(_http) { BaseUrl = baseUrl.ToString().TrimEnd('/') };
@@ -262,27 +266,51 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
     /// <inheritdoc />
     public async Task<IReadOnlyList<SshKey>> ListSshKeysAsync(CancellationToken cancellationToken = default)
     {
-        // Whether pages count from 0 or 1 is not documented: follow the page number the server reports, and stop on
-        // the last page or on a page with nothing new.
+        // Fluence's main API numbers pages from 1 ("One-based page number") and may refuse page 0; its own client walks
+        // pages 1..N as the server reports them. So: ask for page 1, then follow the page number the server reports, and
+        // stop on the last page or on a page with nothing new.
         var keys = new List<SshKey>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        long page = 0;
+        long page = 1;
         long? firstPage = null;
+        long? expected = null;
         for (var requests = 0; requests < MaxKeyPages; requests++)
         {
-            var current = page;
-            var result = await Call(() => _api.ListSshKeysAsync(current, KeyPageSize, null, cancellationToken), cancellationToken).ConfigureAwait(false);
-            var items = result?.Items ?? [];
-            var added = 0;
-            foreach (var item in items)
-                if (seen.Add(item.Id.ToString())) { keys.Add(FluenceMapping.Key(item)); added++; }
-            if (added == 0 || result?.Pagination is not { } pagination) break;
-            // The page the server says it sent for our first request (0 or 1) is its numbering base.
+            var result = await KeyPageAsync(page, cancellationToken).ConfigureAwait(false);
+            var added = AddNew(result, keys, seen);
+            if (result?.Pagination is not { } pagination) break;
+            expected = pagination.FilteredRecords;
+            // The page the server says it sent for our first request is its numbering base (1, or 0 on a server that
+            // numbers from 0 and answers page 1 with its first page).
             firstPage ??= pagination.CurrentPage;
+            if (added == 0) break;
             if (pagination.CurrentPage + 1 - firstPage >= pagination.TotalPages) break;
             page = Math.Max(pagination.CurrentPage, page) + 1;
         }
+        // A server that numbers from 0 and took our 1 as its second page left its page 0 out: fetch it when the count says
+        // keys are missing. A server that refuses page 0 is one-based, and then nothing is missing that page 0 could hold.
+        if (firstPage == 1 && expected > keys.Count)
+        {
+            try
+            {
+                AddNew(await KeyPageAsync(0, cancellationToken).ConfigureAwait(false), keys, seen);
+            }
+            catch (GpuCloudException ex) when (ex.Code is GpuCloudErrorCode.InvalidRequest or GpuCloudErrorCode.NotFound)
+            {
+            }
+        }
         return keys;
+    }
+
+    private Task<Api.SshKeyPage> KeyPageAsync(long page, CancellationToken ct) =>
+        Call(() => _api.ListSshKeysAsync(page, KeyPageSize, null, ct), ct);
+
+    private int AddNew(Api.SshKeyPage? result, List<SshKey> keys, HashSet<string> seen)
+    {
+        var added = 0;
+        foreach (var item in result?.Items ?? [])
+            if (item is not null && seen.Add(item.Id.ToString())) { keys.Add(FluenceMapping.Key(item)); added++; }
+        return added;
     }
 
     /// <inheritdoc />
@@ -317,7 +345,9 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
             throw GpuCloudException.Invalid(nameof(keyId), $"'{EndpointRules.Printable(keyId ?? "")}' is not a Fluence key id (a UUID).", Name);
         try
         {
-            await Call(() => _api.DeleteSshKeyAsync(id, cancellationToken), cancellationToken).ConfigureAwait(false);
+            // The newest sources delete keys with POST /v1/ssh_keys/delete {"ids": [...]} (Fluence's main API spec and its
+            // own client); DELETE /v1/ssh_keys/{id} is no longer documented. A key already gone is simply not in the answer.
+            await Call(() => _api.DeleteSshKeysAsync(new Api.DeleteSshKeysRequest { Ids = [id] }, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
         {
