@@ -41,7 +41,8 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
         // either gateway configuration works, and so do we.
         var apiKeyHeader = new HeaderHandler("X-API-KEY", _ => ValueTask.FromResult(key)) { InnerHandler = handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) } };
         var authorization = "X-API-KEY " + key;
-        var auth = new HeaderHandler("Authorization", _ => ValueTask.FromResult(authorization)) { InnerHandler = apiKeyHeader };
+        var repeatable = new RepeatableKeyDelete { InnerHandler = apiKeyHeader };
+        var auth = new HeaderHandler("Authorization", _ => ValueTask.FromResult(authorization)) { InnerHandler = repeatable };
         // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.
         _http = new HttpClient(auth, disposeHandler: handler is null) { Timeout = options.RequestTimeout };
         _api = new Api.FluenceClient(_http) { BaseUrl = baseUrl.ToString().TrimEnd('/') };
@@ -368,4 +369,18 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
 
     /// <summary>Disposes the HTTP client, and its handler when the provider created it.</summary>
     public void Dispose() => _http.Dispose();
+
+    /// <summary>
+    /// Key removal is a POST (<c>/v1/ssh_keys/delete</c>), but removing the same ids twice changes nothing: it may be
+    /// retried on a transient failure like the DELETE it replaced.
+    /// </summary>
+    private sealed class RepeatableKeyDelete : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Post && request.RequestUri?.AbsolutePath.EndsWith("/v1/ssh_keys/delete", StringComparison.Ordinal) == true)
+                request.Options.Set(GpuCloudResilienceHandler.RepeatableKey, true);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 }
