@@ -3,6 +3,8 @@ using GpuCloud.Http;
 using GpuCloud.Instances;
 using GpuCloud.Plans;
 using GpuCloud.SshKeys;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Api = GpuCloud.Generated.Fluence;
 
 namespace GpuCloud.Providers.Fluence;
@@ -21,6 +23,8 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
 
     private readonly HttpClient _http;
     private readonly Api.FluenceClient _api;
+    private readonly Api.FluenceClient _tolerant;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="options">The API key and settings.</param>
@@ -29,8 +33,9 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
     /// by default a new <see cref="SocketsHttpHandler"/>. The provider adds the API key header on top and does
     /// not dispose a handler it was given.
     /// </param>
+    /// <param name="logger">Where items of a provider list that cannot be read are reported (at warning) when they are left out.</param>
     /// <exception cref="ArgumentException">The API key is missing or malformed, or the base URL is not HTTPS (loopback excepted).</exception>
-    public FluenceProvider(FluenceOptions options, HttpMessageHandler? handler = null)
+    public FluenceProvider(FluenceOptions options, HttpMessageHandler? handler = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -46,6 +51,9 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
         // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.
         _http = new HttpClient(auth, disposeHandler: handler is null) { Timeout = options.RequestTimeout };
         _api = new Api.FluenceClient(_http) { BaseUrl = baseUrl.ToString().TrimEnd('/') };
+        _logger = logger ?? NullLogger.Instance;
+        _tolerant = new Api.FluenceClient(_http) { BaseUrl = _api.BaseUrl };
+        _tolerant.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
     }
 
     /// <inheritdoc />
@@ -87,22 +95,25 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
     {
         IReadOnlyList<GpuPlan> plans = workload switch
         {
-            WorkloadType.Container => (await _api.ListContainerPlansAsync(ct).ConfigureAwait(false) ?? []).Select(FluenceMapping.ContainerPlan).ToArray(),
-            WorkloadType.VirtualMachine => FluenceMapping.MachinePlans(await _api.ListVmPlansAsync(ct).ConfigureAwait(false), workload).ToArray(),
-            _ => FluenceMapping.MachinePlans(await _api.ListBareMetalPlansAsync(ct).ConfigureAwait(false), workload).ToArray(),
+            WorkloadType.Container => ListItems.MapEach(await List(c => c.ListContainerPlansAsync(ct)).ConfigureAwait(false), FluenceMapping.ContainerPlan,
+                p => p.Plan?.Id, _logger, Name, "container plan").ToArray(),
+            WorkloadType.VirtualMachine => FluenceMapping.MachinePlans(await List(c => c.ListVmPlansAsync(ct)).ConfigureAwait(false), workload, SkippedOption).ToArray(),
+            _ => FluenceMapping.MachinePlans(await List(c => c.ListBareMetalPlansAsync(ct)).ConfigureAwait(false), workload, SkippedOption).ToArray(),
         };
         return plans;
     }, ct);
 
+    private void SkippedOption(string? id, Exception reason) => ListItems.Skipped(_logger, Name, "plan option", id, reason);
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<GpuInstance>> ListInstancesAsync(CancellationToken cancellationToken = default)
     {
-        var containers = Call(async () => (await _api.ListContainerInstancesAsync(cancellationToken).ConfigureAwait(false) ?? [])
-            .Select(FluenceMapping.Container).ToArray(), cancellationToken);
-        var vms = Call(async () => (await _api.ListVmInstancesAsync(cancellationToken).ConfigureAwait(false) ?? [])
-            .Select(i => FluenceMapping.Machine(i, WorkloadType.VirtualMachine)).ToArray(), cancellationToken);
-        var metal = Call(async () => (await _api.ListBareMetalInstancesAsync(cancellationToken).ConfigureAwait(false) ?? [])
-            .Select(i => FluenceMapping.Machine(i, WorkloadType.BareMetal)).ToArray(), cancellationToken);
+        var containers = Call(async () => ListItems.MapEach(await List(c => c.ListContainerInstancesAsync(cancellationToken)).ConfigureAwait(false),
+            FluenceMapping.Container, i => i.Id, _logger, Name, "container instance").ToArray(), cancellationToken);
+        var vms = Call(async () => ListItems.MapEach(await List(c => c.ListVmInstancesAsync(cancellationToken)).ConfigureAwait(false),
+            i => FluenceMapping.Machine(i, WorkloadType.VirtualMachine), i => i.Id, _logger, Name, "VM instance").ToArray(), cancellationToken);
+        var metal = Call(async () => ListItems.MapEach(await List(c => c.ListBareMetalInstancesAsync(cancellationToken)).ConfigureAwait(false),
+            i => FluenceMapping.Machine(i, WorkloadType.BareMetal), i => i.Id, _logger, Name, "bare-metal instance").ToArray(), cancellationToken);
         var all = await Task.WhenAll(containers, vms, metal).ConfigureAwait(false);
         return all.SelectMany(x => x).ToArray();
     }
@@ -275,6 +286,7 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
         long page = 1;
         long? firstPage = null;
         long? expected = null;
+        var endedEmpty = false;
         for (var requests = 0; requests < MaxKeyPages; requests++)
         {
             var result = await KeyPageAsync(page, cancellationToken).ConfigureAwait(false);
@@ -284,13 +296,15 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
             // The page the server says it sent for our first request is its numbering base (1, or 0 on a server that
             // numbers from 0 and answers page 1 with its first page).
             firstPage ??= pagination.CurrentPage;
-            if (added == 0) break;
+            endedEmpty = added == 0;
+            if (endedEmpty) break;
             if (pagination.CurrentPage + 1 - firstPage >= pagination.TotalPages) break;
             page = Math.Max(pagination.CurrentPage, page) + 1;
         }
-        // A server that numbers from 0 and took our 1 as its second page left its page 0 out: fetch it when the count says
-        // keys are missing. A server that refuses page 0 is one-based, and then nothing is missing that page 0 could hold.
-        if (firstPage == 1 && expected > keys.Count)
+        // A server that numbers from 0 takes our 1 as its second page and answers its last number with an empty page:
+        // its page 0 was left out. Fetch it when the count says keys are missing (a one-based server refuses it or
+        // sends nothing new).
+        if (firstPage == 1 && endedEmpty && expected > keys.Count)
         {
             try
             {
@@ -304,13 +318,13 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
     }
 
     private Task<Api.SshKeyPage> KeyPageAsync(long page, CancellationToken ct) =>
-        Call(() => _api.ListSshKeysAsync(page, KeyPageSize, null, ct), ct);
+        Call(() => List(c => c.ListSshKeysAsync(page, KeyPageSize, null, ct)), ct);
 
     private int AddNew(Api.SshKeyPage? result, List<SshKey> keys, HashSet<string> seen)
     {
         var added = 0;
-        foreach (var item in result?.Items ?? [])
-            if (item is not null && seen.Add(item.Id.ToString())) { keys.Add(FluenceMapping.Key(item)); added++; }
+        foreach (var key in ListItems.MapEach(result?.Items, FluenceMapping.Key, k => k.Id.ToString(), _logger, Name, "SSH key"))
+            if (seen.Add(key.Id)) { keys.Add(key); added++; }
         return added;
     }
 
@@ -361,6 +375,10 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
         EndpointRules.RequireSafeId(raw, nameof(instanceId), Name);
         return (workload, raw);
     }
+
+    /// <summary>A list read: plain first, item by item only when the plain answer cannot be read (see <see cref="ListItems"/>).</summary>
+    private Task<T> List<T>(Func<Api.FluenceClient, Task<T>> read) =>
+        ListItems.ReadAsync(() => read(_api), () => read(_tolerant), ex => ex is Api.FluenceApiException { StatusCode: >= 200 and < 300, InnerException: Newtonsoft.Json.JsonException });
 
     private static Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct) => ErrorTranslation.CallAsync(call, FluenceErrors.Translate, ct);
 

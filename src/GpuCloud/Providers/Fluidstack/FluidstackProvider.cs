@@ -4,6 +4,8 @@ using GpuCloud.Http;
 using GpuCloud.Instances;
 using GpuCloud.Plans;
 using GpuCloud.SshKeys;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Infra = GpuCloud.Generated.Fluidstack.Infrastructure;
 using Mgmt = GpuCloud.Generated.Fluidstack.Management;
 
@@ -23,8 +25,10 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
     private readonly TimeProvider _time;
     private readonly HttpClient _http;
     private readonly FluidstackTokenSource _tokens;
+    private readonly ILogger _logger;
     private readonly Mgmt.FluidstackManagementClient _management;
-    private readonly ConcurrentDictionary<string, Infra.FluidstackInfrastructureClient> _regional = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Mgmt.FluidstackManagementClient _tolerantManagement;
+    private readonly ConcurrentDictionary<string, (Infra.FluidstackInfrastructureClient Plain, Infra.FluidstackInfrastructureClient Tolerant)> _regional = new(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _regionLock = new(1, 1);
     private (IReadOnlyDictionary<string, Uri> Regions, DateTimeOffset Expires)? _regions;
 
@@ -32,8 +36,9 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
     /// <param name="options">The token and settings.</param>
     /// <param name="handler">The HTTP handler to send requests through; by default a new <see cref="SocketsHttpHandler"/>. A handler given here is not disposed.</param>
     /// <param name="timeProvider">The clock for the region cache; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="logger">Where items of a provider list that cannot be read are reported (at warning) when they are left out.</param>
     /// <exception cref="ArgumentException">No token or client credentials, a malformed secret, or a management or token URL that is not HTTPS (loopback excepted).</exception>
-    public FluidstackProvider(FluidstackOptions options, HttpMessageHandler? handler = null, TimeProvider? timeProvider = null)
+    public FluidstackProvider(FluidstackOptions options, HttpMessageHandler? handler = null, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -46,6 +51,9 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.
         _http = new HttpClient(auth, disposeHandler: handler is null) { Timeout = options.RequestTimeout };
         _management = new Mgmt.FluidstackManagementClient(_http) { BaseUrl = management.ToString().TrimEnd('/') };
+        _logger = logger ?? NullLogger.Instance;
+        _tolerantManagement = new Mgmt.FluidstackManagementClient(_http) { BaseUrl = _management.BaseUrl };
+        _tolerantManagement.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
     }
 
     /// <inheritdoc />
@@ -59,7 +67,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         try
         {
             if (_regions is { } again && again.Expires > _time.GetUtcNow()) return again.Regions;
-            var listed = await Call(() => _management.ListRegionsAsync(ct), ct).ConfigureAwait(false) ?? [];
+            var listed = await Call(() => List(_management, _tolerantManagement, c => c.ListRegionsAsync(ct)), ct).ConfigureAwait(false) ?? [];
             var regions = new Dictionary<string, Uri>(StringComparer.OrdinalIgnoreCase);
             foreach (var r in listed)
             {
@@ -78,7 +86,10 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         }
     }
 
-    private async Task<Infra.FluidstackInfrastructureClient> RegionalAsync(string region, CancellationToken ct)
+    private async Task<Infra.FluidstackInfrastructureClient> RegionalAsync(string region, CancellationToken ct) =>
+        (await RegionalPairAsync(region, ct).ConfigureAwait(false)).Plain;
+
+    private async Task<(Infra.FluidstackInfrastructureClient Plain, Infra.FluidstackInfrastructureClient Tolerant)> RegionalPairAsync(string region, CancellationToken ct)
     {
         if (_regional.TryGetValue(region, out var client)) return client;
         var regions = await RegionsAsync(ct).ConfigureAwait(false);
@@ -94,9 +105,12 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         {
             throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"fluidstack: {ex.Message}", Name, ex);
         }
-        return _regional.GetOrAdd(region, _ => new Infra.FluidstackInfrastructureClient(_http)
+        return _regional.GetOrAdd(region, _ =>
         {
-            BaseUrl = checkedUrl.ToString().TrimEnd('/') + "/api/v1alpha1",
+            var baseUrl = checkedUrl.ToString().TrimEnd('/') + "/api/v1alpha1";
+            var tolerant = new Infra.FluidstackInfrastructureClient(_http) { BaseUrl = baseUrl };
+            tolerant.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
+            return (new Infra.FluidstackInfrastructureClient(_http) { BaseUrl = baseUrl }, tolerant);
         });
     }
 
@@ -119,9 +133,9 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
     {
         try
         {
-            var api = await RegionalAsync(region, ct).ConfigureAwait(false);
-            var types = Call(() => api.ListInstanceTypesAsync(ct), ct);
-            var capacity = _options.ProjectId is { } project ? Call(() => api.ListCapacityAsync(project, ct), ct) : null;
+            var (api, tolerant) = await RegionalPairAsync(region, ct).ConfigureAwait(false);
+            var types = Call(() => List(api, tolerant, c => c.ListInstanceTypesAsync(ct)), ct);
+            var capacity = _options.ProjectId is { } project ? Call(() => List(api, tolerant, c => c.ListCapacityAsync(project, ct)), ct) : null;
             var typeList = await types.ConfigureAwait(false) ?? [];
             IReadOnlyDictionary<string, int>? available = null;
             if (capacity is not null)
@@ -131,7 +145,8 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
                     .GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
                     .ToDictionary(g => g.Key, g => (int)Math.Clamp(g.Sum(c => (long)c.Capacity), 0, int.MaxValue), StringComparer.OrdinalIgnoreCase);
             }
-            var plans = typeList.Where(t => !string.IsNullOrWhiteSpace(t.Name)).Select(t => FluidstackMapping.Plan(region, t, _options, available)).ToArray();
+            var plans = ListItems.MapEach(typeList.Where(t => !string.IsNullOrWhiteSpace(t?.Name)), t => FluidstackMapping.Plan(region, t, _options, available),
+                t => t.Name, _logger, Name, "instance type").ToArray();
             return (region, plans, null);
         }
         catch (GpuCloudException ex)
@@ -149,12 +164,10 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
     public async Task<IReadOnlyList<GpuInstance>> ListInstancesAsync(CancellationToken cancellationToken = default)
     {
         var project = RequireProject();
-        var listed = await Call(() => _management.ListInstancesAsync(project, cancellationToken), cancellationToken).ConfigureAwait(false) ?? [];
+        var listed = await Call(() => List(_management, _tolerantManagement, c => c.ListInstancesAsync(project, cancellationToken)), cancellationToken).ConfigureAwait(false) ?? [];
         var regions = _options.Regions;
-        return listed
-            .Where(i => regions.Count == 0 || regions.Contains(i.Region, StringComparer.OrdinalIgnoreCase))
-            .Select(i => FluidstackMapping.Instance(i, _options))
-            .ToArray();
+        return ListItems.MapEach(listed.Where(i => i is not null && (regions.Count == 0 || regions.Contains(i.Region, StringComparer.OrdinalIgnoreCase))),
+            i => FluidstackMapping.Instance(i, _options), i => i.Id.ToString(), _logger, Name, "instance").ToArray();
     }
 
     /// <inheritdoc />
@@ -231,8 +244,8 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<SshKey>> ListSshKeysAsync(CancellationToken cancellationToken = default) =>
-        (await Call(() => _management.ListKeysAsync(cancellationToken), cancellationToken).ConfigureAwait(false) ?? [])
-            .Select(FluidstackMapping.Key).ToArray();
+        ListItems.MapEach(await Call(() => List(_management, _tolerantManagement, c => c.ListKeysAsync(cancellationToken)), cancellationToken).ConfigureAwait(false),
+            FluidstackMapping.Key, k => k.Name, _logger, Name, "SSH key").ToArray();
 
     /// <inheritdoc />
     public async Task<SshKey> AddSshKeyAsync(string name, SshPublicKey publicKey, CancellationToken cancellationToken = default)
@@ -278,6 +291,12 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
             return (EndpointRules.RequireSafeId(region, nameof(instanceId), Name), id);
         throw GpuCloudException.Invalid(nameof(instanceId), $"'{EndpointRules.Printable(instanceId ?? "")}' is not a Fluidstack instance id (region/uuid).", Name);
     }
+
+    /// <summary>A list read: plain first, item by item only when the plain answer cannot be read (see <see cref="ListItems"/>).</summary>
+    private static Task<T> List<TClient, T>(TClient plain, TClient tolerant, Func<TClient, Task<T>> read) =>
+        ListItems.ReadAsync(() => read(plain), () => read(tolerant), static ex => ex is
+            Mgmt.FluidstackManagementApiException { StatusCode: >= 200 and < 300, InnerException: Newtonsoft.Json.JsonException }
+            or Infra.FluidstackInfrastructureApiException { StatusCode: >= 200 and < 300, InnerException: Newtonsoft.Json.JsonException });
 
     private static Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct) => ErrorTranslation.CallAsync(call, FluidstackErrors.Translate, ct);
 
