@@ -34,7 +34,9 @@ internal static class FluenceEndpoints
 
         // ------------------------------------------------------------------------------------------ plans
         gpu.MapGet("/plans/", () => Wire.Json(state.Catalog.ContainerPlans.Select(ToDto).ToArray()));
-        gpu.MapGet("/plans/vms", () => Wire.Json(VmPlanList(state.Catalog.VmOptions)));
+        gpu.MapGet("/plans/vms", () => sandbox.Options.ServeMalformedListItem
+            ? Wire.Json(WithFractionalOffer(VmPlanList(state.Catalog.VmOptions)))
+            : Wire.Json(VmPlanList(state.Catalog.VmOptions)));
         gpu.MapGet("/plans/baremetal", () => Wire.Json(VmPlanList(state.Catalog.BareMetalOptions)));
         gpu.MapGet("/default-images/", () => Wire.Json(state.Catalog.DefaultImages.Select(ToDto).ToArray()));
 
@@ -437,6 +439,24 @@ internal static class FluenceEndpoints
             d.Expose.Select(e => new ExposedPortDto(e.Port, e.Protocol)).ToArray(),
             d.Environment.Select(e => new EnvironmentVariableDto(e.Name, e.Value)).ToArray(),
             d.StartupCommand, d.RequiresSsh);
+
+    /// <summary>The fixed id of the odd offer <see cref="SandboxOptions.ServeMalformedListItem"/> adds.</summary>
+    public const string OddOfferId = "0dd0ffe2-0000-4000-8000-000000000001";
+
+    /// <summary>
+    /// The list plus one offer whose memory count is 1.5: the docs type counts as integers, but offers come from many
+    /// suppliers, and one odd value must cost that offer only.
+    /// </summary>
+    private static JsonNode WithFractionalOffer(VmPlanListDto list)
+    {
+        var node = System.Text.Json.JsonSerializer.SerializeToNode(list, Wire.Options)!;
+        var options = (JsonArray)node["data"]![0]!["availability_by_number"]![0]!["options"]!;
+        var odd = options[0]!.DeepClone();
+        odd["id"] = OddOfferId;
+        odd["memory"]!["count"] = 1.5;
+        options.Insert(1, odd);
+        return node;
+    }
 
     private static VmPlanListDto VmPlanList(IReadOnlyList<VmOption> options)
     {
