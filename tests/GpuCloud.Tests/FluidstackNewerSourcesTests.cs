@@ -99,6 +99,26 @@ public class FluidstackNewerSourcesTests
     }
 
     [Test]
+    public async Task TheRegionsAnswerAboutProjects_IsAskedOncePerRegionListing()
+    {
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, RegionsUrl, SandboxOnly);
+        http.Json(HttpMethod.Get, Sandbox + "/instance-types", InstanceTypes);
+        http.Json(HttpMethod.Get, Sandbox + "/projects", TwoProjects);
+        using var fluidstack = Build.Fluidstack(http, options: Build.FluidstackOptions(withProject: false));
+
+        await fluidstack.ListPlansAsync(new PlanQuery());
+        await fluidstack.ListPlansAsync(new PlanQuery());
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluidstack.CreateInstanceAsync(Create("sandbox")));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(http.Sent(HttpMethod.Get, Sandbox + "/projects"), Has.Count.EqualTo(1));
+            Assert.That(ex!.Field, Is.EqualTo("Fluidstack.ProjectIds"));
+        }
+    }
+
+    [Test]
     public async Task ListInstances_PerRegionProject_KeepsOnlyThatRegionsInstances()
     {
         using var http = new RecordingHttp();

@@ -23,7 +23,7 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
 
     private readonly HttpClient _http;
     private readonly Api.FluenceClient _api;
-    private readonly Api.FluenceClient _tolerant;
+    private readonly Lazy<Api.FluenceClient> _tolerant;
     private readonly ILogger _logger;
 
     /// <summary>Creates the provider.</summary>
@@ -52,8 +52,13 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
         _http = new HttpClient(auth, disposeHandler: handler is null) { Timeout = options.RequestTimeout };
         _api = new Api.FluenceClient(_http) { BaseUrl = baseUrl.ToString().TrimEnd('/') };
         _logger = logger ?? NullLogger.Instance;
-        _tolerant = new Api.FluenceClient(_http) { BaseUrl = _api.BaseUrl };
-        _tolerant.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
+        // Built only when a plain read of a list failed.
+        _tolerant = new(() =>
+        {
+            var tolerant = new Api.FluenceClient(_http) { BaseUrl = _api.BaseUrl };
+            tolerant.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
+            return tolerant;
+        });
     }
 
     /// <inheritdoc />
@@ -378,7 +383,7 @@ public sealed class FluenceProvider : IGpuCloudProvider, IDisposable
 
     /// <summary>A list read: plain first, item by item only when the plain answer cannot be read (see <see cref="ListItems"/>).</summary>
     private Task<T> List<T>(Func<Api.FluenceClient, Task<T>> read) =>
-        ListItems.ReadAsync(() => read(_api), () => read(_tolerant), ex => ex is Api.FluenceApiException { StatusCode: >= 200 and < 300, InnerException: Newtonsoft.Json.JsonException });
+        ListItems.ReadAsync(() => read(_api), () => read(_tolerant.Value), ex => ex is Api.FluenceApiException { StatusCode: >= 200 and < 300, InnerException: Newtonsoft.Json.JsonException });
 
     private static Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct) => ErrorTranslation.CallAsync(call, FluenceErrors.Translate, ct);
 

@@ -27,11 +27,15 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
     private readonly FluidstackTokenSource _tokens;
     private readonly ILogger _logger;
     private readonly Mgmt.FluidstackManagementClient _management;
-    private readonly Mgmt.FluidstackManagementClient _tolerantManagement;
-    private readonly ConcurrentDictionary<string, (Infra.FluidstackInfrastructureClient Plain, Infra.FluidstackInfrastructureClient Tolerant)> _regional = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lazy<Mgmt.FluidstackManagementClient> _tolerantManagement;
+    private readonly ConcurrentDictionary<string, Infra.FluidstackInfrastructureClient> _regional = new(StringComparer.OrdinalIgnoreCase);
+    // Built only when a plain read of a list failed: most providers never need one.
+    private readonly ConcurrentDictionary<string, Infra.FluidstackInfrastructureClient> _tolerantRegional = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _regionLock = new(1, 1);
     private (IReadOnlyDictionary<string, Uri> Regions, DateTimeOffset Expires)? _regions;
-    private readonly ConcurrentDictionary<string, Guid> _discoveredProjects = new(StringComparer.OrdinalIgnoreCase);
+    // What each region's /projects said, for as long as the region list is cached: its one project, or why there is none
+    // to use (several, none, or the call refused). A transient failure is not remembered.
+    private readonly ConcurrentDictionary<string, (Guid Id, GpuCloudException? Problem)> _discoveredProjects = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Creates the provider.</summary>
     /// <param name="options">The token and settings.</param>
@@ -57,8 +61,12 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         _http = new HttpClient(auth, disposeHandler: handler is null) { Timeout = options.RequestTimeout };
         _management = new Mgmt.FluidstackManagementClient(_http) { BaseUrl = management.ToString().TrimEnd('/') };
         _logger = logger ?? NullLogger.Instance;
-        _tolerantManagement = new Mgmt.FluidstackManagementClient(_http) { BaseUrl = _management.BaseUrl };
-        _tolerantManagement.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
+        _tolerantManagement = new(() =>
+        {
+            var tolerant = new Mgmt.FluidstackManagementClient(_http) { BaseUrl = _management.BaseUrl };
+            tolerant.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
+            return tolerant;
+        });
     }
 
     /// <inheritdoc />
@@ -72,7 +80,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         try
         {
             if (_regions is { } again && again.Expires > _time.GetUtcNow()) return again.Regions;
-            var listed = await Call(() => List(_management, _tolerantManagement, c => c.ListRegionsAsync(ct)), ct).ConfigureAwait(false) ?? [];
+            var listed = await Call(() => List(_management, () => _tolerantManagement.Value, c => c.ListRegionsAsync(ct)), ct).ConfigureAwait(false) ?? [];
             var regions = new Dictionary<string, Uri>(StringComparer.OrdinalIgnoreCase);
             foreach (var r in listed)
             {
@@ -83,6 +91,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
             _regions = (regions, _time.GetUtcNow() + _options.RegionCacheDuration);
             // A region's URL may have moved: build its client again from the fresh list.
             _regional.Clear();
+            _discoveredProjects.Clear();
             return regions;
         }
         finally
@@ -91,10 +100,18 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         }
     }
 
-    private async Task<Infra.FluidstackInfrastructureClient> RegionalAsync(string region, CancellationToken ct) =>
-        (await RegionalPairAsync(region, ct).ConfigureAwait(false)).Plain;
+    private async Task<(Infra.FluidstackInfrastructureClient Plain, Func<Infra.FluidstackInfrastructureClient> Tolerant)> RegionalPairAsync(string region, CancellationToken ct)
+    {
+        var plain = await RegionalAsync(region, ct).ConfigureAwait(false);
+        return (plain, () => _tolerantRegional.GetOrAdd(plain.BaseUrl, url =>
+        {
+            var tolerant = new Infra.FluidstackInfrastructureClient(_http) { BaseUrl = url };
+            tolerant.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
+            return tolerant;
+        }));
+    }
 
-    private async Task<(Infra.FluidstackInfrastructureClient Plain, Infra.FluidstackInfrastructureClient Tolerant)> RegionalPairAsync(string region, CancellationToken ct)
+    private async Task<Infra.FluidstackInfrastructureClient> RegionalAsync(string region, CancellationToken ct)
     {
         if (_regional.TryGetValue(region, out var client)) return client;
         var regions = await RegionsAsync(ct).ConfigureAwait(false);
@@ -110,20 +127,24 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         {
             throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"fluidstack: {ex.Message}", Name, ex);
         }
-        return _regional.GetOrAdd(region, _ =>
+        return _regional.GetOrAdd(region, _ => new Infra.FluidstackInfrastructureClient(_http)
         {
-            var baseUrl = checkedUrl.ToString().TrimEnd('/') + "/api/v1alpha1";
-            var tolerant = new Infra.FluidstackInfrastructureClient(_http) { BaseUrl = baseUrl };
-            tolerant.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
-            return (new Infra.FluidstackInfrastructureClient(_http) { BaseUrl = baseUrl }, tolerant);
+            BaseUrl = checkedUrl.ToString().TrimEnd('/') + "/api/v1alpha1",
         });
     }
 
     /// <summary>The project configured for <paramref name="region"/> (by region, else for all regions), if any.</summary>
-    private Guid? ConfiguredProject(string region) =>
-        _options.ProjectIds is { } byRegion && byRegion.TryGetValue(region, out var id) ? id
-        : _options.ProjectIds?.FirstOrDefault(p => string.Equals(p.Key, region, StringComparison.OrdinalIgnoreCase)) is { Key: not null } match ? match.Value
-        : _options.ProjectId;
+    private Guid? ConfiguredProject(string region)
+    {
+        if (_options.ProjectIds is { Count: > 0 } byRegion)
+        {
+            if (byRegion.TryGetValue(region, out var id)) return id;
+            // A dictionary bound from configuration may compare names exactly; region names do not.
+            foreach (var (name, value) in byRegion)
+                if (string.Equals(name, region, StringComparison.OrdinalIgnoreCase)) return value;
+        }
+        return _options.ProjectId;
+    }
 
     /// <summary>
     /// The project of <paramref name="region"/>: configured, or else the one project the region's <c>/projects</c> lists
@@ -132,7 +153,22 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
     private async Task<Guid> ProjectAsync(string region, CancellationToken ct)
     {
         if (ConfiguredProject(region) is { } configured) return configured;
-        if (_discoveredProjects.TryGetValue(region, out var known)) return known;
+        if (_discoveredProjects.TryGetValue(region, out var known)) return known.Problem is { } problem ? throw problem : known.Id;
+        try
+        {
+            var id = await DiscoverProjectAsync(region, ct).ConfigureAwait(false);
+            _discoveredProjects[region] = (id, null);
+            return id;
+        }
+        catch (GpuCloudException ex) when (!ex.IsTransient)
+        {
+            _discoveredProjects[region] = (Guid.Empty, ex);
+            throw;
+        }
+    }
+
+    private async Task<Guid> DiscoverProjectAsync(string region, CancellationToken ct)
+    {
         var (api, tolerant) = await RegionalPairAsync(region, ct).ConfigureAwait(false);
         var projects = (await Call(() => List(api, tolerant, c => c.ListProjectsAsync(ct)), ct).ConfigureAwait(false) ?? [])
             .Where(p => p is not null && p.Id != Guid.Empty).ToArray();
@@ -140,7 +176,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
             throw new GpuCloudException(GpuCloudErrorCode.InvalidRequest,
                 $"fluidstack: region {region} has {(projects.Length == 0 ? "no project" : $"{projects.Length} projects ({string.Join(", ", projects.Select(p => $"{p.Name} {p.Id}"))})")}: "
                 + $"set FluidstackOptions.ProjectIds[\"{region}\"] (FLUIDSTACK_PROJECT_ID={region}=<uuid>).", Name) { Field = "Fluidstack.ProjectIds" };
-        return _discoveredProjects.GetOrAdd(region, projects[0].Id);
+        return projects[0].Id;
     }
 
     /// <inheritdoc />
@@ -184,7 +220,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
     /// project at all simply has no capacity figures.
     /// </summary>
     private async Task<(IReadOnlyDictionary<string, int>? Available, GpuCloudException? Refused)> CapacityAsync(
-        string region, Infra.FluidstackInfrastructureClient api, Infra.FluidstackInfrastructureClient tolerant, CancellationToken ct)
+        string region, Infra.FluidstackInfrastructureClient api, Func<Infra.FluidstackInfrastructureClient> tolerant, CancellationToken ct)
     {
         Guid project;
         try
@@ -217,7 +253,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
         if (_options.ProjectIds is not { Count: > 0 } && _options.ProjectId is { } everywhere)
         {
             // One project for every region, as configured: one call.
-            var all = await Call(() => List(_management, _tolerantManagement, c => c.ListInstancesAsync(everywhere, cancellationToken)), cancellationToken).ConfigureAwait(false) ?? [];
+            var all = await Call(() => List(_management, () => _tolerantManagement.Value, c => c.ListInstancesAsync(everywhere, cancellationToken)), cancellationToken).ConfigureAwait(false) ?? [];
             return ListItems.MapEach(all.Where(i => i is not null && (wanted.Count == 0 || wanted.Contains(i.Region, StringComparer.OrdinalIgnoreCase))),
                 i => FluidstackMapping.Instance(i, _options), i => i.Id.ToString(), _logger, Name, "instance").ToArray();
         }
@@ -244,7 +280,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
 
         var lists = await Task.WhenAll(byRegion.Values.Distinct().Select(async project =>
         {
-            var listed = await Call(() => List(_management, _tolerantManagement, c => c.ListInstancesAsync(project, cancellationToken)), cancellationToken).ConfigureAwait(false) ?? [];
+            var listed = await Call(() => List(_management, () => _tolerantManagement.Value, c => c.ListInstancesAsync(project, cancellationToken)), cancellationToken).ConfigureAwait(false) ?? [];
             return listed.Where(i => i?.Region is not null && byRegion.TryGetValue(i.Region, out var owner) && owner == project);
         })).ConfigureAwait(false);
         return ListItems.MapEach(lists.SelectMany(l => l), i => FluidstackMapping.Instance(i, _options), i => i.Id.ToString(), _logger, Name, "instance").ToArray();
@@ -354,7 +390,7 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<SshKey>> ListSshKeysAsync(CancellationToken cancellationToken = default) =>
-        ListItems.MapEach(await Call(() => List(_management, _tolerantManagement, c => c.ListKeysAsync(cancellationToken)), cancellationToken).ConfigureAwait(false),
+        ListItems.MapEach(await Call(() => List(_management, () => _tolerantManagement.Value, c => c.ListKeysAsync(cancellationToken)), cancellationToken).ConfigureAwait(false),
             FluidstackMapping.Key, k => k.Name, _logger, Name, "SSH key").ToArray();
 
     /// <inheritdoc />
@@ -403,8 +439,8 @@ public sealed class FluidstackProvider : IGpuCloudProvider, IDisposable
     }
 
     /// <summary>A list read: plain first, item by item only when the plain answer cannot be read (see <see cref="ListItems"/>).</summary>
-    private static Task<T> List<TClient, T>(TClient plain, TClient tolerant, Func<TClient, Task<T>> read) =>
-        ListItems.ReadAsync(() => read(plain), () => read(tolerant), static ex => ex is
+    private static Task<T> List<TClient, T>(TClient plain, Func<TClient> tolerant, Func<TClient, Task<T>> read) =>
+        ListItems.ReadAsync(() => read(plain), () => read(tolerant()), static ex => ex is
             Mgmt.FluidstackManagementApiException { StatusCode: >= 200 and < 300, InnerException: Newtonsoft.Json.JsonException }
             or Infra.FluidstackInfrastructureApiException { StatusCode: >= 200 and < 300, InnerException: Newtonsoft.Json.JsonException });
 
