@@ -8,6 +8,11 @@ namespace GpuCloud.Generated.Fluence
     {
         static partial void UpdateJsonSerializerSettings(JsonSerializerSettings settings) =>
             settings.ContractResolver = TolerantContractResolver.Instance;
+
+        /// <summary>From now on, an unreadable item of any response list is left out and reported instead of failing the response.</summary>
+        /// <param name="onSkipped">Told about every item left out.</param>
+        public void SkipUnreadableListItems(System.Action<GpuCloud.Generated.SkippedListItem> onSkipped) =>
+            _instanceSettings = GpuCloud.Generated.ListItemTolerance.Apply(CreateSerializerSettings(), onSkipped);
     }
 }
 
@@ -17,6 +22,11 @@ namespace GpuCloud.Generated.Fluidstack.Management
     {
         static partial void UpdateJsonSerializerSettings(JsonSerializerSettings settings) =>
             settings.ContractResolver = TolerantContractResolver.Instance;
+
+        /// <summary>From now on, an unreadable item of any response list is left out and reported instead of failing the response.</summary>
+        /// <param name="onSkipped">Told about every item left out.</param>
+        public void SkipUnreadableListItems(System.Action<GpuCloud.Generated.SkippedListItem> onSkipped) =>
+            _instanceSettings = GpuCloud.Generated.ListItemTolerance.Apply(CreateSerializerSettings(), onSkipped);
     }
 }
 
@@ -26,5 +36,10 @@ namespace GpuCloud.Generated.Fluidstack.Infrastructure
     {
         static partial void UpdateJsonSerializerSettings(JsonSerializerSettings settings) =>
             settings.ContractResolver = TolerantContractResolver.Instance;
+
+        /// <summary>From now on, an unreadable item of any response list is left out and reported instead of failing the response.</summary>
+        /// <param name="onSkipped">Told about every item left out.</param>
+        public void SkipUnreadableListItems(System.Action<GpuCloud.Generated.SkippedListItem> onSkipped) =>
+            _instanceSettings = GpuCloud.Generated.ListItemTolerance.Apply(CreateSerializerSettings(), onSkipped);
     }
 }

@@ -69,9 +69,50 @@ public sealed class SandboxOptions
     /// </summary>
     public IDictionary<string, int> FluidstackCapacity { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Atlas projects are regional (the official Go client's example asks for "an existing Atlas project in this
+    /// region"). When true, the sandbox's project lives in <c>eu-north-1</c> only, beside a second project there
+    /// (<see cref="FluidstackSecondProjectId"/>), and <c>us-east-2</c> has none: its capacity and instance calls answer
+    /// 403. Default false: the one project is in every region, as older setups assume.
+    /// </summary>
+    public bool FluidstackRegionalProjects { get; set; }
+
+    /// <summary>The second project in <c>eu-north-1</c> when <see cref="FluidstackRegionalProjects"/> is on.</summary>
+    public Guid FluidstackSecondProjectId { get; set; } = Guid.Parse("5ec0d000-0000-4000-8000-000000000002");
+
+    /// <summary>
+    /// How an instance's <c>userData</c> is sent back. The spec says base64 (<c>format: byte</c>), but null, base64
+    /// with a trailing newline and raw <c>#cloud-config</c> text all occur in Fluidstack's examples. Default
+    /// <see cref="UserDataEcho.Base64"/>.
+    /// </summary>
+    public UserDataEcho FluidstackUserData { get; set; } = UserDataEcho.Base64;
+
+    /// <summary>
+    /// When true, one list in each API carries one item that cannot be read as its schema says: a Fluence VM offer
+    /// whose memory count is 1.5 (the docs type counts as integers) and a Fluidstack instance type whose cpu is 1.5.
+    /// For checking that one odd value costs one item, never the list. Default false.
+    /// </summary>
+    public bool ServeMalformedListItem { get; set; }
+
     /// <summary>Fault rules active from the start (see <see cref="SandboxFaults"/>).</summary>
     public IList<FaultRule> Faults { get; } = new List<FaultRule>();
 
     /// <summary>When true, one line per request (method, path, status) is written to standard output.</summary>
     public bool LogRequests { get; set; }
+}
+
+/// <summary>How the sandbox sends back a Fluidstack instance's <c>userData</c>.</summary>
+public enum UserDataEcho
+{
+    /// <summary>Base64 of what was sent, as the spec says.</summary>
+    Base64,
+
+    /// <summary>Base64 with a trailing newline, as some examples show.</summary>
+    Base64WithNewline,
+
+    /// <summary>The decoded text itself (e.g. <c>#cloud-config ...</c>), as other examples show.</summary>
+    RawText,
+
+    /// <summary>Always null.</summary>
+    Null,
 }

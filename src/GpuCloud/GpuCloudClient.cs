@@ -85,14 +85,15 @@ public sealed class GpuCloudClient : IDisposable
 
         if (options.Fluence.IsConfigured)
         {
-            var fluence = new FluenceProvider(options.Fluence, Pipeline(FluenceProvider.ProviderName));
+            var fluence = new FluenceProvider(options.Fluence, Pipeline(FluenceProvider.ProviderName), loggerFactory?.CreateLogger("GpuCloud.Providers." + FluenceProvider.ProviderName));
             _owned.Add(fluence);
             providers.Add(fluence);
         }
         else disabled[FluenceProvider.ProviderName] = "no API key (set FLUENCE_API_KEY or GpuCloud:Fluence:ApiKey)";
         if (options.Fluidstack.IsConfigured)
         {
-            var fluidstack = new FluidstackProvider(options.Fluidstack, Pipeline(FluidstackProvider.ProviderName), timeProvider);
+            var fluidstack = new FluidstackProvider(options.Fluidstack, Pipeline(FluidstackProvider.ProviderName), timeProvider,
+                loggerFactory?.CreateLogger("GpuCloud.Providers." + FluidstackProvider.ProviderName));
             _owned.Add(fluidstack);
             providers.Add(fluidstack);
         }

@@ -56,7 +56,8 @@ public sealed class GpuCloudOptions
     /// <summary>
     /// Options from the environment variables <c>FLUENCE_API_KEY</c>, <c>FLUENCE_BASE_URL</c>, <c>FLUIDSTACK_TOKEN</c>,
     /// <c>FLUIDSTACK_CLIENT_ID</c>, <c>FLUIDSTACK_CLIENT_SECRET</c>, <c>FLUIDSTACK_TOKEN_URL</c>,
-    /// <c>FLUIDSTACK_PROJECT_ID</c> and <c>FLUIDSTACK_BASE_URL</c> (the Management API URL), defaults elsewhere.
+    /// <c>FLUIDSTACK_PROJECT_ID</c> (one GUID, or <c>region=GUID</c> pairs), <c>FLUIDSTACK_ORG_ID</c> and <c>FLUIDSTACK_BASE_URL</c>
+    /// (the Management API URL), defaults elsewhere.
     /// </summary>
     /// <exception cref="ArgumentException">A variable holds a malformed URL or GUID; the message names it.</exception>
     public static GpuCloudOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
@@ -87,8 +88,26 @@ public sealed class GpuCloudOptions
         if (Get("FLUIDSTACK_CLIENT_SECRET") is { } secret) Fluidstack.ClientSecret = secret;
         if (Get("FLUIDSTACK_TOKEN_URL") is { } tokenUrl) Fluidstack.TokenUrl = Url("FLUIDSTACK_TOKEN_URL", tokenUrl);
         if (Get("FLUIDSTACK_BASE_URL") is { } managementUrl) Fluidstack.ManagementUrl = Url("FLUIDSTACK_BASE_URL", managementUrl);
-        if (Get("FLUIDSTACK_PROJECT_ID") is { } project)
-            Fluidstack.ProjectId = Guid.TryParse(project, out var id) ? id : throw new ArgumentException("FLUIDSTACK_PROJECT_ID is not a GUID.", "FLUIDSTACK_PROJECT_ID");
+        if (Get("FLUIDSTACK_PROJECT_ID") is { } project) ApplyFluidstackProjects(project);
+        if (Get("FLUIDSTACK_ORG_ID") is { } organization) Fluidstack.OrganizationId = organization;
+    }
+
+    /// <summary>One GUID for every region, or <c>region=GUID</c> pairs separated by commas (Atlas projects are regional).</summary>
+    private void ApplyFluidstackProjects(string text)
+    {
+        const string name = "FLUIDSTACK_PROJECT_ID";
+        if (!text.Contains('=', StringComparison.Ordinal))
+        {
+            Fluidstack.ProjectId = Guid.TryParse(text, out var id) ? id : throw new ArgumentException($"{name} is not a GUID (or region=GUID pairs).", name);
+            return;
+        }
+        foreach (var pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || parts[0].Length == 0 || !Guid.TryParse(parts[1], out var id))
+                throw new ArgumentException($"{name}: '{pair}' is not region=GUID.", name);
+            Fluidstack.ProjectIds[parts[0]] = id;
+        }
     }
 
     /// <summary>Shows the settings with every secret redacted.</summary>

@@ -128,11 +128,10 @@ public class FluenceClientTests
         yield return new() { Operation = nameof(IFluenceClient.DeleteBareMetalInstanceAsync), Method = HttpMethod.Delete, Url = $"{Base}/gpu/instances/baremetal/{BareMetalId}", Call = c => c.DeleteBareMetalInstanceAsync(BareMetalId), ResponseStatus = HttpStatusCode.NoContent };
 
         // Account SSH keys (/v1)
-        yield return new() { Operation = nameof(IFluenceClient.ListSshKeysAsync), Variant = "page=0&perPage=50", Method = HttpMethod.Get, Url = $"{Base}/v1/ssh_keys?page=0&perPage=50", Call = c => c.ListSshKeysAsync(page: 0, perPage: 50), ResponseBody = FluenceExamples.SshKeyPage };
+        yield return new() { Operation = nameof(IFluenceClient.ListSshKeysAsync), Variant = "page=1&perPage=50", Method = HttpMethod.Get, Url = $"{Base}/v1/ssh_keys?page=1&perPage=50", Call = c => c.ListSshKeysAsync(page: 1, perPage: 50), ResponseBody = FluenceExamples.SshKeyPage };
         yield return new() { Operation = nameof(IFluenceClient.ListSshKeysAsync), Variant = "ids repeated", Method = HttpMethod.Get, Url = $"{Base}/v1/ssh_keys?ids={SshKeyId}&ids={OtherSshKeyId}", Call = c => c.ListSshKeysAsync(ids: [SshKeyId, OtherSshKeyId]), ResponseBody = FluenceExamples.SshKeyPage };
         yield return new() { Operation = nameof(IFluenceClient.ListSshKeysAsync), Variant = "no query", Method = HttpMethod.Get, Url = $"{Base}/v1/ssh_keys", Call = c => c.ListSshKeysAsync(), ResponseBody = FluenceExamples.SshKeyPage };
         yield return new() { Operation = nameof(IFluenceClient.CreateSshKeyAsync), Method = HttpMethod.Post, Url = $"{Base}/v1/ssh_keys", Call = c => c.CreateSshKeyAsync(CreateSshKeyRequest()), RequestBody = FluenceExamples.CreateSshKeyRequest, ResponseBody = FluenceExamples.SshKey };
-        yield return new() { Operation = nameof(IFluenceClient.DeleteSshKeyAsync), Method = HttpMethod.Delete, Url = $"{Base}/v1/ssh_keys/{SshKeyId}", Call = c => c.DeleteSshKeyAsync(SshKeyId), ResponseBody = FluenceExamples.SshKey };
         yield return new() { Operation = nameof(IFluenceClient.DeleteSshKeysAsync), Method = HttpMethod.Post, Url = $"{Base}/v1/ssh_keys/delete", Call = c => c.DeleteSshKeysAsync(new DeleteSshKeysRequest { Ids = [SshKeyId, OtherSshKeyId] }), RequestBody = $$"""{"ids": ["{{SshKeyId}}", "{{OtherSshKeyId}}"]}""", ResponseBody = $"[{FluenceExamples.SshKey}]" };
     }
 
@@ -596,9 +595,8 @@ public class FluenceClientTests
         yield return Error(nameof(IFluenceClient.ListSshKeysAsync), HttpMethod.Get, "/v1/ssh_keys", c => c.ListSshKeysAsync(), 400, FluenceExamples.MainApiBadRequest, "Wrong parameters");
         yield return Error(nameof(IFluenceClient.ListSshKeysAsync), HttpMethod.Get, "/v1/ssh_keys", c => c.ListSshKeysAsync(), 401, FluenceExamples.MainApiUnauthorized, "Auth token invalid or missing");
         yield return Error(nameof(IFluenceClient.CreateSshKeyAsync), HttpMethod.Post, "/v1/ssh_keys", c => c.CreateSshKeyAsync(CreateSshKeyRequest()), 403, FluenceExamples.MainApiForbidden, "Not allowed to call this endpoint");
-        yield return Error(nameof(IFluenceClient.CreateSshKeyAsync), HttpMethod.Post, "/v1/ssh_keys", c => c.CreateSshKeyAsync(CreateSshKeyRequest()), 409, """{"code": "conflict", "error": "SSH key already exists"}""", "SSH key already exists");
-        yield return Error(nameof(IFluenceClient.DeleteSshKeyAsync), HttpMethod.Delete, $"/v1/ssh_keys/{SshKeyId}", c => c.DeleteSshKeyAsync(SshKeyId), 404, """{"code": "not_found", "error": "SSH key not found"}""", "SSH key not found");
-        yield return Error(nameof(IFluenceClient.DeleteSshKeyAsync), HttpMethod.Delete, $"/v1/ssh_keys/{SshKeyId}", c => c.DeleteSshKeyAsync(SshKeyId), 422, FluenceExamples.MainApiUnprocessable, "Unable to process the entity");
+        yield return Error(nameof(IFluenceClient.CreateSshKeyAsync), HttpMethod.Post, "/v1/ssh_keys", c => c.CreateSshKeyAsync(CreateSshKeyRequest()), 409, """{"code": "conflict", "error": "SshKey already exists"}""", "SshKey already exists");
+        yield return Error(nameof(IFluenceClient.DeleteSshKeysAsync), HttpMethod.Post, "/v1/ssh_keys/delete", c => c.DeleteSshKeysAsync(new DeleteSshKeysRequest { Ids = [SshKeyId] }), 422, FluenceExamples.MainApiUnprocessable, "Unable to process the entity");
         yield return Error(nameof(IFluenceClient.DeleteSshKeysAsync), HttpMethod.Post, "/v1/ssh_keys/delete", c => c.DeleteSshKeysAsync(new DeleteSshKeysRequest { Ids = [SshKeyId] }), 500, FluenceExamples.MainApiServerError, "Unexpected server error");
     }
 

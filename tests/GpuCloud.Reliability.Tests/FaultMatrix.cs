@@ -15,7 +15,7 @@ public enum OpKind
     /// <summary>GET: retried on transient faults.</summary>
     Read,
 
-    /// <summary>DELETE (Fluence: a GET, then DELETE): retried on transient faults.</summary>
+    /// <summary>DELETE (Fluence: a GET, then DELETE), or Fluence's key removal by ids (a POST that is safe to repeat): retried on transient faults.</summary>
     Idempotent,
 
     /// <summary>POST other than a create (start, stop, key add): never retried once sent.</summary>
@@ -162,7 +162,7 @@ public static class FaultMatrix
         new("fluidstack.keys.list", Fs, OpKind.Read, 1, true, true, Setup.Key, "/fluidstack/api/v1alpha1/user/keys", "GET", Check.ListHasKey, async c => await c.Client.ListSshKeysAsync(Fs)),
         new("fluence.keys.add", Fl, OpKind.Post, 3, true, false, Setup.None, "/v1/ssh_keys", "POST", Check.KeyAdded, async c => await c.Client.AddSshKeyAsync(MatrixCell.AddedKeyName, Keys.Rsa2048, Fl)),
         new("fluidstack.keys.add", Fs, OpKind.Post, 3, false, false, Setup.None, "/fluidstack/api/v1alpha1/user/keys", "POST", Check.KeyAdded, async c => await c.Client.AddSshKeyAsync(MatrixCell.AddedKeyName, Keys.Rsa2048, Fs)),
-        new("fluence.keys.remove", Fl, OpKind.Idempotent, 1, true, false, Setup.Key, "/v1/ssh_keys/", "DELETE", Check.KeyRemoved, async c => { await c.Client.RemoveSshKeyAsync(Fl, c.Key!.Id); return null; }),
+        new("fluence.keys.remove", Fl, OpKind.Idempotent, 1, true, false, Setup.Key, "/v1/ssh_keys/delete", "POST", Check.KeyRemoved, async c => { await c.Client.RemoveSshKeyAsync(Fl, c.Key!.Id); return null; }),
         new("fluidstack.keys.remove", Fs, OpKind.Idempotent, 1, false, false, Setup.Key, "/fluidstack/api/v1alpha1/user/keys/", "DELETE", Check.KeyRemoved, async c => { await c.Client.RemoveSshKeyAsync(Fs, c.Key!.Id); return null; }),
     ];
 

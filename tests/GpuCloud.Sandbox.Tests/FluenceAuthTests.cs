@@ -29,6 +29,23 @@ public sealed class FluenceAuthTests : SandboxTestBase
         }
     }
 
+    [TestCase("gpu/plans/")]
+    [TestCase("v1/ssh_keys")]
+    public async Task TheAuthorizationFormOfTheKeyIsAccepted_AndAWrongOneRefused(string path)
+    {
+        // Source: the Fluence API docs show "Authorization: X-API-KEY <key>"; Fluence's own Go client sends it beside
+        // X-API-KEY "so either gateway configuration works" (fluencelabs/terraform-provider-cloudless, internal/client/client.go).
+        var ok = await SendAsync(HttpMethod.Get, path, configure: r => r.Headers.TryAddWithoutValidation("Authorization", "X-API-KEY " + Server.FluenceApiKey));
+        var wrong = await SendAsync(HttpMethod.Get, path, configure: r => r.Headers.TryAddWithoutValidation("Authorization", "X-API-KEY wrong-key"));
+        var bare = await SendAsync(HttpMethod.Get, path, configure: r => r.Headers.TryAddWithoutValidation("Authorization", Server.FluenceApiKey));
+        Assert.Multiple(() =>
+        {
+            Assert.That(ok.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((int)wrong.StatusCode, Is.AnyOf(401, 403));
+            Assert.That((int)bare.StatusCode, Is.AnyOf(401, 403), "the key needs its X-API-KEY scheme word");
+        });
+    }
+
     [Test]
     public async Task SshKeyEndpointsAnswerTheMainApi401()
     {

@@ -94,16 +94,20 @@ public sealed class FluenceSshKeyTests : SandboxTestBase
     }
 
     [Test]
-    public async Task DeleteOneAndSeveral()
+    public async Task DeleteOneAndSeveral_ThroughPostDelete()
     {
+        // Source: Fluence's main API spec and its own Go client (fluencelabs/terraform-provider-cloudless,
+        // internal/client/client.go DeleteSSHKey) remove keys with POST /v1/ssh_keys/delete {"ids": [...]}, answering
+        // with the removed keys; DELETE /v1/ssh_keys/{id} is documented by neither.
         var a = (string)(await CreateAsync("a", SshKeys.Ed25519(11)))["id"]!;
         var b = (string)(await CreateAsync("b", SshKeys.Ed25519(12)))["id"]!;
         var c = (string)(await CreateAsync("c", SshKeys.Ed25519(13)))["id"]!;
 
-        var removed = await ExpectAsync(await FluenceAsync(HttpMethod.Delete, $"v1/ssh_keys/{a}"), HttpStatusCode.OK);
-        Assert.That((string)removed["name"]!, Is.EqualTo("a"));
-        var again = await ExpectAsync(await FluenceAsync(HttpMethod.Delete, $"v1/ssh_keys/{a}"), HttpStatusCode.NotFound);
-        Assert.That((string)again["code"]!, Is.EqualTo("not_found"));
+        var removed = (JArray)await ExpectAsync(await FluenceAsync(HttpMethod.Post, "v1/ssh_keys/delete", new { ids = new[] { a } }), HttpStatusCode.OK);
+        Assert.That(removed.Select(k => (string)k["name"]!), Is.EqualTo(new[] { "a" }));
+        var again = (JArray)await ExpectAsync(await FluenceAsync(HttpMethod.Post, "v1/ssh_keys/delete", new { ids = new[] { a } }), HttpStatusCode.OK);
+        Assert.That(again, Is.Empty, "an id that is not there is left out of the answer");
+        Assert.That((await FluenceAsync(HttpMethod.Delete, $"v1/ssh_keys/{b}")).IsSuccessStatusCode, Is.False, "the undocumented DELETE path is gone");
 
         var bulk = (JArray)await ExpectAsync(await FluenceAsync(HttpMethod.Post, "v1/ssh_keys/delete", new { ids = new[] { b, c, Guid.NewGuid().ToString() } }), HttpStatusCode.OK);
         Assert.That(bulk.Select(k => (string)k["name"]!), Is.EqualTo(new[] { "b", "c" }));
@@ -112,5 +116,34 @@ public sealed class FluenceSshKeyTests : SandboxTestBase
 
         // The same key can be registered again once removed.
         await CreateAsync("a", SshKeys.Ed25519(11));
+    }
+
+    [Test]
+    public async Task PagesAreOneBased_AndPageZeroIsRefused()
+    {
+        // Source: Fluence's main API spec (fluencelabs/terraform-provider-cloudless, internal/client/mock/testdata/
+        // fluence-public.yaml @ 01abcc7): "One-based page number", offset (page - 1) * perPage. A strict server refuses 0.
+        for (var i = 0; i < 3; i++) await CreateAsync($"key-{i}", SshKeys.Ed25519(200 + i));
+
+        var first = await ExpectAsync(await FluenceAsync(HttpMethod.Get, "v1/ssh_keys?page=1&perPage=2"), HttpStatusCode.OK);
+        var zero = await ExpectAsync(await FluenceAsync(HttpMethod.Get, "v1/ssh_keys?page=0&perPage=2"), HttpStatusCode.BadRequest);
+        Assert.Multiple(() =>
+        {
+            Assert.That(first["items"]!.Select(k => (string)k["name"]!), Is.EqualTo(new[] { "key-0", "key-1" }));
+            Assert.That((int)first["pagination"]!["currentPage"]!, Is.EqualTo(1));
+            Assert.That((string)zero["code"]!, Is.EqualTo("bad_request"));
+        });
+    }
+
+    [Test]
+    public async Task DuplicateKey_Is409_WithTheSourcesBody()
+    {
+        // Source: Fluence's mock (internal/client/mock/ssh_keys.go): the same algorithm and base64 body, comment ignored,
+        // is 409 {"error": "SshKey already exists"}.
+        var key = SshKeys.Ed25519(21, "me@laptop");
+        await CreateAsync("first", key);
+        var body = await ExpectAsync(await FluenceAsync(HttpMethod.Post, "v1/ssh_keys", new { name = "second", publicKey = key.Replace("me@laptop", "me@desktop") }),
+            HttpStatusCode.Conflict);
+        Assert.That((string)body["error"]!, Is.EqualTo("SshKey already exists"));
     }
 }

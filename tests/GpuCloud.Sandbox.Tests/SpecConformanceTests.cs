@@ -168,8 +168,8 @@ public sealed class SpecConformanceTests : SandboxTestBase
         Strict<SshKeyPage>();
         var filtered = await client.ListSshKeysAsync(ids: [a.Id, c.Id]);
         Strict<SshKeyPage>();
-        var removed = await client.DeleteSshKeyAsync(a.Id);
-        Strict<UserSshKey>();
+        var removed = (await client.DeleteSshKeysAsync(new DeleteSshKeysRequest { Ids = [a.Id] })).Single();
+        Strict<List<UserSshKey>>();
         var bulk = await client.DeleteSshKeysAsync(new DeleteSshKeysRequest { Ids = [b.Id, c.Id] });
         Strict<List<UserSshKey>>();
 

@@ -759,12 +759,16 @@ public class FluenceProviderTests
 
     // ------------------------------------------------------------------------------------------- SSH keys
 
+    // Pages: Fluence's main API spec (fluencelabs/terraform-provider-cloudless, internal/client/mock/testdata/
+    // fluence-public.yaml @ 01abcc7) says "One-based page number", offset (page - 1) * perPage; Fluence's Go client there
+    // (internal/client/client.go) walks pages 1..N "as the server reports them" (currentPage, totalPages).
+
     [Test]
-    public async Task ListSshKeys_OnePage_FingerprintComputedLocally()
+    public async Task ListSshKeys_AsksForPageOneFirst_FingerprintComputedLocally()
     {
         using var http = new RecordingHttp();
-        http.Mock.When(HttpMethod.Get, SshKeysUrl).WithExactQueryString("page=0&perPage=100")
-            .Respond("application/json", SshKeyPage(0, 1, SshKey(DocKeyId, "my-key", DocKey, fingerprint: "SHA256:whatever-the-server-says")));
+        http.Mock.When(HttpMethod.Get, SshKeysUrl).WithExactQueryString("page=1&perPage=100")
+            .Respond("application/json", SshKeyPage(1, 1, SshKey(DocKeyId, "my-key", DocKey, fingerprint: "SHA256:whatever-the-server-says")));
         using var fluence = Build.Fluence(http);
 
         var keys = await fluence.ListSshKeysAsync();
@@ -776,23 +780,23 @@ public class FluenceProviderTests
         var request = http.Requests.Single();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(request.Uri.Query, Is.EqualTo("?page=0&perPage=100"));
+            Assert.That(request.Uri.Query, Is.EqualTo("?page=1&perPage=100"));
             Assert.That(request.Header("X-API-KEY"), Is.EqualTo(Build.FluenceKey));
         }
     }
 
     [Test]
-    public async Task ListSshKeys_FollowsEveryPage()
+    public async Task ListSshKeys_FollowsEveryPage_OneBased()
     {
         using var http = new RecordingHttp();
         const string second = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
         const string third = "ffffffff-bbbb-cccc-dddd-eeeeeeeeeeee";
-        http.Mock.When(HttpMethod.Get, SshKeysUrl).WithExactQueryString("page=0&perPage=100")
-            .Respond("application/json", SshKeyPage(0, 3, SshKey(DocKeyId, "my-key", DocKey)));
         http.Mock.When(HttpMethod.Get, SshKeysUrl).WithExactQueryString("page=1&perPage=100")
-            .Respond("application/json", SshKeyPage(1, 3, SshKey(second, "rsa", TestKeys.Rsa2048, "ssh-rsa")));
+            .Respond("application/json", SshKeyPageOf(3, 1, 3, SshKey(DocKeyId, "my-key", DocKey)));
         http.Mock.When(HttpMethod.Get, SshKeysUrl).WithExactQueryString("page=2&perPage=100")
-            .Respond("application/json", SshKeyPage(2, 3, SshKey(third, "ec", TestKeys.Ecdsa256, "ecdsa-sha2-nistp256")));
+            .Respond("application/json", SshKeyPageOf(3, 2, 3, SshKey(second, "rsa", TestKeys.Rsa2048, "ssh-rsa")));
+        http.Mock.When(HttpMethod.Get, SshKeysUrl).WithExactQueryString("page=3&perPage=100")
+            .Respond("application/json", SshKeyPageOf(3, 3, 3, SshKey(third, "ec", TestKeys.Ecdsa256, "ecdsa-sha2-nistp256")));
         using var fluence = Build.Fluence(http);
 
         var keys = await fluence.ListSshKeysAsync();
@@ -801,16 +805,53 @@ public class FluenceProviderTests
         {
             Assert.That(keys.Select(k => k.Id), Is.EqualTo(new[] { DocKeyId, second, third }));
             Assert.That(keys.Select(k => k.Fingerprint), Is.EqualTo(new[] { DocKeyFingerprint, TestKeys.Rsa2048Fingerprint, TestKeys.Ecdsa256Fingerprint }));
-            Assert.That(http.Requests.Select(r => r.Uri.Query), Is.EqualTo(new[] { "?page=0&perPage=100", "?page=1&perPage=100", "?page=2&perPage=100" }));
+            Assert.That(http.Requests.Select(r => r.Uri.Query), Is.EqualTo(new[] { "?page=1&perPage=100", "?page=2&perPage=100", "?page=3&perPage=100" }));
         }
+    }
+
+    [Test]
+    public async Task ListSshKeys_AServerThatReportsPageZero_IsFollowedAsReported()
+    {
+        // Fluence's own mock (internal/client/mock/ssh_keys.go) answers every list with currentPage 0 of 1 page.
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, SshKeysUrl, SshKeyPage(0, 1, SshKey(DocKeyId, "my-key", DocKey)));
+        using var fluence = Build.Fluence(http);
+
+        var keys = await fluence.ListSshKeysAsync();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(keys.Select(k => k.Id), Is.EqualTo(new[] { DocKeyId }));
+            Assert.That(http.Requests.Select(r => r.Uri.Query), Is.EqualTo(new[] { "?page=1&perPage=100" }));
+        }
+    }
+
+    [Test]
+    public async Task ListSshKeys_AServerThatNumbersFromZero_StillGivesEveryKey()
+    {
+        // The issue's requirement ("still correct if a server numbers from 0"): such a server takes page=1 as its second
+        // page (and its page 2 as past the end); the reported filteredRecords shows a key is missing, and page 0 holds it.
+        using var http = new RecordingHttp();
+        const string second = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+        http.Mock.When(HttpMethod.Get, SshKeysUrl).WithExactQueryString("page=1&perPage=100")
+            .Respond("application/json", SshKeyPageOf(2, 1, 2, SshKey(second, "rsa", TestKeys.Rsa2048, "ssh-rsa")));
+        http.Mock.When(HttpMethod.Get, SshKeysUrl).WithExactQueryString("page=2&perPage=100")
+            .Respond("application/json", SshKeyPageOf(2, 2, 2));
+        http.Mock.When(HttpMethod.Get, SshKeysUrl).WithExactQueryString("page=0&perPage=100")
+            .Respond("application/json", SshKeyPageOf(2, 0, 2, SshKey(DocKeyId, "my-key", DocKey)));
+        using var fluence = Build.Fluence(http);
+
+        var keys = await fluence.ListSshKeysAsync();
+
+        Assert.That(keys.Select(k => k.Id), Is.EquivalentTo(new[] { DocKeyId, second }));
     }
 
     [Test]
     public async Task ListSshKeys_StopsAtAnEmptyPage()
     {
         using var http = new RecordingHttp();
-        http.Mock.When(HttpMethod.Get, SshKeysUrl).WithExactQueryString("page=0&perPage=100")
-            .Respond("application/json", SshKeyPage(0, 5));
+        http.Mock.When(HttpMethod.Get, SshKeysUrl).WithExactQueryString("page=1&perPage=100")
+            .Respond("application/json", SshKeyPage(1, 5));
         using var fluence = Build.Fluence(http);
 
         var keys = await fluence.ListSshKeysAsync();
@@ -895,6 +936,31 @@ public class FluenceProviderTests
     }
 
     [Test]
+    public async Task AddSshKey_409SshKeyAlreadyExists_ReturnsTheRegisteredKey()
+    {
+        // Source: Fluence's mock (fluencelabs/terraform-provider-cloudless, internal/client/mock/ssh_keys.go) answers 409
+        // {"error": "SshKey already exists"} when the algorithm and base64 match, comment ignored; Fluence's provider then
+        // adopts the existing key. The first list here misses it (a list racing the registration).
+        using var http = new RecordingHttp();
+        var lists = 0;
+        http.Mock.When(HttpMethod.Get, SshKeysUrl).Respond(_ => new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StringContent(++lists == 1 ? SshKeyPage(1, 1) : SshKeyPage(1, 1, SshKey(DocKeyId, "old-name", TestKeys.Ed25519Material + " other@comment")),
+                System.Text.Encoding.UTF8, "application/json"),
+        });
+        http.Raw(HttpMethod.Post, SshKeysUrl, HttpStatusCode.Conflict, """{"error": "SshKey already exists"}""");
+        using var fluence = Build.Fluence(http);
+
+        var key = await fluence.AddSshKeyAsync("laptop", SshPublicKey.Parse(TestKeys.Ed25519));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(key.Id, Is.EqualTo(DocKeyId));
+            Assert.That(key.Name, Is.EqualTo("old-name"));
+        }
+    }
+
+    [Test]
     public void AddSshKey_ConflictWithAnotherKey_IsReported()
     {
         using var http = new RecordingHttp();
@@ -912,20 +978,81 @@ public class FluenceProviderTests
     }
 
     [Test]
-    public async Task RemoveSshKey_DeletesById_AndAMissingKeyCountsAsRemoved()
+    public async Task RemoveSshKey_PostsToDelete_AndAMissingKeyCountsAsRemoved()
     {
+        // Source: Fluence's Go client deletes with POST /v1/ssh_keys/delete {"ids": [id]} (fluencelabs/terraform-provider-cloudless,
+        // internal/client/client.go DeleteSSHKey); its spec answers with the removed keys, so a missing id gives [].
         using var http = new RecordingHttp();
         const string missing = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
-        http.Json(HttpMethod.Delete, SshKeysUrl + "/" + DocKeyId, SshKey(DocKeyId, "my-key", DocKey));
-        http.Raw(HttpMethod.Delete, SshKeysUrl + "/" + missing, HttpStatusCode.NotFound, """{"code": "not_found", "error": "no such key"}""");
+        http.Mock.When(HttpMethod.Post, SshKeysUrl + "/delete").WithContent($$"""{"ids":["{{DocKeyId}}"]}""")
+            .Respond("application/json", "[" + SshKey(DocKeyId, "my-key", DocKey) + "]");
+        http.Mock.When(HttpMethod.Post, SshKeysUrl + "/delete").WithContent($$"""{"ids":["{{missing}}"]}""")
+            .Respond("application/json", "[]");
         using var fluence = Build.Fluence(http);
 
         await fluence.RemoveSshKeyAsync(DocKeyId);
         await fluence.RemoveSshKeyAsync(missing);
 
-        Assert.That(http.Requests.Select(r => $"{r.Method} {r.Uri}"), Is.EqualTo(new[]
+        Assert.That(http.Requests.Select(r => $"{r.Method} {r.Uri} {r.Body}"), Is.EqualTo(new[]
         {
-            $"DELETE {SshKeysUrl}/{DocKeyId}", $"DELETE {SshKeysUrl}/{missing}",
+            $$"""POST {{SshKeysUrl}}/delete {"ids":["{{DocKeyId}}"]}""", $$"""POST {{SshKeysUrl}}/delete {"ids":["{{missing}}"]}""",
         }));
+    }
+
+    // ------------------------------------------------------------------------------------- auth and base URL
+
+    [Test]
+    public async Task EveryCall_SendsTheKeyInBothForms()
+    {
+        // Source: Fluence's Go client sets "Authorization: X-API-KEY <key>" and "X-Api-Key: <key>" on every call, "so either
+        // gateway configuration works" (internal/client/client.go); the docs show the Authorization form.
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, ContainerPlansUrl, "[]");
+        http.Json(HttpMethod.Get, SshKeysUrl, SshKeyPage(1, 1));
+        using var fluence = Build.Fluence(http);
+
+        await fluence.ListPlansAsync(new PlanQuery { Workload = WorkloadType.Container });
+        await fluence.ListSshKeysAsync();
+
+        Assert.That(http.Requests, Has.Count.EqualTo(2));
+        foreach (var request in http.Requests)
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(request.Header("X-API-KEY"), Is.EqualTo(Build.FluenceKey), request.ToString());
+                Assert.That(request.Header("Authorization"), Is.EqualTo("X-API-KEY " + Build.FluenceKey), request.ToString());
+            }
+    }
+
+    [TestCase("https://api.fluence.dev/gpu")]
+    [TestCase("https://api.fluence.dev/gpu/")]
+    [TestCase("https://api.fluence.dev/")]
+    [TestCase("https://api.fluence.dev")]
+    [TestCase("https://api.fluence.dev/GPU//")]
+    public async Task BaseUrl_WithOrWithoutTheDocsGpuSuffix_ReachesTheSamePaths(string baseUrl)
+    {
+        // Source: the Fluence GPU docs print https://api.fluence.dev/gpu as the base URL (fluencelabs/docs, gpu_cloud);
+        // the main API's base is https://api.fluence.dev. Copying either must not give /gpu/gpu/... (a 404 on every call).
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, ContainerPlansUrl, "[]");
+        http.Json(HttpMethod.Get, SshKeysUrl, SshKeyPage(1, 1));
+        var options = new FluenceOptions { ApiKey = Build.FluenceKey, BaseUrl = new Uri(baseUrl) };
+        using var fluence = new FluenceProvider(options, http.Handler);
+
+        await fluence.ListPlansAsync(new PlanQuery { Workload = WorkloadType.Container });
+        await fluence.ListSshKeysAsync();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(http.Requests.Select(r => r.Uri.GetLeftPart(UriPartial.Path)), Is.EqualTo(new[] { ContainerPlansUrl, SshKeysUrl }));
+            Assert.That(options.BaseUrl, Is.EqualTo(new Uri("https://api.fluence.dev")), "normalized once, in the options");
+        }
+    }
+
+    [Test]
+    public void BaseUrl_KeepsAProxyPrefix()
+    {
+        var options = new FluenceOptions { BaseUrl = new Uri("https://proxy.example/fluence/gpu/") };
+
+        Assert.That(options.BaseUrl, Is.EqualTo(new Uri("https://proxy.example/fluence")));
     }
 }

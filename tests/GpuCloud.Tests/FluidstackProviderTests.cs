@@ -111,6 +111,8 @@ public class FluidstackProviderTests
         using var http = new RecordingHttp();
         http.Json(HttpMethod.Get, RegionsUrl, SandboxOnly);
         http.Json(HttpMethod.Get, Sandbox + "/instance-types", InstanceTypes);
+        // No project configured, and the region lists two: none can be chosen, so capacity stays unknown.
+        http.Json(HttpMethod.Get, Sandbox + "/projects", FluidstackNewerSourcesTests.TwoProjects);
         using var fluidstack = Build.Fluidstack(http, options: Build.FluidstackOptions(withProject: false));
 
         var result = await fluidstack.ListPlansAsync(new PlanQuery());

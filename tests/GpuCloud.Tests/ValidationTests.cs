@@ -263,36 +263,6 @@ public class ValidationTests
         }
     }
 
-    [Test]
-    public void Fluidstack_CreateWithoutProject_IsRefusedBeforeSending()
-    {
-        using var http = new RecordingHttp();
-        using var fluidstack = Build.Fluidstack(http, options: Build.FluidstackOptions(withProject: false));
-
-        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluidstack.CreateInstanceAsync(FsRequest()));
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.InvalidRequest));
-            Assert.That(ex.Field, Is.EqualTo("Fluidstack.ProjectId"));
-            Assert.That(http.Requests, Is.Empty);
-        }
-    }
-
-    [Test]
-    public void Fluidstack_InstancesWithoutProject_AreRefusedBeforeSending()
-    {
-        using var http = new RecordingHttp();
-        using var fluidstack = Build.Fluidstack(http, options: Build.FluidstackOptions(withProject: false));
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(Assert.ThrowsAsync<GpuCloudException>(() => fluidstack.ListInstancesAsync())!.Field, Is.EqualTo("Fluidstack.ProjectId"));
-            Assert.That(Assert.ThrowsAsync<GpuCloudException>(() => fluidstack.GetInstanceAsync("sandbox/" + FluidstackJson.InstanceGuid))!.Field, Is.EqualTo("Fluidstack.ProjectId"));
-            Assert.That(http.Requests, Is.Empty);
-        }
-    }
-
     [TestCase("sandbox")]
     [TestCase("sandbox/not-a-guid")]
     [TestCase("../" + FluidstackJson.InstanceGuid)]

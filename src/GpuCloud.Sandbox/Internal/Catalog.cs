@@ -228,12 +228,14 @@ internal sealed class Catalog
             new("cpu.8x", 8, "32Gi", null, null, 20),
         ]),
 
-        // The June 2025 Atlas spelling: gpu_model/gpu_count, and memory written "432GB".
+        // The June 2025 Atlas spelling: gpu_model/gpu_count, and memory written "432GB". The official Go client sends
+        // gpu_model/gpu_count with omitempty, so one type here has a model and no count (the name's ".8x" is the count);
+        // memory comes in every unit seen in the sources (GB, Ti, Mi).
         new("us-east-2", SnakeCaseGpuFields: true,
         [
             new("h100-hgx-80gb.8x", 192, "1800GB", "GH100_H100_SXM5_80GB", 8, 1),
-            new("h200-hgx-141gb.8x", 192, "2000GB", "GH100_H200_SXM5_141GB", 8, 1),
-            new("a100-sxm4-80gb.8x", 128, "1024GB", "GA100_A100_SXM4_80GB", 8, 3),
+            new("h200-hgx-141gb.8x", 192, "1.5Ti", "GH100_H200_SXM5_141GB", null, 1),
+            new("a100-sxm4-80gb.8x", 128, "983040Mi", "GA100_A100_SXM4_80GB", 8, 3),
             new("l40s-48gb.1x", 12, "96GB", "AD102_L40S_48GB", 1, 8),
             new("l40s-48gb.4x", 48, "432GB", "AD102_L40S_48GB", 4, 4),
             new("cpu.2x", 2, "8GB", null, null, 20),

@@ -14,20 +14,29 @@ internal static class FluenceEndpoints
     private static readonly string[] Protocols = ["tcp", "udp", "http"];
     private static readonly string[] RegistryHosts = ["docker.io", "ghcr.io"];
 
+    /// <summary>
+    /// The key as <c>X-API-KEY: key</c> (the spec's scheme) or <c>Authorization: X-API-KEY key</c> (the form Fluence's docs
+    /// show); Fluence's own Go client sends both "so either gateway configuration works", so either one is enough here.
+    /// </summary>
+    internal static bool HasApiKey(HttpRequest request, string key) =>
+        string.Equals(request.Headers["X-API-KEY"].ToString(), key, StringComparison.Ordinal)
+        || string.Equals(request.Headers.Authorization.ToString(), "X-API-KEY " + key, StringComparison.Ordinal);
+
     public static void Map(IEndpointRouteBuilder app, SandboxContext sandbox)
     {
         var state = sandbox.State;
         var gpu = app.MapGroup("/gpu").AddEndpointFilter(async (context, next) =>
         {
-            var key = context.HttpContext.Request.Headers["X-API-KEY"].ToString();
-            if (!string.Equals(key, sandbox.Options.FluenceApiKey, StringComparison.Ordinal))
+            if (!HasApiKey(context.HttpContext.Request, sandbox.Options.FluenceApiKey))
                 return Wire.Json(new FluenceAuthErrorDto("Auth failed. No such API Key"), StatusCodes.Status403Forbidden);
             return await next(context).ConfigureAwait(false);
         });
 
         // ------------------------------------------------------------------------------------------ plans
         gpu.MapGet("/plans/", () => Wire.Json(state.Catalog.ContainerPlans.Select(ToDto).ToArray()));
-        gpu.MapGet("/plans/vms", () => Wire.Json(VmPlanList(state.Catalog.VmOptions)));
+        gpu.MapGet("/plans/vms", () => sandbox.Options.ServeMalformedListItem
+            ? Wire.Json(WithFractionalOffer(VmPlanList(state.Catalog.VmOptions)))
+            : Wire.Json(VmPlanList(state.Catalog.VmOptions)));
         gpu.MapGet("/plans/baremetal", () => Wire.Json(VmPlanList(state.Catalog.BareMetalOptions)));
         gpu.MapGet("/default-images/", () => Wire.Json(state.Catalog.DefaultImages.Select(ToDto).ToArray()));
 
@@ -430,6 +439,24 @@ internal static class FluenceEndpoints
             d.Expose.Select(e => new ExposedPortDto(e.Port, e.Protocol)).ToArray(),
             d.Environment.Select(e => new EnvironmentVariableDto(e.Name, e.Value)).ToArray(),
             d.StartupCommand, d.RequiresSsh);
+
+    /// <summary>The fixed id of the odd offer <see cref="SandboxOptions.ServeMalformedListItem"/> adds.</summary>
+    public const string OddOfferId = "0dd0ffe2-0000-4000-8000-000000000001";
+
+    /// <summary>
+    /// The list plus one offer whose memory count is 1.5: the docs type counts as integers, but offers come from many
+    /// suppliers, and one odd value must cost that offer only.
+    /// </summary>
+    private static JsonNode WithFractionalOffer(VmPlanListDto list)
+    {
+        var node = System.Text.Json.JsonSerializer.SerializeToNode(list, Wire.Options)!;
+        var options = (JsonArray)node["data"]![0]!["availability_by_number"]![0]!["options"]!;
+        var odd = options[0]!.DeepClone();
+        odd["id"] = OddOfferId;
+        odd["memory"]!["count"] = 1.5;
+        options.Insert(1, odd);
+        return node;
+    }
 
     private static VmPlanListDto VmPlanList(IReadOnlyList<VmOption> options)
     {

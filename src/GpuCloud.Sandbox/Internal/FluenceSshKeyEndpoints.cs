@@ -26,25 +26,15 @@ internal static class FluenceSshKeyEndpoints
         var state = sandbox.State;
         var keys = app.MapGroup("/v1/ssh_keys").AddEndpointFilter(async (context, next) =>
         {
-            var key = context.HttpContext.Request.Headers["X-API-KEY"].ToString();
-            if (!string.Equals(key, sandbox.Options.FluenceApiKey, StringComparison.Ordinal))
+            if (!FluenceEndpoints.HasApiKey(context.HttpContext.Request, sandbox.Options.FluenceApiKey))
                 return Error(StatusCodes.Status401Unauthorized, "unauthorized", "Auth token invalid or missing");
             return await next(context).ConfigureAwait(false);
         });
 
         keys.MapGet("", (HttpContext http) => List(http, state));
         keys.MapPost("", (Func<HttpContext, Task<IResult>>)(http => CreateAsync(http, state)));
-        keys.MapDelete("/{ssh_key_id}", (string ssh_key_id) =>
-        {
-            if (!Guid.TryParse(ssh_key_id, out var id)) return Error(StatusCodes.Status400BadRequest, "bad_request", "Wrong parameters");
-            lock (state.Gate)
-            {
-                var key = state.FluenceKeys.FirstOrDefault(k => k.Id == id);
-                if (key is null) return Error(StatusCodes.Status404NotFound, "not_found", "SSH key not found");
-                state.FluenceKeys.Remove(key);
-                return Wire.Json(ToDto(state, key));
-            }
-        });
+        // Only the bulk delete: the newer main-API spec and Fluence's own client remove keys with POST /v1/ssh_keys/delete
+        // and no longer document DELETE /v1/ssh_keys/{id}.
         keys.MapPost("/delete", async (HttpContext http) =>
         {
             var (node, parseError, _) = await Wire.ReadJsonAsync(http.Request).ConfigureAwait(false);
@@ -80,7 +70,9 @@ internal static class FluenceSshKeyEndpoints
             return Error(StatusCodes.Status400BadRequest, "bad_request", "Wrong parameters");
         if (query.TryGetValue("perPage", out var rawPerPage) && (!long.TryParse(rawPerPage[^1], NumberStyles.None, CultureInfo.InvariantCulture, out perPage)))
             return Error(StatusCodes.Status400BadRequest, "bad_request", "Wrong parameters");
-        if (page < 1) page = 1;
+        // The main API numbers pages from 1 ("One-based page number", offset (page - 1) * perPage, Fluence API spec in
+        // fluencelabs/terraform-provider-cloudless): page 0 is refused, as a strict server may.
+        if (page < 1) return Error(StatusCodes.Status400BadRequest, "bad_request", "Wrong parameters: page is one-based");
         if (perPage < 1) perPage = DefaultPerPage;
 
         HashSet<Guid>? ids = null;
@@ -119,7 +111,9 @@ internal static class FluenceSshKeyEndpoints
         lock (state.Gate)
         {
             if (state.FluenceKeys.Any(k => k.Fingerprint == fingerprint))
-                return Error(StatusCodes.Status409Conflict, "conflict", "SSH key with this fingerprint already exists");
+                // Same algorithm and base64 body, whatever the comment: Fluence answers 409 "SshKey already exists"
+                // (its own mock in fluencelabs/terraform-provider-cloudless, internal/client/mock/ssh_keys.go).
+                return Error(StatusCodes.Status409Conflict, "conflict", "SshKey already exists");
             var key = new FluenceSshKey { Id = state.NewGuid(), Name = name, PublicKey = normalized, Algorithm = algorithm, Fingerprint = fingerprint };
             state.FluenceKeys.Add(key);
             return Wire.Json(ToDto(state, key));

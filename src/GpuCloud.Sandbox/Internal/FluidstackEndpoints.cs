@@ -156,9 +156,10 @@ internal static class FluidstackEndpoints
         });
 
         // ------------------------------------------------------------------------------------ projects
-        api.MapGet("/projects", () =>
+        // /projects is regional: a region lists only its own projects.
+        api.MapGet("/projects", (string region) =>
         {
-            lock (state.Gate) return Wire.Json(state.Projects.Select(ToDto).ToArray());
+            lock (state.Gate) return Wire.Json(state.Projects.Where(p => p.IsIn(region)).Select(ToDto).ToArray());
         });
         api.MapPost("/projects", async (HttpContext http) =>
         {
@@ -168,7 +169,7 @@ internal static class FluidstackEndpoints
             if (ReadTags(body, out var tags) is { } bad) return bad;
             lock (state.Gate)
             {
-                var project = new FsProject { Id = state.NewGuid(), Name = name, Tags = tags };
+                var project = new FsProject { Id = state.NewGuid(), Name = name, Tags = tags, Region = sandbox.Options.FluidstackRegionalProjects ? http.GetRouteValue("region") as string : null };
                 state.Projects.Add(project);
                 return Wire.Json(ToDto(project), StatusCodes.Status201Created);
             }
@@ -200,9 +201,13 @@ internal static class FluidstackEndpoints
         api.MapGet("/instance-types", (string region) =>
         {
             var r = state.Catalog.FindRegion(region)!;
-            return r.SnakeCaseGpuFields
-                ? Wire.Json(r.InstanceTypes.Select(t => new FsInstanceTypeSnakeDto(t.Name, t.Cpu, t.Memory, t.GpuModel, t.GpuCount)).ToArray())
-                : Wire.Json(r.InstanceTypes.Select(t => new FsInstanceTypeCamelDto(t.Name, t.Cpu, t.Memory, t.GpuModel, t.GpuCount)).ToArray());
+            var types = r.SnakeCaseGpuFields
+                ? r.InstanceTypes.Select(t => (object)new FsInstanceTypeSnakeDto(t.Name, t.Cpu, t.Memory, t.GpuModel, t.GpuCount)).ToList()
+                : r.InstanceTypes.Select(t => (object)new FsInstanceTypeCamelDto(t.Name, t.Cpu, t.Memory, t.GpuModel, t.GpuCount)).ToList();
+            // One type whose cpu is not an integer: the odd item a list must survive.
+            if (sandbox.Options.ServeMalformedListItem)
+                types.Insert(1, new JsonObject { ["name"] = "odd-cpu.1x", ["cpu"] = 1.5, ["memory"] = "8Gi" });
+            return Wire.Json(types.ToArray());
         });
         api.MapGet("/capacity", (HttpContext http, string region) =>
         {
@@ -223,12 +228,12 @@ internal static class FluidstackEndpoints
             lock (state.Gate)
             {
                 state.Advance();
-                return Wire.Json(state.FsInstances.Where(i => i.Region == region && i.ProjectId == project).Select(ToDto).ToArray());
+                return Wire.Json(state.FsInstances.Where(i => i.Region == region && i.ProjectId == project).Select(i => ToDto(i, sandbox.Options.FluidstackUserData)).ToArray());
             }
         });
         api.MapPost("/instances", (HttpContext http, string region) => CreateInstanceAsync(http, sandbox, region));
         api.MapGet("/instances/{id}", (HttpContext http, string region, string id) =>
-            WithInstance(http, state, region, id, i => Wire.Json(ToDto(i))));
+            WithInstance(http, state, region, id, i => Wire.Json(ToDto(i, sandbox.Options.FluidstackUserData))));
         api.MapDelete("/instances/{id}", (HttpContext http, string region, string id) =>
             WithInstance(http, state, region, id, i =>
             {
@@ -326,6 +331,7 @@ internal static class FluidstackEndpoints
 
     private static IResult? RequireProject(HttpContext http, SandboxState state, out Guid project)
     {
+        var region = http.GetRouteValue("region") as string;
         project = Guid.Empty;
         var raw = http.Request.Headers["X-PROJECT-ID"].ToString();
         if (raw.Length == 0) return Message(400, "missing required header X-PROJECT-ID");
@@ -333,7 +339,9 @@ internal static class FluidstackEndpoints
         var id = project;
         lock (state.Gate)
         {
-            if (!state.Projects.Any(p => p.Id == id)) return Message(403, $"forbidden: project {id} does not exist or is not accessible");
+            // A project of another region is refused like an unknown one: the regional API does not know it.
+            if (!state.Projects.Any(p => p.Id == id && (region is null || p.IsIn(region))))
+                return Message(403, $"forbidden: project {id} does not exist or is not accessible");
         }
 
         return null;
@@ -441,7 +449,7 @@ internal static class FluidstackEndpoints
             }
 
             state.FsInstances.Add(instance);
-            return Wire.Json(ToDto(instance), StatusCodes.Status201Created);
+            return Wire.Json(ToDto(instance, sandbox.Options.FluidstackUserData), StatusCodes.Status201Created);
         }
     }
 
@@ -481,8 +489,21 @@ internal static class FluidstackEndpoints
     private static string ImageName(string image) =>
         image.StartsWith("image://", StringComparison.Ordinal) ? image["image://".Length..] : image;
 
-    private static FsInstanceDto ToDto(FsInstance i) =>
-        new(i.Id, i.Name, i.Type, i.Ip, i.State, ImageName(i.Image), i.Preemptible, i.Ephemeral, i.UserData, i.Filesystems, i.Tags);
+    private static FsInstanceDto ToDto(FsInstance i, UserDataEcho echo) =>
+        new(i.Id, i.Name, i.Type, i.Ip, i.State, ImageName(i.Image), i.Preemptible, i.Ephemeral, EchoUserData(i.UserData, echo), i.Filesystems, i.Tags);
+
+    /// <summary>userData as the spec says (base64), or in one of the other shapes Fluidstack's examples show.</summary>
+    private static string? EchoUserData(string? base64, UserDataEcho echo)
+    {
+        if (base64 is null) return null;
+        return echo switch
+        {
+            UserDataEcho.Base64WithNewline => base64 + "\n",
+            UserDataEcho.RawText => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64)),
+            UserDataEcho.Null => null,
+            _ => base64,
+        };
+    }
 
     private static FsProjectDto ToDto(FsProject p) => new(p.Id, p.Name, "active", p.Tags);
 

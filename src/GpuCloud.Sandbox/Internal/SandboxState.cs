@@ -114,6 +114,11 @@ internal sealed class FsProject
     public required Guid Id { get; init; }
     public required string Name { get; init; }
     public Dictionary<string, string> Tags { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>The region the project lives in; null means every region (the sandbox's default setup).</summary>
+    public string? Region { get; init; }
+
+    public bool IsIn(string region) => Region is null || Region == region;
 }
 
 internal sealed class FsFilesystem
@@ -194,7 +199,17 @@ internal sealed class SandboxState
         IssuedTokens.Clear();
         _createRequests.Clear();
         Projects.Clear();
-        Projects.Add(new FsProject { Id = DefaultProjectId, Name = "sandbox", Tags = { ["owner"] = "gpucloud-sandbox" } });
+        if (Options.FluidstackRegionalProjects)
+        {
+            // Projects are regional: two in the first region, none in the second.
+            var first = Catalog.Regions[0].Name;
+            Projects.Add(new FsProject { Id = DefaultProjectId, Name = "sandbox", Region = first, Tags = { ["owner"] = "gpucloud-sandbox" } });
+            Projects.Add(new FsProject { Id = Options.FluidstackSecondProjectId, Name = "second", Region = first });
+        }
+        else
+        {
+            Projects.Add(new FsProject { Id = DefaultProjectId, Name = "sandbox", Tags = { ["owner"] = "gpucloud-sandbox" } });
+        }
         Capacity.Clear();
         foreach (var region in Catalog.Regions)
         {

@@ -28,6 +28,9 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
 {
     private static readonly ResiliencePropertyKey<Call> CallKey = new("GpuCloud.Call");
 
+    /// <summary>Marks a POST whose repetition is harmless (e.g. Fluence's delete-by-ids), so it is retried like a DELETE.</summary>
+    internal static readonly HttpRequestOptionsKey<bool> RepeatableKey = new("GpuCloud.Repeatable");
+
     private readonly GpuCloudResilienceOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -182,7 +185,9 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         if (outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError })
             return true; // the request never left this machine: safe for any method, POST included
         var request = context.GetRequestMessage();
-        if (request is null || !IsIdempotent(request.Method) || !IsTransient(outcome)) return false;
+        if (request is null) return false;
+        var repeatable = IsIdempotent(request.Method) || request.Options.TryGetValue(RepeatableKey, out var marked) && marked;
+        if (!repeatable || !IsTransient(outcome)) return false;
         return RetryAfter(outcome.Result) is not { } wait || wait <= _options.MaxRetryAfter;
     }
 

@@ -416,6 +416,10 @@ public static class FluenceJson
 
     /// <summary>A /v1/ssh_keys page.</summary>
     public static string SshKeyPage(int currentPage, int totalPages, params string[] items) =>
-        "{\"items\": [" + string.Join(",", items) + "], \"pagination\": {\"totalRecords\": " + items.Length
-        + ", \"filteredRecords\": " + items.Length + ", \"totalPages\": " + totalPages + ", \"currentPage\": " + currentPage + ", \"perPage\": 100}}";
+        SshKeyPageOf(items.Length, currentPage, totalPages, items);
+
+    /// <summary>A page of a list of <paramref name="filtered"/> keys in all.</summary>
+    public static string SshKeyPageOf(int filtered, int currentPage, int totalPages, params string[] items) =>
+        "{\"items\": [" + string.Join(",", items) + "], \"pagination\": {\"totalRecords\": " + filtered
+        + ", \"filteredRecords\": " + filtered + ", \"totalPages\": " + totalPages + ", \"currentPage\": " + currentPage + ", \"perPage\": 100}}";
 }

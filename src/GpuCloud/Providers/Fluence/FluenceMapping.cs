@@ -79,50 +79,72 @@ internal static partial class FluenceMapping
         };
     }
 
-    /// <summary>VM and bare-metal plans come grouped by GPU model and count; each purchasable option becomes one plan.</summary>
-    public static IEnumerable<GpuPlan> MachinePlans(Api.VmPlanList list, WorkloadType workload)
+    /// <summary>
+    /// VM and bare-metal plans come grouped by GPU model and count; each purchasable option becomes one plan. An option
+    /// that cannot be mapped is left out and reported to <paramref name="skipped"/>.
+    /// </summary>
+    public static IEnumerable<GpuPlan> MachinePlans(Api.VmPlanList list, WorkloadType workload, Action<string?, Exception>? skipped = null) =>
+        (list?.Data ?? []).Where(g => g is not null).SelectMany(g => GroupPlans(g, workload, skipped));
+
+    private static IEnumerable<GpuPlan> GroupPlans(Api.VmPlanGroup group, WorkloadType workload, Action<string?, Exception>? skipped)
     {
-        foreach (var group in list.Data ?? [])
-            foreach (var byCount in group.Availability_by_number ?? [])
+        foreach (var byCount in group.Availability_by_number ?? [])
+        {
+            if (byCount is null) continue;
+            // Parsed once per GPU group, not per option: a list holds thousands of options of a few GPUs.
+            var groupGpu = Gpu(group.Gpu_model, byCount.Gpu_count);
+            var bridged = groupGpu.Interconnect is GpuInterconnect.PCIe or GpuInterconnect.Unknown
+                ? groupGpu with { Interconnect = GpuInterconnect.NVLink }
+                : groupGpu;
+            // Options of one group differ mostly by id: a handful of hosts and locations name them all, so each
+            // name is built once per group and shared (a catalog of thousands of options has a few hundred names).
+            Dictionary<(string?, string?), string>? names = null;
+            foreach (var option in byCount.Options ?? [])
             {
-                // Parsed once per GPU group, not per option: a list holds thousands of options of a few GPUs.
-                var groupGpu = Gpu(group.Gpu_model, byCount.Gpu_count);
-                var bridged = groupGpu.Interconnect is GpuInterconnect.PCIe or GpuInterconnect.Unknown
-                    ? groupGpu with { Interconnect = GpuInterconnect.NVLink }
-                    : groupGpu;
-                // Options of one group differ mostly by id: a handful of hosts and locations name them all, so each
-                // name is built once per group and shared (a catalog of thousands of options has a few hundred names).
-                Dictionary<(string?, string?), string>? names = null;
-                foreach (var option in byCount.Options ?? [])
+                if (string.IsNullOrEmpty(option?.Id)) continue;
+                GpuPlan plan;
+                try
                 {
-                    if (string.IsNullOrEmpty(option.Id)) continue;
-                    var gpu = option.Nvlink == true ? bridged : groupGpu;
-                    var location = option.Location;
-                    names ??= [];
-                    if (!names.TryGetValue((option.Provider, location), out var name))
-                        names[(option.Provider, location)] = name = $"{groupGpu.Count}x {groupGpu.Model} {option.Provider} {location}".Trim();
-                    yield return new GpuPlan
-                    {
-                        Provider = Provider,
-                        Id = Prefix(workload) + option.Id,
-                        Name = name,
-                        Workload = workload,
-                        Gpu = gpu,
-                        VCpus = option.Vcpu?.Count,
-                        MemoryGiB = GiB(option.Memory),
-                        StorageGiB = GiB(option.Storage),
-                        PricePerHour = option.Pricing?.Hour,
-                        Currency = option.Pricing?.Currency,
-                        Locations = location is null ? [] : SharedLists.Single(location),
-                        Availability = PlanAvailability.Available,
-                        // The deserialized list is this plan's alone: no copy needed.
-                        OsImages = option.Os_options as IReadOnlyList<string> ?? option.Os_options?.ToArray() ?? [],
-                        ProviderPlanName = option.Id,
-                        ProviderGpuName = group.Gpu_model?.Model,
-                        Host = option.Provider,
-                    };
+                    plan = OptionPlan(option, group, groupGpu, bridged, workload, ref names);
                 }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    skipped?.Invoke(option.Id, ex);
+                    continue;
+                }
+                yield return plan;
             }
+        }
+    }
+
+    private static GpuPlan OptionPlan(Api.VmPlanOption option, Api.VmPlanGroup group, GpuSpec groupGpu, GpuSpec bridged, WorkloadType workload,
+        ref Dictionary<(string?, string?), string>? names)
+    {
+        var gpu = option.Nvlink == true ? bridged : groupGpu;
+        var location = option.Location;
+        names ??= [];
+        if (!names.TryGetValue((option.Provider, location), out var name))
+            names[(option.Provider, location)] = name = $"{groupGpu.Count}x {groupGpu.Model} {option.Provider} {location}".Trim();
+        return new GpuPlan
+        {
+            Provider = Provider,
+            Id = Prefix(workload) + option.Id,
+            Name = name,
+            Workload = workload,
+            Gpu = gpu,
+            VCpus = option.Vcpu?.Count,
+            MemoryGiB = GiB(option.Memory),
+            StorageGiB = GiB(option.Storage),
+            PricePerHour = option.Pricing?.Hour,
+            Currency = option.Pricing?.Currency,
+            Locations = location is null ? [] : SharedLists.Single(location),
+            Availability = PlanAvailability.Available,
+            // The deserialized list is this plan's alone: no copy needed.
+            OsImages = option.Os_options as IReadOnlyList<string> ?? option.Os_options?.ToArray() ?? [],
+            ProviderPlanName = option.Id,
+            ProviderGpuName = group.Gpu_model?.Model,
+            Host = option.Provider,
+        };
     }
 
     public static GpuInstance Container(Api.ContainerInstance i) => new()

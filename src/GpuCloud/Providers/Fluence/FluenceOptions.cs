@@ -6,11 +6,23 @@ public sealed class FluenceOptions
     /// <summary>The default API host.</summary>
     public static readonly Uri DefaultBaseUrl = new("https://api.fluence.dev");
 
-    /// <summary>The API key, sent as <c>X-API-KEY</c>. Never logged or shown by <see cref="ToString"/>.</summary>
+    private Uri _baseUrl = DefaultBaseUrl;
+
+    /// <summary>
+    /// The API key, sent both as <c>X-API-KEY: key</c> and as <c>Authorization: X-API-KEY key</c>.
+    /// Never logged or shown by <see cref="ToString"/>.
+    /// </summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>The API host (GPU paths live under <c>/gpu</c>, SSH keys under <c>/v1/ssh_keys</c>). Default <c>https://api.fluence.dev</c>.</summary>
-    public Uri BaseUrl { get; set; } = DefaultBaseUrl;
+    /// <summary>
+    /// The API host (GPU paths live under <c>/gpu</c>, SSH keys under <c>/v1/ssh_keys</c>). Default <c>https://api.fluence.dev</c>.
+    /// The GPU docs' base URL <c>https://api.fluence.dev/gpu</c> is accepted too: a trailing <c>/gpu</c> and trailing slashes are removed.
+    /// </summary>
+    public Uri BaseUrl
+    {
+        get => _baseUrl;
+        set => _baseUrl = NormalizeBaseUrl(value);
+    }
 
     /// <summary>The time limit for one HTTP request. Default 100 seconds.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
@@ -29,6 +41,18 @@ public sealed class FluenceOptions
             () => { if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(RequestTimeout)} must be positive.", prefix + nameof(RequestTimeout)); },
         };
         return Http.EndpointRules.Collect(checks);
+    }
+
+    /// <summary>
+    /// The host the API paths are appended to. The Fluence GPU docs print <c>https://api.fluence.dev/gpu</c> as the base,
+    /// while the main API (SSH keys) and our paths start at the host, so a copied docs URL must not become <c>/gpu/gpu/...</c>.
+    /// </summary>
+    private static Uri NormalizeBaseUrl(Uri value)
+    {
+        if (value is null || !value.IsAbsoluteUri) return value!;
+        var path = value.AbsolutePath.TrimEnd('/');
+        if (path.EndsWith("/gpu", StringComparison.OrdinalIgnoreCase)) path = path[..^"/gpu".Length].TrimEnd('/');
+        return new Uri(value.GetLeftPart(UriPartial.Authority) + path);
     }
 
     /// <summary>Whether enough is configured to use Fluence.</summary>

@@ -3,6 +3,8 @@ using GpuCloud.Http;
 using GpuCloud.Instances;
 using GpuCloud.Plans;
 using GpuCloud.SshKeys;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Api = GpuCloud.Generated.Fluence;
 
 namespace GpuCloud.Providers.Fluence;
@@ -21,6 +23,8 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
 
     private readonly HttpClient _http;
     private readonly Api.FluenceClient _api;
+    private readonly Lazy<Api.FluenceClient> _tolerant;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="options">The API key and settings.</param>
@@ -29,18 +33,32 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     /// by default a new <see cref="SocketsHttpHandler"/>. The provider adds the API key header on top and does
     /// not dispose a handler it was given.
     /// </param>
+    /// <param name="logger">Where items of a provider list that cannot be read are reported (at warning) when they are left out.</param>
     /// <exception cref="ArgumentException">The API key is missing or malformed, or the base URL is not HTTPS (loopback excepted).</exception>
-    public FluenceProvider(FluenceOptions options, HttpMessageHandler? handler = null)
+    public FluenceProvider(FluenceOptions options, HttpMessageHandler? handler = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var key = options.ApiKey!.Trim();
         var baseUrl = options.BaseUrl;
 
-        var auth = new HeaderHandler("X-API-KEY", _ => ValueTask.FromResult(key)) { InnerHandler = handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) } };
+        // Fluence's docs show "Authorization: X-API-KEY <key>", its spec an X-API-KEY header; its own Go client sends both so
+        // either gateway configuration works, and so do we.
+        var apiKeyHeader = new HeaderHandler("X-API-KEY", _ => ValueTask.FromResult(key)) { InnerHandler = handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) } };
+        var authorization = "X-API-KEY " + key;
+        var repeatable = new RepeatableKeyDelete { InnerHandler = apiKeyHeader };
+        var auth = new HeaderHandler("Authorization", _ => ValueTask.FromResult(authorization)) { InnerHandler = repeatable };
         // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.
         _http = new HttpClient(auth, disposeHandler: handler is null) { Timeout = options.RequestTimeout };
         _api = new Api.FluenceClient(_http) { BaseUrl = baseUrl.ToString().TrimEnd('/') };
+        _logger = logger ?? NullLogger.Instance;
+        // Built only when a plain read of a list failed.
+        _tolerant = new(() =>
+        {
+            var tolerant = new Api.FluenceClient(_http) { BaseUrl = _api.BaseUrl };
+            tolerant.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
+            return tolerant;
+        });
     }
 
     /// <inheritdoc />
@@ -82,22 +100,25 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     {
         IReadOnlyList<GpuPlan> plans = workload switch
         {
-            WorkloadType.Container => (await _api.ListContainerPlansAsync(ct).ConfigureAwait(false) ?? []).Select(FluenceMapping.ContainerPlan).ToArray(),
-            WorkloadType.VirtualMachine => FluenceMapping.MachinePlans(await _api.ListVmPlansAsync(ct).ConfigureAwait(false), workload).ToArray(),
-            _ => FluenceMapping.MachinePlans(await _api.ListBareMetalPlansAsync(ct).ConfigureAwait(false), workload).ToArray(),
+            WorkloadType.Container => ListItems.MapEach(await List(c => c.ListContainerPlansAsync(ct)).ConfigureAwait(false), FluenceMapping.ContainerPlan,
+                p => p.Plan?.Id, _logger, Name, "container plan").ToArray(),
+            WorkloadType.VirtualMachine => FluenceMapping.MachinePlans(await List(c => c.ListVmPlansAsync(ct)).ConfigureAwait(false), workload, SkippedOption).ToArray(),
+            _ => FluenceMapping.MachinePlans(await List(c => c.ListBareMetalPlansAsync(ct)).ConfigureAwait(false), workload, SkippedOption).ToArray(),
         };
         return plans;
     }, ct);
 
+    private void SkippedOption(string? id, Exception reason) => ListItems.Skipped(_logger, Name, "plan option", id, reason);
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<GpuInstance>> ListInstancesAsync(CancellationToken cancellationToken = default)
     {
-        var containers = Call(async () => (await _api.ListContainerInstancesAsync(cancellationToken).ConfigureAwait(false) ?? [])
-            .Select(FluenceMapping.Container).ToArray(), cancellationToken);
-        var vms = Call(async () => (await _api.ListVmInstancesAsync(cancellationToken).ConfigureAwait(false) ?? [])
-            .Select(i => FluenceMapping.Machine(i, WorkloadType.VirtualMachine)).ToArray(), cancellationToken);
-        var metal = Call(async () => (await _api.ListBareMetalInstancesAsync(cancellationToken).ConfigureAwait(false) ?? [])
-            .Select(i => FluenceMapping.Machine(i, WorkloadType.BareMetal)).ToArray(), cancellationToken);
+        var containers = Call(async () => ListItems.MapEach(await List(c => c.ListContainerInstancesAsync(cancellationToken)).ConfigureAwait(false),
+            FluenceMapping.Container, i => i.Id, _logger, Name, "container instance").ToArray(), cancellationToken);
+        var vms = Call(async () => ListItems.MapEach(await List(c => c.ListVmInstancesAsync(cancellationToken)).ConfigureAwait(false),
+            i => FluenceMapping.Machine(i, WorkloadType.VirtualMachine), i => i.Id, _logger, Name, "VM instance").ToArray(), cancellationToken);
+        var metal = Call(async () => ListItems.MapEach(await List(c => c.ListBareMetalInstancesAsync(cancellationToken)).ConfigureAwait(false),
+            i => FluenceMapping.Machine(i, WorkloadType.BareMetal), i => i.Id, _logger, Name, "bare-metal instance").ToArray(), cancellationToken);
         var all = await Task.WhenAll(containers, vms, metal).ConfigureAwait(false);
         return all.SelectMany(x => x).ToArray();
     }
@@ -251,27 +272,54 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     /// <inheritdoc />
     public async Task<IReadOnlyList<SshKey>> ListSshKeysAsync(CancellationToken cancellationToken = default)
     {
-        // Whether pages count from 0 or 1 is not documented: follow the page number the server reports, and stop on
-        // the last page or on a page with nothing new.
+        // Fluence's main API numbers pages from 1 ("One-based page number") and may refuse page 0; its own client walks
+        // pages 1..N as the server reports them. So: ask for page 1, then follow the page number the server reports, and
+        // stop on the last page or on a page with nothing new.
         var keys = new List<SshKey>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        long page = 0;
+        long page = 1;
         long? firstPage = null;
+        long? expected = null;
+        var endedEmpty = false;
         for (var requests = 0; requests < MaxKeyPages; requests++)
         {
-            var current = page;
-            var result = await Call(() => _api.ListSshKeysAsync(current, KeyPageSize, null, cancellationToken), cancellationToken).ConfigureAwait(false);
-            var items = result?.Items ?? [];
-            var added = 0;
-            foreach (var item in items)
-                if (seen.Add(item.Id.ToString())) { keys.Add(FluenceMapping.Key(item)); added++; }
-            if (added == 0 || result?.Pagination is not { } pagination) break;
-            // The page the server says it sent for our first request (0 or 1) is its numbering base.
+            var result = await KeyPageAsync(page, cancellationToken).ConfigureAwait(false);
+            var added = AddNew(result, keys, seen);
+            if (result?.Pagination is not { } pagination) break;
+            expected = pagination.FilteredRecords;
+            // The page the server says it sent for our first request is its numbering base (1, or 0 on a server that
+            // numbers from 0 and answers page 1 with its first page).
             firstPage ??= pagination.CurrentPage;
+            endedEmpty = added == 0;
+            if (endedEmpty) break;
             if (pagination.CurrentPage + 1 - firstPage >= pagination.TotalPages) break;
             page = Math.Max(pagination.CurrentPage, page) + 1;
         }
+        // A server that numbers from 0 takes our 1 as its second page and answers its last number with an empty page:
+        // its page 0 was left out. Fetch it when the count says keys are missing (a one-based server refuses it or
+        // sends nothing new).
+        if (firstPage == 1 && endedEmpty && expected > keys.Count)
+        {
+            try
+            {
+                AddNew(await KeyPageAsync(0, cancellationToken).ConfigureAwait(false), keys, seen);
+            }
+            catch (GpuCloudException ex) when (ex.Code is GpuCloudErrorCode.InvalidRequest or GpuCloudErrorCode.NotFound)
+            {
+            }
+        }
         return keys;
+    }
+
+    private Task<Api.SshKeyPage> KeyPageAsync(long page, CancellationToken ct) =>
+        Call(() => List(c => c.ListSshKeysAsync(page, KeyPageSize, null, ct)), ct);
+
+    private int AddNew(Api.SshKeyPage? result, List<SshKey> keys, HashSet<string> seen)
+    {
+        var added = 0;
+        foreach (var key in ListItems.MapEach(result?.Items, FluenceMapping.Key, k => k.Id.ToString(), _logger, Name, "SSH key"))
+            if (seen.Add(key.Id)) { keys.Add(key); added++; }
+        return added;
     }
 
     /// <inheritdoc />
@@ -306,7 +354,9 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
             throw GpuCloudException.Invalid(nameof(keyId), $"'{EndpointRules.Printable(keyId ?? "")}' is not a Fluence key id (a UUID).", Name);
         try
         {
-            await Call(() => _api.DeleteSshKeyAsync(id, cancellationToken), cancellationToken).ConfigureAwait(false);
+            // The newest sources delete keys with POST /v1/ssh_keys/delete {"ids": [...]} (Fluence's main API spec and its
+            // own client); DELETE /v1/ssh_keys/{id} is no longer documented. A key already gone is simply not in the answer.
+            await Call(() => _api.DeleteSshKeysAsync(new Api.DeleteSshKeysRequest { Ids = [id] }, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
         {
@@ -320,6 +370,10 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
         return (workload, raw);
     }
 
+    /// <summary>A list read: plain first, item by item only when the plain answer cannot be read (see <see cref="ListItems"/>).</summary>
+    private Task<T> List<T>(Func<Api.FluenceClient, Task<T>> read) =>
+        ListItems.ReadAsync(() => read(_api), () => read(_tolerant.Value), ex => ex is Api.FluenceApiException { StatusCode: >= 200 and < 300, InnerException: Newtonsoft.Json.JsonException });
+
     private static Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct) => ErrorTranslation.CallAsync(call, FluenceErrors.Translate, ct);
 
     private static Task CallNoContent(Func<Task> call, CancellationToken ct) =>
@@ -327,4 +381,18 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
 
     /// <summary>Disposes the HTTP client, and its handler when the provider created it.</summary>
     public void Dispose() => _http.Dispose();
+
+    /// <summary>
+    /// Key removal is a POST (<c>/v1/ssh_keys/delete</c>), but removing the same ids twice changes nothing: it may be
+    /// retried on a transient failure like the DELETE it replaced.
+    /// </summary>
+    private sealed class RepeatableKeyDelete : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Post && request.RequestUri?.AbsolutePath.EndsWith("/v1/ssh_keys/delete", StringComparison.Ordinal) == true)
+                request.Options.Set(GpuCloudResilienceHandler.RepeatableKey, true);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 }

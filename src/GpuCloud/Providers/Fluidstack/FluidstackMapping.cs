@@ -52,9 +52,13 @@ internal static partial class FluidstackMapping
 
     private static GpuSpec ParseGpu(string typeName, string? gpuModel, int? gpuCount)
     {
+        // The official Go client sends gpu_model and gpu_count with omitempty, so either may be missing; the type name
+        // encodes the count (h100-hgx-80gb.8x, h100.8x), and that is the count when the field is absent.
+        var m = CountSuffix().Match(typeName);
+        int? fromSuffix = m.Success && int.TryParse(m.Groups[1].ValueSpan, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
         if (!string.IsNullOrWhiteSpace(gpuModel))
         {
-            var fromModel = GpuModels.Parse(gpuModel, gpuCount ?? 1);
+            var fromModel = GpuModels.Parse(gpuModel, gpuCount ?? fromSuffix ?? 1);
             // The model string rarely names the interconnect; the type name often does ("hgx").
             var fromName = GpuModels.Parse(typeName, 0);
             return fromModel.Interconnect == GpuInterconnect.Unknown && fromName.Model == fromModel.Model
@@ -64,8 +68,7 @@ internal static partial class FluidstackMapping
         if (gpuCount is 0) return GpuSpec.None;
         var parsed = GpuModels.Parse(typeName, 0);
         if (!parsed.IsKnownModel) return GpuSpec.None;
-        var m = CountSuffix().Match(typeName);
-        return parsed with { Count = gpuCount ?? (m.Success ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 1) };
+        return parsed with { Count = gpuCount ?? fromSuffix ?? 1 };
     }
 
     public static GpuPlan Plan(string region, Infra.InstanceType type, FluidstackOptions options, IReadOnlyDictionary<string, int>? capacity)

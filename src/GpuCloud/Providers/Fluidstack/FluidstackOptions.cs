@@ -33,8 +33,21 @@ public sealed class FluidstackOptions
     /// <summary>The Management API base URL. Default <c>https://api.atlas.fluidstack.io/api/v1alpha1</c>.</summary>
     public Uri ManagementUrl { get; set; } = DefaultManagementUrl;
 
-    /// <summary>The project (sent as <c>X-PROJECT-ID</c>); needed for instances and for capacity in plan searches.</summary>
+    /// <summary>
+    /// The project for every region (sent as <c>X-PROJECT-ID</c>); needed for instances and for capacity in plan searches.
+    /// Atlas projects are regional: with several regions, give <see cref="ProjectIds"/> instead, or leave both unset to
+    /// use the one project each region lists.
+    /// </summary>
     public Guid? ProjectId { get; set; }
+
+    /// <summary>
+    /// The project of each region, by region name (e.g. <c>eu-1</c>); wins over <see cref="ProjectId"/>. A region with no
+    /// id here or there uses the project its regional <c>/projects</c> lists when there is exactly one.
+    /// </summary>
+    public IDictionary<string, Guid> ProjectIds { get; set; } = new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The organization, sent as <c>X-ORG-ID</c> on every call when set (accounts in several organizations).</summary>
+    public string? OrganizationId { get; set; }
 
     /// <summary>Only these regions (by name); empty means every region the Management API lists.</summary>
     public IList<string> Regions { get; set; } = [];
@@ -75,6 +88,13 @@ public sealed class FluidstackOptions
             () => { if (TokenRefreshMargin < TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(TokenRefreshMargin)} must not be negative.", prefix + nameof(TokenRefreshMargin)); },
             () => { if (RegionCacheDuration < TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(RegionCacheDuration)} must not be negative.", prefix + nameof(RegionCacheDuration)); },
             () => { if (ProjectId == Guid.Empty) throw new ArgumentException($"{prefix}{nameof(ProjectId)} must not be the empty GUID.", prefix + nameof(ProjectId)); },
+            () =>
+            {
+                foreach (var (region, id) in ProjectIds ?? new Dictionary<string, Guid>())
+                    if (string.IsNullOrWhiteSpace(region) || id == Guid.Empty)
+                        throw new ArgumentException($"{prefix}{nameof(ProjectIds)} needs a region name and a non-empty GUID for each entry.", prefix + nameof(ProjectIds));
+            },
+            () => { if (OrganizationId is not null) Http.EndpointRules.RequireHeaderSecret(OrganizationId, prefix + nameof(OrganizationId)); },
         };
         if (UsesClientCredentials)
         {
@@ -97,5 +117,5 @@ public sealed class FluidstackOptions
 
     /// <summary>Shows the settings with the token redacted.</summary>
     public override string ToString() =>
-        $"FluidstackOptions {{ Token = {(string.IsNullOrWhiteSpace(Token) ? "(not set)" : "(set)")}, ClientId = {ClientId ?? "(not set)"}, ClientSecret = {(string.IsNullOrWhiteSpace(ClientSecret) ? "(not set)" : "(set)")}, TokenUrl = {TokenUrl}, ManagementUrl = {ManagementUrl}, ProjectId = {ProjectId}, Regions = [{string.Join(", ", Regions)}], RequestTimeout = {RequestTimeout} }}";
+        $"FluidstackOptions {{ Token = {(string.IsNullOrWhiteSpace(Token) ? "(not set)" : "(set)")}, ClientId = {ClientId ?? "(not set)"}, ClientSecret = {(string.IsNullOrWhiteSpace(ClientSecret) ? "(not set)" : "(set)")}, TokenUrl = {TokenUrl}, ManagementUrl = {ManagementUrl}, ProjectId = {ProjectId}, ProjectIds = [{string.Join(", ", (ProjectIds ?? new Dictionary<string, Guid>()).Select(p => $"{p.Key}={p.Value}"))}], OrganizationId = {OrganizationId ?? "(not set)"}, Regions = [{string.Join(", ", Regions)}], RequestTimeout = {RequestTimeout} }}";
 }

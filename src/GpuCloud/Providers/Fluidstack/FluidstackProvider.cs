@@ -4,6 +4,8 @@ using GpuCloud.Http;
 using GpuCloud.Instances;
 using GpuCloud.Plans;
 using GpuCloud.SshKeys;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Infra = GpuCloud.Generated.Fluidstack.Infrastructure;
 using Mgmt = GpuCloud.Generated.Fluidstack.Management;
 
@@ -23,17 +25,25 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     private readonly TimeProvider _time;
     private readonly HttpClient _http;
     private readonly FluidstackTokenSource _tokens;
+    private readonly ILogger _logger;
     private readonly Mgmt.FluidstackManagementClient _management;
+    private readonly Lazy<Mgmt.FluidstackManagementClient> _tolerantManagement;
     private readonly ConcurrentDictionary<string, Infra.FluidstackInfrastructureClient> _regional = new(StringComparer.OrdinalIgnoreCase);
+    // Built only when a plain read of a list failed: most providers never need one.
+    private readonly ConcurrentDictionary<string, Infra.FluidstackInfrastructureClient> _tolerantRegional = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _regionLock = new(1, 1);
     private (IReadOnlyDictionary<string, Uri> Regions, DateTimeOffset Expires)? _regions;
+    // What each region's /projects said, for as long as the region list is cached: its one project, or why there is none
+    // to use (several, none, or the call refused). A transient failure is not remembered.
+    private readonly ConcurrentDictionary<string, (Guid Id, GpuCloudException? Problem)> _discoveredProjects = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Creates the provider.</summary>
     /// <param name="options">The token and settings.</param>
     /// <param name="handler">The HTTP handler to send requests through; by default a new <see cref="SocketsHttpHandler"/>. A handler given here is not disposed.</param>
     /// <param name="timeProvider">The clock for the region cache; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="logger">Where items of a provider list that cannot be read are reported (at warning) when they are left out.</param>
     /// <exception cref="ArgumentException">No token or client credentials, a malformed secret, or a management or token URL that is not HTTPS (loopback excepted).</exception>
-    public FluidstackProvider(FluidstackOptions options, HttpMessageHandler? handler = null, TimeProvider? timeProvider = null)
+    public FluidstackProvider(FluidstackOptions options, HttpMessageHandler? handler = null, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -42,10 +52,21 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         _time = timeProvider ?? TimeProvider.System;
         var inner = handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
         _tokens = new FluidstackTokenSource(options, inner, _time);
-        var auth = new FluidstackBearerHandler(_tokens) { InnerHandler = inner };
+        // The official Go client and the Admin API docs send an optional X-ORG-ID on every call.
+        HttpMessageHandler withOrganization = string.IsNullOrWhiteSpace(options.OrganizationId)
+            ? inner
+            : new HeaderHandler("X-ORG-ID", _ => ValueTask.FromResult(options.OrganizationId.Trim())) { InnerHandler = inner };
+        var auth = new FluidstackBearerHandler(_tokens) { InnerHandler = withOrganization };
         // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.
         _http = new HttpClient(auth, disposeHandler: handler is null) { Timeout = options.RequestTimeout };
         _management = new Mgmt.FluidstackManagementClient(_http) { BaseUrl = management.ToString().TrimEnd('/') };
+        _logger = logger ?? NullLogger.Instance;
+        _tolerantManagement = new(() =>
+        {
+            var tolerant = new Mgmt.FluidstackManagementClient(_http) { BaseUrl = _management.BaseUrl };
+            tolerant.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
+            return tolerant;
+        });
     }
 
     /// <inheritdoc />
@@ -59,7 +80,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         try
         {
             if (_regions is { } again && again.Expires > _time.GetUtcNow()) return again.Regions;
-            var listed = await Call(() => _management.ListRegionsAsync(ct), ct).ConfigureAwait(false) ?? [];
+            var listed = await Call(() => List(_management, () => _tolerantManagement.Value, c => c.ListRegionsAsync(ct)), ct).ConfigureAwait(false) ?? [];
             var regions = new Dictionary<string, Uri>(StringComparer.OrdinalIgnoreCase);
             foreach (var r in listed)
             {
@@ -70,12 +91,24 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
             _regions = (regions, _time.GetUtcNow() + _options.RegionCacheDuration);
             // A region's URL may have moved: build its client again from the fresh list.
             _regional.Clear();
+            _discoveredProjects.Clear();
             return regions;
         }
         finally
         {
             _regionLock.Release();
         }
+    }
+
+    private async Task<(Infra.FluidstackInfrastructureClient Plain, Func<Infra.FluidstackInfrastructureClient> Tolerant)> RegionalPairAsync(string region, CancellationToken ct)
+    {
+        var plain = await RegionalAsync(region, ct).ConfigureAwait(false);
+        return (plain, () => _tolerantRegional.GetOrAdd(plain.BaseUrl, url =>
+        {
+            var tolerant = new Infra.FluidstackInfrastructureClient(_http) { BaseUrl = url };
+            tolerant.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
+            return tolerant;
+        }));
     }
 
     private async Task<Infra.FluidstackInfrastructureClient> RegionalAsync(string region, CancellationToken ct)
@@ -100,9 +133,51 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         });
     }
 
-    private Guid RequireProject() => _options.ProjectId
-        ?? throw new GpuCloudException(GpuCloudErrorCode.InvalidRequest,
-            "fluidstack: instances need a project: set FluidstackOptions.ProjectId (FLUIDSTACK_PROJECT_ID).", Name) { Field = "Fluidstack.ProjectId" };
+    /// <summary>The project configured for <paramref name="region"/> (by region, else for all regions), if any.</summary>
+    private Guid? ConfiguredProject(string region)
+    {
+        if (_options.ProjectIds is { Count: > 0 } byRegion)
+        {
+            if (byRegion.TryGetValue(region, out var id)) return id;
+            // A dictionary bound from configuration may compare names exactly; region names do not.
+            foreach (var (name, value) in byRegion)
+                if (string.Equals(name, region, StringComparison.OrdinalIgnoreCase)) return value;
+        }
+        return _options.ProjectId;
+    }
+
+    /// <summary>
+    /// The project of <paramref name="region"/>: configured, or else the one project the region's <c>/projects</c> lists
+    /// (Atlas projects are regional: the official client's example asks for "an existing Atlas project in this region").
+    /// </summary>
+    private async Task<Guid> ProjectAsync(string region, CancellationToken ct)
+    {
+        if (ConfiguredProject(region) is { } configured) return configured;
+        if (_discoveredProjects.TryGetValue(region, out var known)) return known.Problem is { } problem ? throw problem : known.Id;
+        try
+        {
+            var id = await DiscoverProjectAsync(region, ct).ConfigureAwait(false);
+            _discoveredProjects[region] = (id, null);
+            return id;
+        }
+        catch (GpuCloudException ex) when (!ex.IsTransient)
+        {
+            _discoveredProjects[region] = (Guid.Empty, ex);
+            throw;
+        }
+    }
+
+    private async Task<Guid> DiscoverProjectAsync(string region, CancellationToken ct)
+    {
+        var (api, tolerant) = await RegionalPairAsync(region, ct).ConfigureAwait(false);
+        var projects = (await Call(() => List(api, tolerant, c => c.ListProjectsAsync(ct)), ct).ConfigureAwait(false) ?? [])
+            .Where(p => p is not null && p.Id != Guid.Empty).ToArray();
+        if (projects.Length != 1)
+            throw new GpuCloudException(GpuCloudErrorCode.InvalidRequest,
+                $"fluidstack: region {region} has {(projects.Length == 0 ? "no project" : $"{projects.Length} projects ({string.Join(", ", projects.Select(p => $"{p.Name} {p.Id}"))})")}: "
+                + $"set FluidstackOptions.ProjectIds[\"{region}\"] (FLUIDSTACK_PROJECT_ID={region}=<uuid>).", Name) { Field = "Fluidstack.ProjectIds" };
+        return projects[0].Id;
+    }
 
     /// <inheritdoc />
     public async Task<PlanSearchResult> ListPlansAsync(PlanQuery query, CancellationToken cancellationToken = default)
@@ -111,57 +186,111 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         if (query.Workload is { } w && w != WorkloadType.VirtualMachine) return PlanSearchResult.Empty;
         var regions = await RegionsAsync(cancellationToken).ConfigureAwait(false);
         var results = await Task.WhenAll(regions.Keys.Select(r => RegionPlansAsync(r, cancellationToken))).ConfigureAwait(false);
-        var failures = results.Where(r => r.Error is not null).Select(r => new ProviderFailure(Name, r.Region, r.Error!)).ToArray();
+        var failures = results.SelectMany(r => r.Errors.Select(e => new ProviderFailure(Name, r.Region, e))).ToArray();
         return new PlanSearchResult(results.SelectMany(r => r.Plans).ToArray(), failures);
     }
 
-    private async Task<(string Region, IReadOnlyList<GpuPlan> Plans, GpuCloudException? Error)> RegionPlansAsync(string region, CancellationToken ct)
+    private async Task<(string Region, IReadOnlyList<GpuPlan> Plans, IReadOnlyList<GpuCloudException> Errors)> RegionPlansAsync(string region, CancellationToken ct)
     {
         try
         {
-            var api = await RegionalAsync(region, ct).ConfigureAwait(false);
-            var types = Call(() => api.ListInstanceTypesAsync(ct), ct);
-            var capacity = _options.ProjectId is { } project ? Call(() => api.ListCapacityAsync(project, ct), ct) : null;
+            var (api, tolerant) = await RegionalPairAsync(region, ct).ConfigureAwait(false);
+            var types = Call(() => List(api, tolerant, c => c.ListInstanceTypesAsync(ct)), ct);
+            var capacity = CapacityAsync(region, api, tolerant, ct);
             var typeList = await types.ConfigureAwait(false) ?? [];
-            IReadOnlyDictionary<string, int>? available = null;
-            if (capacity is not null)
-            {
-                available = (await capacity.ConfigureAwait(false) ?? [])
-                    .Where(c => c.Name is not null)
-                    .GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
-                    .ToDictionary(g => g.Key, g => (int)Math.Clamp(g.Sum(c => (long)c.Capacity), 0, int.MaxValue), StringComparer.OrdinalIgnoreCase);
-            }
-            var plans = typeList.Where(t => !string.IsNullOrWhiteSpace(t.Name)).Select(t => FluidstackMapping.Plan(region, t, _options, available)).ToArray();
-            return (region, plans, null);
+            var (available, refused) = await capacity.ConfigureAwait(false);
+            var plans = ListItems.MapEach(typeList.Where(t => !string.IsNullOrWhiteSpace(t?.Name)), t => FluidstackMapping.Plan(region, t, _options, available),
+                t => t.Name, _logger, Name, "instance type").ToArray();
+            return (region, plans, refused is null ? [] : [refused]);
         }
         catch (GpuCloudException ex)
         {
-            return (region, [], ex);
+            return (region, [], [ex]);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // One region's odd answer must not take the other regions' plans with it.
-            return (region, [], new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"fluidstack: region {region}: {ex.Message}", Name, ex));
+            return (region, [], [new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"fluidstack: region {region}: {ex.Message}", Name, ex)]);
+        }
+    }
+
+    /// <summary>
+    /// Capacity by type name, or none (availability unknown). A region whose capacity call is refused (403/404: the
+    /// project is not there) keeps its instance types; the refusal is reported beside them. A region without a
+    /// project at all simply has no capacity figures.
+    /// </summary>
+    private async Task<(IReadOnlyDictionary<string, int>? Available, GpuCloudException? Refused)> CapacityAsync(
+        string region, Infra.FluidstackInfrastructureClient api, Func<Infra.FluidstackInfrastructureClient> tolerant, CancellationToken ct)
+    {
+        Guid project;
+        try
+        {
+            project = await ProjectAsync(region, ct).ConfigureAwait(false);
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.InvalidRequest || ConfiguredProject(region) is null)
+        {
+            return (null, null);
+        }
+        try
+        {
+            var capacity = await Call(() => List(api, tolerant, c => c.ListCapacityAsync(project, ct)), ct).ConfigureAwait(false) ?? [];
+            var available = capacity
+                .Where(c => c?.Name is not null)
+                .GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
+                .ToDictionary(g => g.Key, g => (int)Math.Clamp(g.Sum(c => (long)c.Capacity), 0, int.MaxValue), StringComparer.OrdinalIgnoreCase);
+            return (available, null);
+        }
+        catch (GpuCloudException ex) when (ex.Code is not GpuCloudErrorCode.Unauthorized)
+        {
+            return (null, new GpuCloudException(ex.Code, $"fluidstack: region {region}: capacity unknown: {ex.Message}", Name, ex) { Field = ex.Field });
         }
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<GpuInstance>> ListInstancesAsync(CancellationToken cancellationToken = default)
     {
-        var project = RequireProject();
-        var listed = await Call(() => _management.ListInstancesAsync(project, cancellationToken), cancellationToken).ConfigureAwait(false) ?? [];
-        var regions = _options.Regions;
-        return listed
-            .Where(i => regions.Count == 0 || regions.Contains(i.Region, StringComparer.OrdinalIgnoreCase))
-            .Select(i => FluidstackMapping.Instance(i, _options))
-            .ToArray();
+        var wanted = _options.Regions;
+        if (_options.ProjectIds is not { Count: > 0 } && _options.ProjectId is { } everywhere)
+        {
+            // One project for every region, as configured: one call.
+            var all = await Call(() => List(_management, () => _tolerantManagement.Value, c => c.ListInstancesAsync(everywhere, cancellationToken)), cancellationToken).ConfigureAwait(false) ?? [];
+            return ListItems.MapEach(all.Where(i => i is not null && (wanted.Count == 0 || wanted.Contains(i.Region, StringComparer.OrdinalIgnoreCase))),
+                i => FluidstackMapping.Instance(i, _options), i => i.Id.ToString(), _logger, Name, "instance").ToArray();
+        }
+
+        // Each region's project lists that region's instances: one call per distinct project, keeping only instances in
+        // regions whose project it is (nothing from a project GpuCloud was not told to use is returned as ours).
+        var regions = await RegionsAsync(cancellationToken).ConfigureAwait(false);
+        var byRegion = new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase);
+        GpuCloudException? missing = null;
+        foreach (var region in regions.Keys)
+        {
+            try
+            {
+                byRegion[region] = await ProjectAsync(region, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GpuCloudException ex)
+            {
+                missing ??= ex;
+            }
+        }
+        if (byRegion.Count == 0)
+            throw missing ?? new GpuCloudException(GpuCloudErrorCode.InvalidRequest,
+                "fluidstack: instances need a project: set FluidstackOptions.ProjectId or ProjectIds (FLUIDSTACK_PROJECT_ID).", Name) { Field = "Fluidstack.ProjectId" };
+
+        var lists = await Task.WhenAll(byRegion.Values.Distinct().Select(async project =>
+        {
+            var listed = await Call(() => List(_management, () => _tolerantManagement.Value, c => c.ListInstancesAsync(project, cancellationToken)), cancellationToken).ConfigureAwait(false) ?? [];
+            return listed.Where(i => i?.Region is not null && byRegion.TryGetValue(i.Region, out var owner) && owner == project);
+        })).ConfigureAwait(false);
+        return ListItems.MapEach(lists.SelectMany(l => l), i => FluidstackMapping.Instance(i, _options), i => i.Id.ToString(), _logger, Name, "instance").ToArray();
     }
 
     /// <inheritdoc />
     public async Task<GpuInstance> GetInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
     {
         var (region, id) = SplitInstanceId(instanceId);
-        var project = RequireProject();
+        var project = await ProjectAsync(region, cancellationToken).ConfigureAwait(false);
         var api = await RegionalAsync(region, cancellationToken).ConfigureAwait(false);
         var instance = await Call(() => api.GetInstanceAsync(project, id, cancellationToken), cancellationToken).ConfigureAwait(false);
         return FluidstackMapping.Instance(region, instance, _options);
@@ -172,7 +301,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     {
         var (region, type, keys) = CheckBeforeSending(request);
         var userData = FluidstackMapping.UserData(request.UserData, keys);
-        var project = RequireProject();
+        var project = await ProjectAsync(region, cancellationToken).ConfigureAwait(false);
 
         var api = await RegionalAsync(region, cancellationToken).ConfigureAwait(false);
         var body = new Infra.InstancesPostRequest
@@ -185,16 +314,46 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
             Preemptible = false,
             Ephemeral = false,
         };
-        var created = await Call(() => api.CreateInstanceAsync(project, body, cancellationToken), cancellationToken).ConfigureAwait(false)
+        var created = await Call(() => CreateAcceptingAny2xxAsync(api, project, body, cancellationToken), cancellationToken).ConfigureAwait(false)
             ?? throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, "fluidstack: the create response was empty.", Name);
         return FluidstackMapping.Instance(region, created, _options);
+    }
+
+    /// <summary>
+    /// The spec declares 201 for a create; servers vary (the official example checks 201, others answer 200 or 202): any
+    /// 2xx that carries the instance is the instance, not an error.
+    /// </summary>
+    private static async Task<Infra.Instance> CreateAcceptingAny2xxAsync(Infra.FluidstackInfrastructureClient api, Guid project, Infra.InstancesPostRequest body, CancellationToken ct)
+    {
+        try
+        {
+            return await api.CreateInstanceAsync(project, body, ct).ConfigureAwait(false);
+        }
+        catch (Infra.FluidstackInfrastructureApiException ex) when (ex.StatusCode is >= 200 and < 300 and not 201 && ReadInstance(ex.Response) is { } instance)
+        {
+            return instance;
+        }
+    }
+
+    private static Infra.Instance? ReadInstance(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return null;
+        try
+        {
+            var settings = new Newtonsoft.Json.JsonSerializerSettings { ContractResolver = Generated.TolerantContractResolver.Instance };
+            return Newtonsoft.Json.JsonConvert.DeserializeObject<Infra.Instance>(json, settings) is { } instance && instance.Id != Guid.Empty ? instance : null;
+        }
+        catch (Newtonsoft.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     /// <inheritdoc />
     public async Task DeleteInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
     {
         var (region, id) = SplitInstanceId(instanceId);
-        var project = RequireProject();
+        var project = await ProjectAsync(region, cancellationToken).ConfigureAwait(false);
         var api = await RegionalAsync(region, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -216,15 +375,15 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     private async Task ActionAsync(string instanceId, bool start, CancellationToken ct)
     {
         var (region, id) = SplitInstanceId(instanceId);
-        var project = RequireProject();
+        var project = await ProjectAsync(region, ct).ConfigureAwait(false);
         var api = await RegionalAsync(region, ct).ConfigureAwait(false);
         await CallNoContent(() => start ? api.StartInstanceAsync(project, id, ct) : api.StopInstanceAsync(project, id, ct), ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<SshKey>> ListSshKeysAsync(CancellationToken cancellationToken = default) =>
-        (await Call(() => _management.ListKeysAsync(cancellationToken), cancellationToken).ConfigureAwait(false) ?? [])
-            .Select(FluidstackMapping.Key).ToArray();
+        ListItems.MapEach(await Call(() => List(_management, () => _tolerantManagement.Value, c => c.ListKeysAsync(cancellationToken)), cancellationToken).ConfigureAwait(false),
+            FluidstackMapping.Key, k => k.Name, _logger, Name, "SSH key").ToArray();
 
     /// <inheritdoc />
     public async Task<SshKey> AddSshKeyAsync(string name, SshPublicKey publicKey, CancellationToken cancellationToken = default)
@@ -270,6 +429,12 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
             return (EndpointRules.RequireSafeId(region, nameof(instanceId), Name), id);
         throw GpuCloudException.Invalid(nameof(instanceId), $"'{EndpointRules.Printable(instanceId ?? "")}' is not a Fluidstack instance id (region/uuid).", Name);
     }
+
+    /// <summary>A list read: plain first, item by item only when the plain answer cannot be read (see <see cref="ListItems"/>).</summary>
+    private static Task<T> List<TClient, T>(TClient plain, Func<TClient> tolerant, Func<TClient, Task<T>> read) =>
+        ListItems.ReadAsync(() => read(plain), () => read(tolerant()), static ex => ex is
+            Mgmt.FluidstackManagementApiException { StatusCode: >= 200 and < 300, InnerException: Newtonsoft.Json.JsonException }
+            or Infra.FluidstackInfrastructureApiException { StatusCode: >= 200 and < 300, InnerException: Newtonsoft.Json.JsonException });
 
     private static Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct) => ErrorTranslation.CallAsync(call, FluidstackErrors.Translate, ct);
 
