@@ -26,6 +26,14 @@ public sealed class BuildPipelineTests
             File.Copy(spec, Path.Combine(_copy, "specs", Path.GetFileName(spec)));
     }
 
+    /// <summary>The version the checked-in lock records, and the bumps the verdict asks for from it.</summary>
+    private static readonly Version Locked = Version.Parse(System.Text.RegularExpressions.Regex.Match(
+        File.ReadAllText(Path.Combine(Root, "build", "GeneratedVersion.props")), "<GpuCloudGeneratedVersion>([^<]+)<").Groups[1].Value);
+
+    private static string MinorBump => $"{Locked.Major}.{Locked.Minor + 1}.0";
+
+    private static string PatchBump => $"{Locked.Major}.{Locked.Minor}.{Locked.Build + 1}";
+
     [TearDown]
     public void Remove() => Directory.Delete(_copy, recursive: true);
 
@@ -104,7 +112,7 @@ public sealed class BuildPipelineTests
         Assert.That(code, Is.Not.Zero);
         Assert.That(output, Does.Contain("specs/fluence.openapi.yaml : error GCG001: specs/fluence.openapi.yaml changed since")
             .And.Contain("1 public members removed or changed (e.g. Ns.T.A.get -> string!) and 1 added")
-            .And.Contain("breaking: bump the minor (0.x): set <GpuCloudGeneratedVersion> to 0.2.0"));
+            .And.Contain($"breaking: bump the minor (0.x): set <GpuCloudGeneratedVersion> to {MinorBump}"));
     }
 
     [Test]
@@ -116,7 +124,7 @@ public sealed class BuildPipelineTests
 
         Assert.That(code, Is.Not.Zero);
         Assert.That(output, Does.Contain("error GCG001").And.Contain("2 public members added")
-            .And.Contain("additive: bump the patch: set <GpuCloudGeneratedVersion> to 0.1.1"));
+            .And.Contain($"additive: bump the patch: set <GpuCloudGeneratedVersion> to {PatchBump}"));
     }
 
     [Test]
@@ -124,13 +132,13 @@ public sealed class BuildPipelineTests
     {
         WriteApiFindings(added: ["Ns.T.B.get -> string?"], removed: ["Ns.T.A.get -> string!"]);
         File.AppendAllText(Path.Combine(_copy, "specs", "fluence.openapi.yaml"), "\n# an edit\n");
-        SetVersion("0.1.1");
+        SetVersion(PatchBump);
 
         var (refused, output) = MSBuild("UpdateSpecLock", trackApi: true);
         Assert.That(refused, Is.Not.Zero);
-        Assert.That(output, Does.Contain("error GCG001").And.Contain("which is breaking: bump <GpuCloudGeneratedVersion> from 0.1.0 to 0.2.0 (now 0.1.1)"));
+        Assert.That(output, Does.Contain("error GCG001").And.Contain($"which is breaking: bump <GpuCloudGeneratedVersion> from {Locked} to {MinorBump} (now {PatchBump})"));
 
-        SetVersion("0.2.0");
+        SetVersion(MinorBump);
         var (code, output2) = MSBuild("UpdateSpecLock", trackApi: true);
         Assert.That(code, Is.Zero, output2);
         Assert.That(File.ReadAllLines(Path.Combine(_copy, "PublicAPI.Shipped.txt")), Is.EqualTo(new[] { "#nullable enable", "Ns.T.B.get -> string?", "Ns.T.C.get -> int" }));
