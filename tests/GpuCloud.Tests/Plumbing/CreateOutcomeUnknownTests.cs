@@ -57,6 +57,13 @@ public class CreateOutcomeUnknownTests : PlumbingTest
 
         public int Deletes => Http.Requests.Count(r => r.Method == HttpMethod.Delete);
 
+        /// <summary>An active container that a delete would remove (Fluence reads it before deleting it).</summary>
+        public void Deletable(string id)
+        {
+            Http.On(HttpMethod.Get, ContainerInstancesUrl + id, Always(HttpStatusCode.OK, ContainerDetail("ACTIVE", id)));
+            Http.On(HttpMethod.Delete, ContainerInstancesUrl + id, Always(HttpStatusCode.NoContent));
+        }
+
         /// <summary>Containers answered by <paramref name="containers"/>; the VM and bare-metal lists are empty.</summary>
         public void ContainersAnswer(Responder containers)
         {
@@ -311,14 +318,9 @@ public class CreateOutcomeUnknownTests : PlumbingTest
         using var rig = new Rig(Watch);
         rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Hang);
         rig.ContainersAnswer(BeforeAndAfter(ContainerInstance(NewId, ListedName, "ACTIVE")));
-        rig.Http.On(HttpMethod.Get, ContainerInstancesUrl + NewId, Always(HttpStatusCode.OK, ContainerDetail("ACTIVE", NewId)));
-        rig.Http.On(HttpMethod.Delete, ContainerInstancesUrl + NewId, Always(HttpStatusCode.NoContent));
-        using var cts = new CancellationTokenSource();
+        rig.Deletable(NewId);
 
-        var creating = rig.Client.CreateInstanceAsync(Request(ListedName), cts.Token);
-        await rig.Http.WaitForAsync(r => r.Any(x => x.Method == HttpMethod.Post));
-        await cts.CancelAsync();
-        await FailsWith<OperationCanceledException>(creating);
+        await CancelAfterSendingAsync(rig);
 
         using (Assert.EnterMultipleScope())
         {
@@ -335,20 +337,25 @@ public class CreateOutcomeUnknownTests : PlumbingTest
         rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Hang);
         rig.ContainersAnswer(BeforeAndAfter());
         // The older instance could be deleted, were it (wrongly) taken for this call's.
-        rig.Http.On(HttpMethod.Get, ContainerInstancesUrl + ActiveContainerId, Always(HttpStatusCode.OK, ContainerDetail("ACTIVE")));
-        rig.Http.On(HttpMethod.Delete, ContainerInstancesUrl + ActiveContainerId, Always(HttpStatusCode.NoContent));
-        using var cts = new CancellationTokenSource();
+        rig.Deletable(ActiveContainerId);
 
-        var creating = rig.Client.CreateInstanceAsync(Request(ListedName), cts.Token);
-        await rig.Http.WaitForAsync(r => r.Any(x => x.Method == HttpMethod.Post));
-        await cts.CancelAsync();
-        await FailsWith<OperationCanceledException>(creating);
+        await CancelAfterSendingAsync(rig);
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(rig.Lists, Is.EqualTo(2));
             Assert.That(rig.Deletes, Is.Zero, "the older instance with that name is not this call's");
         }
+    }
+
+    /// <summary>Starts a create, cancels it once its request was sent, and waits for the cancellation to surface.</summary>
+    private async Task CancelAfterSendingAsync(Rig rig)
+    {
+        using var cts = new CancellationTokenSource();
+        var creating = rig.Client.CreateInstanceAsync(Request(ListedName), cts.Token);
+        await rig.Http.WaitForAsync(r => r.Any(x => x.Method == HttpMethod.Post));
+        await cts.CancelAsync();
+        await FailsWith<OperationCanceledException>(creating);
     }
 
     private static Rig FluidstackRig(SecretWatch watch) => new(watch, o =>
