@@ -239,6 +239,17 @@ public sealed class GpuCloudClient : IDisposable
         return GpuCloudDiagnostics.RunAsync("CreateInstance", p.Name, () => _creates.CreateAsync(p, request, cancellationToken));
     }
 
+    /// <summary>
+    /// Lists what this client created that needs attention: expired, left behind by a process that is gone, made by a
+    /// create whose outcome was unknown, or marked on the provider as this owner's but absent from the journal. Ownership
+    /// comes from the journal (<see cref="GpuCloudOptions.Journal"/>) and the providers' marks, never from a name alone;
+    /// instances this client did not create are never listed. Entries whose instance is listed as gone are closed.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <exception cref="GpuCloudException"><see cref="GpuCloudErrorCode.JournalUnavailable"/> when the journal cannot be read.</exception>
+    public Task<OwnedSearchResult> ListOwnedAsync(CancellationToken cancellationToken = default) =>
+        GpuCloudDiagnostics.RunAsync("ListOwned", null, () => new OwnedInstances(_options, _time).FindAsync(_providers, cancellationToken));
+
     /// <summary>Deletes an instance; one that is already gone counts as deleted.</summary>
     /// <param name="provider">The instance's provider.</param>
     /// <param name="instanceId">The instance's id.</param>

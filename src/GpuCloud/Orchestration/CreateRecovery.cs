@@ -184,11 +184,11 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
         var sameName = listed.Where(i => i.Name == name && i.State is not (InstanceState.Terminated or InstanceState.Terminating)).ToArray();
         if (claim.Token is { } token)
         {
-            var marked = sameName.FirstOrDefault(i => claim.Support!.CreateTokenOf(i) == token);
+            var marked = sameName.FirstOrDefault(i => claim.Support!.MarksOf(i)?.Token == token);
             return marked is not null ? new Lookup(marked, "") : new Lookup(null, $"no instance carries this call's token{Others(sameName.Length)}");
         }
         var before = claim.Before!;
-        var newcomers = sameName.Where(i => !before.Contains(i.Id) && claim.Support?.CreateTokenOf(i) is null).ToArray();
+        var newcomers = sameName.Where(i => !before.Contains(i.Id) && claim.Support?.MarksOf(i) is null).ToArray();
         return newcomers.Length switch
         {
             1 => new Lookup(newcomers[0], ""),

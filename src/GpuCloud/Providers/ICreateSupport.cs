@@ -24,9 +24,9 @@ internal interface ICreateSupport
     /// <param name="marks">The create's token, owner and expiry.</param>
     CreateInstanceRequest? MarkCreate(CreateInstanceRequest request, CreateMarks marks);
 
-    /// <summary>The token of the create call that made <paramref name="instance"/>, when it carries one.</summary>
+    /// <summary>The marks a create left on <paramref name="instance"/>, when it carries them.</summary>
     /// <param name="instance">An instance as listed.</param>
-    string? CreateTokenOf(GpuInstance instance);
+    CreateMarks? MarksOf(GpuInstance instance);
 }
 
 /// <summary>What a create leaves on the instance where the provider keeps marks.</summary>

@@ -14,7 +14,7 @@ public sealed partial class FluenceProvider : ICreateSupport
 
     CreateInstanceRequest? ICreateSupport.MarkCreate(CreateInstanceRequest request, CreateMarks marks) => null;
 
-    string? ICreateSupport.CreateTokenOf(GpuInstance instance) => null;
+    CreateMarks? ICreateSupport.MarksOf(GpuInstance instance) => null;
 
     /// <summary>
     /// Everything the plan does not decide, checked before any request; the OS image and location rules need the plan

@@ -32,8 +32,13 @@ public sealed partial class FluidstackProvider : ICreateSupport
         return request with { Tags = tags };
     }
 
-    string? ICreateSupport.CreateTokenOf(GpuInstance instance) =>
-        instance.Tags.TryGetValue(CreateTokenTag, out var token) ? token : null;
+    CreateMarks? ICreateSupport.MarksOf(GpuInstance instance)
+    {
+        if (!instance.Tags.TryGetValue(CreateTokenTag, out var token)) return null;
+        var expires = instance.Tags.TryGetValue(ExpiresAtTag, out var text)
+            && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : (DateTimeOffset?)null;
+        return new CreateMarks(token, instance.Tags.GetValueOrDefault(OwnerTag) ?? "", expires);
+    }
 
     private (string Region, string Type, IReadOnlyList<SshPublicKey> Keys) CheckBeforeSending(CreateInstanceRequest request)
     {

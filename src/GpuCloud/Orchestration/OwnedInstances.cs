@@ -1,0 +1,123 @@
+using GpuCloud.Errors;
+using GpuCloud.Instances;
+using GpuCloud.Plans;
+using GpuCloud.Providers;
+
+namespace GpuCloud.Orchestration;
+
+/// <summary>
+/// Finds what this client created that needs attention, from its journal and the providers' marks, under the same rule as
+/// the create lookup: an instance counts as this client's only when a journal entry names its id, its mark carries an
+/// entry's token, or (where the provider keeps no marks) it is the one same-named instance that was not there before
+/// that entry's create. A name alone is never enough.
+/// </summary>
+internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
+{
+    // A provider's clock and ours can differ: an instance stamped a little before the intent can still be its.
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(10);
+
+    public async Task<OwnedSearchResult> FindAsync(IReadOnlyList<IGpuCloudProvider> providers, CancellationToken ct)
+    {
+        var entries = options.Journal is { } journal ? await journal.ListOpenAsync(ct).ConfigureAwait(false) : [];
+        var now = time.GetUtcNow();
+        var found = new List<OwnedInstance>();
+        var failures = new List<ProviderFailure>();
+        foreach (var provider in providers)
+        {
+            IReadOnlyList<GpuInstance> listed;
+            try
+            {
+                listed = await provider.ListInstancesAsync(ct).ConfigureAwait(false);
+            }
+            catch (GpuCloudException ex)
+            {
+                failures.Add(new ProviderFailure(provider.Name, null, ex));
+                continue;
+            }
+            var live = listed.Where(i => i.State is not (InstanceState.Terminated or InstanceState.Terminating)).ToArray();
+            var mine = entries.Where(e => e.Intent.Provider == provider.Name).ToArray();
+            await FromJournalAsync(provider, live, mine, now, found).ConfigureAwait(false);
+            FromMarks(provider, live, mine, now, found);
+        }
+        return new OwnedSearchResult(found.OrderByDescending(o => o.Age).ToArray(), failures);
+    }
+
+    private async Task FromJournalAsync(IGpuCloudProvider provider, GpuInstance[] live, JournalEntry[] entries, DateTimeOffset now, List<OwnedInstance> found)
+    {
+        var support = provider as ICreateSupport;
+        var claimed = entries.Select(e => e.Outcome?.InstanceId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var intent = entry.Intent;
+            GpuInstance? instance;
+            if (entry.Outcome?.InstanceId is { } id)
+            {
+                instance = live.FirstOrDefault(i => i.Id == id);
+                if (instance is null)
+                {
+                    // Listed and absent (or ended): seen gone, so the entry can close.
+                    await RecordGoneAsync(provider.Name, id, now).ConfigureAwait(false);
+                    continue;
+                }
+            }
+            else
+            {
+                instance = Recognize(intent, live, support, claimed);
+                if (instance is null) continue;
+                claimed.Add(instance.Id);
+            }
+
+            var creatorGone = intent.Process.IsRunning() == false;
+            OwnedReason? reason = intent.ExpiresAt <= now ? OwnedReason.Expired
+                : creatorGone && entry.Outcome?.Kind is not JournalOutcomeKind.Created ? OwnedReason.UnknownOutcomeFound
+                : creatorGone ? OwnedReason.CreatorGone
+                : null; // its creator still runs and owns it
+            if (reason is { } why) found.Add(Owned(instance, why, intent.At, intent.PricePerHour, intent.Currency, intent.ExpiresAt, now));
+        }
+    }
+
+    /// <summary>The instance an entry without a known instance made: by its token where the provider keeps marks, else the one newcomer.</summary>
+    private static GpuInstance? Recognize(JournalIntent intent, GpuInstance[] live, ICreateSupport? support, HashSet<string> claimed)
+    {
+        var marked = live.FirstOrDefault(i => support?.MarksOf(i)?.Token == intent.Token);
+        if (marked is not null) return marked;
+        var newcomers = live.Where(i => i.Name == intent.Name && !intent.ExistingIds.Contains(i.Id) && !claimed.Contains(i.Id)
+                                        && support?.MarksOf(i) is null
+                                        && (i.CreatedAt is not { } created || created >= intent.At - ClockSkew)).ToArray();
+        return newcomers.Length == 1 ? newcomers[0] : null;
+    }
+
+    /// <summary>Instances marked as this owner's whose token no open journal entry holds: made through another journal.</summary>
+    private void FromMarks(IGpuCloudProvider provider, GpuInstance[] live, JournalEntry[] entries, DateTimeOffset now, List<OwnedInstance> found)
+    {
+        if (provider is not ICreateSupport support) return;
+        var tokens = entries.Select(e => e.Intent.Token).ToHashSet(StringComparer.Ordinal);
+        foreach (var instance in live)
+        {
+            if (support.MarksOf(instance) is not { } marks || marks.Owner != options.Owner || tokens.Contains(marks.Token)) continue;
+            var reason = marks.ExpiresAt <= now ? OwnedReason.Expired : OwnedReason.NotInJournal;
+            found.Add(Owned(instance, reason, null, null, null, marks.ExpiresAt, now));
+        }
+    }
+
+    private static OwnedInstance Owned(GpuInstance instance, OwnedReason reason, DateTimeOffset? journaledAt, decimal? price, string? currency,
+        DateTimeOffset? expiresAt, DateTimeOffset now)
+    {
+        var since = instance.CreatedAt ?? journaledAt ?? now;
+        var age = now > since ? now - since : TimeSpan.Zero;
+        var perHour = instance.PricePerHour ?? price;
+        var cost = perHour is { } p ? Math.Round(p * (decimal)age.TotalHours, 2) : (decimal?)null;
+        return new OwnedInstance(instance, reason, age, cost, instance.PricePerHour is null ? currency : instance.Currency, expiresAt);
+    }
+
+    private async Task RecordGoneAsync(string provider, string id, DateTimeOffset at)
+    {
+        try
+        {
+            await options.Journal!.RecordGoneAsync(provider, id, at, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.JournalUnavailable)
+        {
+        }
+    }
+}
