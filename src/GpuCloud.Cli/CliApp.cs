@@ -25,6 +25,13 @@ internal static class CliApp
         Recursive = true,
     };
 
+    public static readonly Option<string?> Journal = new("--journal")
+    {
+        Description = "Where creates are recorded (default: $XDG_STATE_HOME/gpucloud/journal.db, else ~/.local/state/gpucloud/journal.db; "
+                      + "with --sandbox none unless given).",
+        Recursive = true,
+    };
+
     public static async Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken = default)
     {
         Output.AcceptOnlyFromAmong("table", "json");
@@ -33,6 +40,7 @@ internal static class CliApp
             Sandbox,
             Output,
             Wide,
+            Journal,
             PlansCommand.Create(io),
             InstancesCommands.Create(io),
             KeysCommands.Create(io),
@@ -123,7 +131,7 @@ internal static class CliApp
         {
             try
             {
-                await using var session = await CliSession.OpenAsync(parse.GetValue(Sandbox), io, ct).ConfigureAwait(false);
+                await using var session = await CliSession.OpenAsync(parse.GetValue(Sandbox), parse.GetValue(Journal), io, ct).ConfigureAwait(false);
                 return await body(session, parse, ct).ConfigureAwait(false);
             }
             catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.InvalidRequest && ex.StatusCode is null)

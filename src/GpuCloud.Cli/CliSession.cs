@@ -18,7 +18,14 @@ internal sealed class CliSession : IAsyncDisposable
 
     public bool IsSandbox => Sandbox is not null;
 
-    public static async Task<CliSession> OpenAsync(bool sandbox, CliIo io, CancellationToken ct)
+    /// <param name="sandbox">Whether to run against an in-process sandbox.</param>
+    /// <param name="journal">
+    /// The journal file; by default the user's state directory, except in the sandbox (whose instances vanish with it), which
+    /// records nothing unless a file is given.
+    /// </param>
+    /// <param name="io">Where output goes and the environment comes from.</param>
+    /// <param name="ct">Cancels starting the sandbox.</param>
+    public static async Task<CliSession> OpenAsync(bool sandbox, string? journal, CliIo io, CancellationToken ct)
     {
         if (sandbox)
         {
@@ -43,11 +50,13 @@ internal sealed class CliSession : IAsyncDisposable
                     ProjectId = server.FluidstackProjectId,
                 },
             };
+            if (journal is not null) options.Journal = new SqliteInstanceJournal(journal);
             io.ConfigureSandbox?.Invoke(server, options);
             return new CliSession(new GpuCloudClient(options), server);
         }
 
         var fromEnvironment = GpuCloudOptions.FromEnvironment(io.Environment);
+        fromEnvironment.Journal = new SqliteInstanceJournal(journal ?? SqliteInstanceJournal.DefaultPath(io.Environment, io.HomeDirectory));
         var client = new GpuCloudClient(fromEnvironment);
         foreach (var (provider, reason) in client.DisabledProviders)
             io.Error.WriteLine($"note: {provider} skipped: {reason}.");

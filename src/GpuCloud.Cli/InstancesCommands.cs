@@ -20,6 +20,7 @@ internal static class InstancesCommands
         command.Subcommands.Add(Simple(io, "start", "Start a stopped instance (Fluidstack).", (c, p, id, ct) => c.StartInstanceAsync(p, id, ct), "starting"));
         command.Subcommands.Add(Simple(io, "stop", "Stop a running instance (Fluidstack).", (c, p, id, ct) => c.StopInstanceAsync(p, id, ct), "stopping"));
         command.Subcommands.Add(Wait(io));
+        command.Subcommands.Add(SweepCommand.Create(io));
         return command;
     }
 
@@ -98,7 +99,8 @@ internal static class InstancesCommands
         var location = new Option<string?>("--location") { Description = "Where to run it, when the plan offers a choice (also picks a plan offered in several regions)." };
         var tag = new Option<string[]>("--tag") { Description = "Tag KEY=VALUE (Fluidstack); repeatable." };
         var wait = new Option<bool>("--wait") { Description = "Wait until it is running and reachable." };
-        var command = new Command("create", "Create an instance from a plan.") { provider, plan, name, sshKey, osImage, image, port, env, location, tag, wait };
+        var maxDuration = Durations.Option("--max-duration", "How long the instance may run, e.g. 2h: recorded as its expiry; 'gpucloud instances sweep --expired --yes' deletes it after.");
+        var command = new Command("create", "Create an instance from a plan.") { provider, plan, name, sshKey, osImage, image, port, env, location, tag, wait, maxDuration };
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
             var p = parse.GetValue(provider)!;
@@ -127,6 +129,7 @@ internal static class InstancesCommands
                 OsImage = parse.GetValue(osImage),
                 Location = parse.GetValue(location),
                 Tags = Pairs(parse.GetValue(tag), "--tag"),
+                MaxDuration = parse.GetValue(maxDuration),
                 Container = containerImage is null ? null : new ContainerSettings
                 {
                     Image = containerImage,

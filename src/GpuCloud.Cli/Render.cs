@@ -167,6 +167,22 @@ internal static class Render
         FitTable.Write(console, instances, columns, wide);
     }
 
+    /// <summary>What a sweep found: whose, why, how old and what it has cost so far.</summary>
+    public static void Owned(IAnsiConsole console, IReadOnlyList<OwnedInstance> owned, bool wide)
+    {
+        var shortId = ShortIdsOf(owned.Select(o => (o.Instance.Provider, o.Instance.Id)));
+        FitColumn<OwnedInstance>[] columns =
+        [
+            new("Provider", o => o.Instance.Provider),
+            new("Id", o => wide ? o.Instance.Id : shortId(o.Instance.Provider, o.Instance.Id)),
+            new("Name", o => o.Instance.Name) { MinWidth = 12 },
+            new("Reason", o => o.Reason.ToString()),
+            new("Age", o => Durations.Short(o.Age)) { Right = true },
+            new("Cost so far", o => o.CostSoFar is null ? "?" : Price(o.CostSoFar, o.Currency)) { Right = true, Priority = 1 },
+        ];
+        FitTable.Write(console, owned, columns, wide);
+    }
+
     /// <summary>The key's algorithm without its boilerplate: <c>ed25519</c>, <c>rsa</c>, <c>ecdsa-256</c>.</summary>
     private static string KeyType(string algorithm) =>
         algorithm.Replace("@openssh.com", "", StringComparison.Ordinal).Replace("ecdsa-sha2-nistp", "ecdsa-", StringComparison.Ordinal)

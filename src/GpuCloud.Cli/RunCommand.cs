@@ -23,9 +23,10 @@ internal static class RunCommand
         var release = new Option<bool?>("--release") { Description = "Delete the instance at the end (default: yes in the sandbox, no otherwise)." };
         var maxAttempts = new Option<int>("--max-attempts") { Description = "Plans to try at most.", DefaultValueFactory = _ => 5 };
         CliApp.AtLeast(maxAttempts, 1);
+        var maxDuration = Durations.Option("--max-duration", "How long the instance may run, e.g. 2h: recorded as its expiry; 'gpucloud instances sweep --expired --yes' deletes it after.");
         var command = new Command("run", "Find the cheapest matching GPU on any provider, rent it, wait for it, show how to connect, release it.")
         {
-            sshKey, name, image, osImage, release, maxAttempts,
+            sshKey, name, image, osImage, release, maxAttempts, maxDuration,
         };
         filters.AddTo(command);
 
@@ -75,6 +76,7 @@ internal static class RunCommand
                 SshPublicKeys = [key],
                 OsImage = parse.GetValue(osImage),
                 Container = new ContainerSettings { Image = parse.GetValue(image)! },
+                MaxDuration = parse.GetValue(maxDuration),
             };
 
             if (!json) console.MarkupLine("[bold]3. Deploy[/] cheapest first, next plan on no capacity");
@@ -97,7 +99,12 @@ internal static class RunCommand
 
                 var released = parse.GetValue(release) ?? session.IsSandbox;
                 if (released) await ReleaseAsync(session, instance, notes, ct).ConfigureAwait(false);
-                else notes.WriteLine($"kept: delete it with 'gpucloud instances delete {instance.Provider} {instance.Id}'.");
+                else
+                {
+                    notes.WriteLine($"kept: delete it with 'gpucloud instances delete {instance.Provider} {instance.Id}'.");
+                    if (template.MaxDuration is { } limit)
+                        notes.WriteLine($"expires: {DateTimeOffset.UtcNow.Add(limit):yyyy-MM-dd HH:mm} UTC; 'gpucloud instances sweep --expired --yes' deletes it after that (nothing runs it for you).");
+                }
                 if (json) CliJson.Write(io.Out, new { instance, released });
                 return ExitCodes.Success;
             }

@@ -43,7 +43,7 @@ public sealed class CompletionTests
     [TestCase("gpucloud ins", "instances")]
     [TestCase("gpucloud plans --workload V", "VirtualMachine")]
     [TestCase("gpucloud instances wait --state R", "Running")]
-    [TestCase("gpucloud instances ", "create delete get list start stop wait")]
+    [TestCase("gpucloud instances ", "create delete get list start stop sweep wait")]
     public async Task TheBashScript_CompletesAgainstTheRealCli(string typed, string expected)
     {
         if (OperatingSystem.IsWindows() || !File.Exists("/bin/bash")) Assert.Ignore("bash is not installed here");

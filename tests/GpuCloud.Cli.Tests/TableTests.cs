@@ -202,7 +202,7 @@ public sealed class TableTests
     // --- The sandbox's catalog, instances and keys, through the facade -------------------------------------------------
 
     private static async Task<CliSession> SandboxAsync() =>
-        await CliSession.OpenAsync(true, new CliIo(TextWriter.Null, TextWriter.Null, _ => null, Redirected: true), CancellationToken.None);
+        await CliSession.OpenAsync(true, null, new CliIo(TextWriter.Null, TextWriter.Null, _ => null, Redirected: true), CancellationToken.None);
 
     [TestCase(80)]
     [TestCase(120)]

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace GpuCloud.Cli;
+
+/// <summary>Durations as people type them: <c>90m</c>, <c>2h</c>, <c>1d</c>, <c>45s</c>, or <c>hh:mm:ss</c>.</summary>
+internal static class Durations
+{
+    /// <summary>An option taking a positive duration; anything else is a usage error naming the option.</summary>
+    public static Option<TimeSpan?> Option(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 0 ? "" : result.Tokens[0].Value;
+            if (TryParse(text, out var value) && value > TimeSpan.Zero) return value;
+            result.AddError($"{name}: '{text}' is not a positive duration (e.g. 90m, 2h, 1d, or 01:30:00).");
+            return null;
+        },
+    };
+
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        value = default;
+        if (text.Length < 2) return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value);
+        var unit = char.ToLowerInvariant(text[^1]);
+        if (unit is 's' or 'm' or 'h' or 'd' && double.TryParse(text[..^1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
+            && amount is > 0 and < 1e6)
+        {
+            value = unit switch { 's' => TimeSpan.FromSeconds(amount), 'm' => TimeSpan.FromMinutes(amount), 'h' => TimeSpan.FromHours(amount), _ => TimeSpan.FromDays(amount) };
+            return true;
+        }
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>A duration for a table: <c>45s</c>, <c>12m</c>, <c>3h05m</c>, <c>2d04h</c>.</summary>
+    public static string Short(TimeSpan age) =>
+        age.TotalMinutes < 1 ? $"{(int)age.TotalSeconds}s"
+        : age.TotalHours < 1 ? $"{(int)age.TotalMinutes}m"
+        : age.TotalDays < 1 ? $"{(int)age.TotalHours}h{age.Minutes:00}m"
+        : $"{(int)age.TotalDays}d{age.Hours:00}h";
+}

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using GpuCloud.Instances;
+using GpuCloud.Plans;
+using GpuCloud.Sandbox;
+
+namespace GpuCloud.Cli.Tests;
+
+/// <summary>
+/// Crash safety end to end: the CLI, a real child process pointed at a standalone sandbox on loopback, is killed with SIGKILL
+/// (a) right after its create request was sent and (b) while it waits for readiness; then one <c>gpucloud instances sweep
+/// --yes</c> with the same journal finds and deletes exactly that instance, and never the same-named instances made elsewhere.
+/// </summary>
+[NonParallelizable]
+public sealed class JournalSweepTests
+{
+    private string _journal = null!;
+    private string _keyFile = null!;
+
+    [SetUp]
+    public void Files()
+    {
+        _journal = Path.Combine(Directory.CreateTempSubdirectory("gpucloud-sweep").FullName, "journal.db");
+        _keyFile = Cli.KeyFile(Cli.Ed25519);
+    }
+
+    /// <summary>Starts the CLI as its own process (so it can be killed like a user's), with the sandbox's environment.</summary>
+    private static Process StartCli(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(typeof(CliApp).Assembly.Location);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Waits (polling, within a generous bound that only turns a hang into a failure) until <paramref name="condition"/> holds.</summary>
+    private static async Task UntilAsync(Func<Task<bool>> condition, Process child, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!await condition())
+        {
+            if (child.HasExited) Assert.Fail($"the CLI exited ({child.ExitCode}) before {what}: {await child.StandardError.ReadToEndAsync()}");
+            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting until {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task KillAsync(Process child)
+    {
+        child.Kill(entireProcessTree: true); // SIGKILL: no cleanup, no journal outcome, no release
+        await child.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>An instance named <paramref name="name"/> made by another program (another owner), before the CLI runs.</summary>
+    private static async Task<string> MadeElsewhereAsync(StandaloneSandbox sandbox, CreateInstanceRequest request)
+    {
+        var options = GpuCloudOptions.FromEnvironment(n => sandbox.Environment(staticToken: true).GetValueOrDefault(n));
+        options.Owner = "someone-else@another-host";
+        using var elsewhere = new GpuCloudClient(options);
+        return Sandboxes.Raw((await elsewhere.CreateInstanceAsync(request)).Id);
+    }
+
+    [Test]
+    public async Task Killed_right_after_sending_the_create_then_one_sweep_deletes_exactly_that_instance()
+    {
+        await using var sandbox = await StandaloneSandbox.StartAsync();
+        var env = sandbox.Environment(staticToken: true);
+        using var lister = new GpuCloudClient(GpuCloudOptions.FromEnvironment(n => env.GetValueOrDefault(n)));
+        var plan = (await lister.ListPlansAsync(new PlanQuery { Providers = ["fluence"], Workload = WorkloadType.Container, GpuModels = ["H100"] })).Plans[0];
+        var foreign = await MadeElsewhereAsync(sandbox, new CreateInstanceRequest
+        {
+            Plan = plan, Name = "killed-a", SshPublicKeys = [Cli.Ed25519], Container = new ContainerSettings { Image = CliDefaults.ContainerImage },
+        });
+        // The provider makes the instance, but its answer trickles so slowly that the CLI is killed before it knows.
+        sandbox.Server.Faults.Add(new FaultRule { Kind = FaultKind.SlowBody, Method = "POST", PathPrefix = "/gpu/instances", ChunkSize = 1, Delay = TimeSpan.FromMinutes(5) });
+
+        using var child = StartCli(env, "run", "--provider", "fluence", "--workload", "Container", "--gpu", "H100", "--name", "killed-a",
+            "--ssh-key", _keyFile, "--release", "--journal", _journal);
+        await UntilAsync(() => Task.FromResult(sandbox.Server.Inventory.LiveInstances().Count(i => i.Name == "killed-a") == 2), child, "the provider made the instance");
+        await KillAsync(child);
+        sandbox.Server.Faults.Clear();
+        var made = sandbox.Server.Inventory.LiveInstances().Single(i => i.Name == "killed-a" && i.Id != foreign);
+
+        var swept = await Cli.RunAsync(["instances", "sweep", "--yes", "--journal", _journal], null, env);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(swept.ExitCode, Is.Zero, swept.Out + swept.Error);
+            Assert.That(swept.Out, Does.Contain("UnknownOutcomeFound").And.Contain($"deleted: fluence container:{made.Id}"));
+            Assert.That(sandbox.Server.Inventory.LiveInstances().Select(i => i.Id), Is.EqualTo(new[] { foreign }), "0 live of ours; the one made elsewhere untouched");
+        }
+        var again = await Cli.RunAsync(["instances", "sweep", "--journal", _journal], null, env);
+        Assert.That(again.Out, Does.Contain("Nothing to sweep"), "the entry is closed once the instance was seen gone");
+    }
+
+    [Test]
+    public async Task Killed_while_waiting_for_readiness_then_one_sweep_deletes_exactly_that_instance()
+    {
+        // Fluidstack instances stay 'creating' for an hour: the CLI is certainly still waiting when it is killed.
+        await using var sandbox = await StandaloneSandbox.StartAsync(o => o.ProvisioningDelay = TimeSpan.FromHours(1));
+        var env = sandbox.Environment(staticToken: true);
+        env.Remove("FLUENCE_API_KEY");
+        var foreign = await MadeElsewhereAsync(sandbox, new CreateInstanceRequest
+        {
+            Provider = "fluidstack", PlanId = "eu-north-1/cpu.2x", Name = "killed-b", SshPublicKeys = [Cli.Ed25519],
+        });
+
+        using var child = StartCli(env, "run", "--provider", "fluidstack", "--name", "killed-b", "--ssh-key", _keyFile, "--release", "--journal", _journal);
+        var journal = new SqliteInstanceJournal(_journal);
+        await UntilAsync(async () => (await journal.ListOpenAsync()).Any(e => e.Outcome?.Kind == JournalOutcomeKind.Created), child, "the create was answered");
+        await KillAsync(child);
+        var made = sandbox.Server.Inventory.LiveInstances().Single(i => i.Name == "killed-b" && i.Id != foreign);
+
+        var swept = await Cli.RunAsync(["instances", "sweep", "--yes", "--journal", _journal, "-o", "json"], null, env);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(swept.ExitCode, Is.Zero, swept.Out + swept.Error);
+            Assert.That(swept.Out, Does.Contain("\"reason\": \"creatorgone\"").And.Contain(made.Id));
+            Assert.That(sandbox.Server.Inventory.LiveInstances().Select(i => i.Id), Is.EqualTo(new[] { foreign }), "0 live of ours; the one made elsewhere untouched");
+        }
+    }
+
+    [Test]
+    public async Task A_journal_written_by_a_newer_version_is_a_clear_error_naming_the_file()
+    {
+        await using var sandbox = await StandaloneSandbox.StartAsync();
+        _ = new SqliteInstanceJournal(_journal);
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_journal}"))
+        {
+            connection.Open();
+            using var bump = connection.CreateCommand();
+            bump.CommandText = "PRAGMA user_version = 9;";
+            bump.ExecuteNonQuery();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        var result = await Cli.RunAsync(["instances", "sweep", "--journal", _journal], null, sandbox.Environment());
+
+        Assert.That(result.ExitCode, Is.EqualTo(1));
+        Assert.That(result.Error, Does.Contain("error: gpucloud: JournalUnavailable:").And.Contain(_journal).And.Contain("newer"));
+    }
+}
+
+internal static class Sandboxes
+{
+    /// <summary>The provider's own id inside the library's id (<c>container:uuid</c>, <c>region/uuid</c>).</summary>
+    public static string Raw(string libraryId) => libraryId[(libraryId.LastIndexOfAny([':', '/']) + 1)..];
+}
