@@ -123,6 +123,19 @@ public sealed class OwnedInstancesTests
     }
 
     [Test]
+    public async Task An_instance_the_list_leaves_out_but_that_still_exists_is_not_forgotten()
+    {
+        // A list can leave out what exists (a region or project outside the configured ones): only a get by id says gone.
+        var alpha = new FakeProvider("alpha") { OnGet = (id, _) => Live(id) };
+        var journal = new FixedJournal(Entry("t1", JournalOutcomeKind.Created, "in-another-region"));
+
+        var found = await FindAsync(alpha, journal);
+
+        Assert.That(found.Instances.Select(o => o.Instance.Id), Is.EqualTo(new[] { "in-another-region" }));
+        Assert.That(journal.Gone, Is.Empty);
+    }
+
+    [Test]
     public async Task A_provider_that_cannot_list_is_a_failure_and_closes_nothing()
     {
         var journal = new FixedJournal(Entry("t1", JournalOutcomeKind.Created, "mine"));

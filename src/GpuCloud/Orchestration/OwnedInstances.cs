@@ -52,13 +52,8 @@ internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
             GpuInstance? instance;
             if (entry.Outcome?.InstanceId is { } id)
             {
-                instance = live.FirstOrDefault(i => i.Id == id);
-                if (instance is null)
-                {
-                    // Listed and absent (or ended): seen gone, so the entry can close.
-                    await RecordGoneAsync(provider.Name, id, now).ConfigureAwait(false);
-                    continue;
-                }
+                instance = live.FirstOrDefault(i => i.Id == id) ?? await ConfirmAsync(provider, id, now).ConfigureAwait(false);
+                if (instance is null) continue;
             }
             else
             {
@@ -74,6 +69,29 @@ internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
                 : null; // its creator still runs and owns it
             if (reason is { } why) found.Add(Owned(instance, why, intent.At, intent.PricePerHour, intent.Currency, intent.ExpiresAt, now));
         }
+    }
+
+    /// <summary>
+    /// An instance missing from the list is asked for by id before its entry closes: a list can leave out what exists (a
+    /// region or project outside the configured ones), and forgetting a live instance would leave it billing unseen.
+    /// </summary>
+    /// <returns>The instance when it still exists; <see langword="null"/> when it is gone (the entry is closed) or could not be asked.</returns>
+    private async Task<GpuInstance?> ConfirmAsync(IGpuCloudProvider provider, string id, DateTimeOffset now)
+    {
+        try
+        {
+            var current = await provider.GetInstanceAsync(id, CancellationToken.None).ConfigureAwait(false);
+            if (current.State is not InstanceState.Terminated) return current;
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
+        {
+        }
+        catch (GpuCloudException)
+        {
+            return null; // not seen either way: the entry stays open for the next sweep
+        }
+        await RecordGoneAsync(provider.Name, id, now).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>The instance an entry without a known instance made: by its token where the provider keeps marks, else the one newcomer.</summary>
