@@ -187,8 +187,7 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
             var marked = sameName.FirstOrDefault(i => claim.Support!.MarksOf(i)?.Token == token);
             return marked is not null ? new Lookup(marked, "") : new Lookup(null, $"no instance carries this call's token{Others(sameName.Length)}");
         }
-        var before = claim.Before!;
-        var newcomers = sameName.Where(i => !before.Contains(i.Id) && claim.Support?.MarksOf(i) is null).ToArray();
+        var newcomers = Newcomers(sameName, name, claim.Before!, claim.Support).ToArray();
         return newcomers.Length switch
         {
             1 => new Lookup(newcomers[0], ""),
@@ -196,6 +195,15 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
             _ => new Lookup(null, $"{newcomers.Length} instances with that name appeared while it ran"),
         };
     }
+
+    /// <summary>
+    /// The rule where the provider keeps no marks: live instances named <paramref name="name"/> that were not among
+    /// <paramref name="before"/> (the same-named ids listed before the create) and carry no other create's mark. Exactly one
+    /// of them is the create's; more prove nothing. Shared by the create lookup and the sweep.
+    /// </summary>
+    internal static IEnumerable<GpuInstance> Newcomers(IEnumerable<GpuInstance> listed, string name, IReadOnlyCollection<string> before, ICreateSupport? support) =>
+        listed.Where(i => i.Name == name && i.State is not (InstanceState.Terminated or InstanceState.Terminating)
+                          && !before.Contains(i.Id) && support?.MarksOf(i) is null);
 
     private static string Sentence(string message) => message.EndsWith('.') ? message : message + ".";
 

@@ -99,9 +99,9 @@ internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
     {
         var marked = live.FirstOrDefault(i => support?.MarksOf(i)?.Token == intent.Token);
         if (marked is not null) return marked;
-        var newcomers = live.Where(i => i.Name == intent.Name && !intent.ExistingIds.Contains(i.Id) && !claimed.Contains(i.Id)
-                                        && support?.MarksOf(i) is null
-                                        && (i.CreatedAt is not { } created || created >= intent.At - ClockSkew)).ToArray();
+        // Later than a create lookup, so also: not another entry's, and not made long before this intent.
+        var newcomers = CreateRecovery.Newcomers(live, intent.Name, intent.ExistingIds, support)
+            .Where(i => !claimed.Contains(i.Id) && (i.CreatedAt is not { } created || created >= intent.At - ClockSkew)).ToArray();
         return newcomers.Length == 1 ? newcomers[0] : null;
     }
 
