@@ -60,7 +60,14 @@ internal static class InstancesCommands
             {
                 var console = Render.Console(io);
                 var listed = answers.Where(a => a.Error is null).Select(a => a.Name).ToArray();
-                if (instances.Length > 0) Render.Instances(console, instances, CliApp.IsWide(parse));
+                if (instances.Length > 0)
+                {
+                    var now = DateTimeOffset.UtcNow;
+                    Render.Instances(console, instances, CliApp.IsWide(parse), now: now);
+                    foreach (var total in instances.Where(i => i.CostSoFarAt(now) is not null).GroupBy(i => i.Currency))
+                        console.WriteLine($"Cost so far: {Render.Price(total.Sum(i => i.CostSoFarAt(now)), total.Key)} for {total.Count()} priced instance(s), "
+                                          + $"{total.Count(i => i.CreatedByGpuCloud == true)} created by GpuCloud.");
+                }
                 else if (listed.Length > 0) console.WriteLine($"No instances on {string.Join(", ", listed)}.");
                 foreach (var f in failures)
                     console.WriteLine($"not listed: {f.Name}: {f.Error!.Code}: {CliApp.Message(f.Error)}");

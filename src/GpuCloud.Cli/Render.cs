@@ -136,7 +136,12 @@ internal static class Render
     /// <summary>The legend under a short plan table.</summary>
     public const string PlanLegend = "Type: CT container, VM virtual machine, BM bare metal. Avail ?: not reported.";
 
-    public static void Instances(IAnsiConsole console, IReadOnlyList<GpuInstance> instances, bool wide, IReadOnlyList<GpuInstance>? among = null)
+    /// <param name="console">Where to write.</param>
+    /// <param name="instances">The rows.</param>
+    /// <param name="wide">Every column in full.</param>
+    /// <param name="among">The ids short ids must stay unique among.</param>
+    /// <param name="now">When given, age, cost so far and whether GpuCloud created each instance are shown too (the list's view).</param>
+    public static void Instances(IAnsiConsole console, IReadOnlyList<GpuInstance> instances, bool wide, IReadOnlyList<GpuInstance>? among = null, DateTimeOffset? now = null)
     {
         var shortId = ShortIdsOf((among ?? instances).Concat(instances).Select(i => (i.Provider, i.Id)));
         FitColumn<GpuInstance>[] columns = wide
@@ -164,6 +169,16 @@ internal static class Render
                 new("Price/h", i => Price(i.PricePerHour, i.Currency)) { Right = true, Priority = 4 },
                 new("SSH", i => i.Ssh?.Command ?? "-") { Priority = 1 },
             ];
+        if (now is { } at)
+        {
+            FitColumn<GpuInstance>[] owned =
+            [
+                new("Age", i => i.AgeAt(at) is { } age ? Durations.Short(age) : "?") { Right = true, Priority = wide ? 0 : 5 },
+                new("Cost so far", i => i.CostSoFarAt(at) is { } cost ? Price(cost, i.Currency) : "?") { Right = true, Priority = wide ? 0 : 6 },
+                new("GpuCloud", i => i.CreatedByGpuCloud switch { true => "yes", false => "no", null => "?" }) { Priority = wide ? 0 : 7 },
+            ];
+            columns = [.. columns, .. owned];
+        }
         FitTable.Write(console, instances, columns, wide);
     }
 

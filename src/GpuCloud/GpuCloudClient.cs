@@ -197,7 +197,10 @@ public sealed class GpuCloudClient : IDisposable
         }
     }
 
-    /// <summary>Lists instances on every provider, or on one.</summary>
+    /// <summary>
+    /// Lists instances on every provider, or on one; each says whether GpuCloud created it (<see cref="GpuInstance.CreatedByGpuCloud"/>,
+    /// from the journal and the providers' marks).
+    /// </summary>
     /// <param name="provider">Only this provider; <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<IReadOnlyList<GpuInstance>> ListInstancesAsync(string? provider = null, CancellationToken cancellationToken = default)
@@ -205,7 +208,16 @@ public sealed class GpuCloudClient : IDisposable
         var targets = provider is null ? _providers : [GetProvider(provider)];
         var lists = await Task.WhenAll(targets.Select(p =>
             GpuCloudDiagnostics.RunAsync("ListInstances", p.Name, () => p.ListInstancesAsync(cancellationToken)))).ConfigureAwait(false);
-        return lists.SelectMany(l => l).ToArray();
+        var journaled = _options.Journal is { } journal
+            ? (await journal.ListOpenAsync(cancellationToken).ConfigureAwait(false))
+                .Where(e => e.Outcome?.InstanceId is not null).Select(e => (e.Intent.Provider, e.Outcome!.InstanceId!)).ToHashSet()
+            : null;
+        return targets.Zip(lists).SelectMany(pair => pair.Second.Select(i => i with
+        {
+            CreatedByGpuCloud = (pair.First as ICreateSupport)?.MarksOf(i) is not null || journaled?.Contains((i.Provider, i.Id)) == true
+                ? true
+                : journaled is null ? null : false,
+        })).ToArray();
     }
 
     /// <summary>Gets one instance.</summary>

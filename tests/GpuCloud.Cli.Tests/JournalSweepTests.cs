@@ -122,6 +122,40 @@ public sealed class JournalSweepTests
     }
 
     [Test]
+    public async Task Instances_list_says_which_instances_GpuCloud_created_and_what_they_have_cost_so_far()
+    {
+        await using var sandbox = await StandaloneSandbox.StartAsync();
+        var env = sandbox.Environment(staticToken: true);
+        env.Remove("FLUIDSTACK_TOKEN");
+        env.Remove("FLUIDSTACK_BASE_URL");
+        env.Remove("FLUIDSTACK_PROJECT_ID");
+        using var lister = new GpuCloudClient(GpuCloudOptions.FromEnvironment(n => env.GetValueOrDefault(n)));
+        var plan = (await lister.ListPlansAsync(new PlanQuery { Providers = ["fluence"], Workload = WorkloadType.Container })).Plans[0];
+        var foreign = await MadeElsewhereAsync(sandbox, new CreateInstanceRequest
+        {
+            Plan = plan, Name = "worker", SshPublicKeys = [Cli.Ed25519], Container = new ContainerSettings { Image = CliDefaults.ContainerImage },
+        });
+        var made = await Cli.RunAsync(["instances", "create", "--provider", "fluence", "--plan", plan.Id, "--name", "worker", "--ssh-key", _keyFile,
+            "--journal", _journal, "-o", "json"], null, env);
+        Assert.That(made.ExitCode, Is.Zero, made.Error);
+
+        var listed = await Cli.RunAsync(["instances", "list", "--journal", _journal, "-o", "json"], null, env);
+        var table = await Cli.RunAsync(["instances", "list", "--journal", _journal, "--wide"], null, env);
+
+        var rows = System.Text.Json.JsonDocument.Parse(listed.Out).RootElement.EnumerateArray()
+            .ToDictionary(i => Sandboxes.Raw(i.GetProperty("id").GetString()!), i => i.GetProperty("createdByGpuCloud").GetBoolean());
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(rows, Has.Count.EqualTo(2));
+            Assert.That(rows[foreign], Is.False, "made elsewhere, same name");
+            Assert.That(rows.Single(r => r.Key != foreign).Value, Is.True, "made by this CLI, by its journal");
+            Assert.That(table.Out, Does.Contain("Cost so far").And.Contain("GpuCloud"));
+            // The sandbox reports no price for a fresh Fluence container (as the docs' examples show null): cost unknown, no total.
+            Assert.That(table.Out, Does.Not.Contain("priced instance"));
+        }
+    }
+
+    [Test]
     public async Task A_journal_written_by_a_newer_version_is_a_clear_error_naming_the_file()
     {
         await using var sandbox = await StandaloneSandbox.StartAsync();

@@ -175,3 +175,22 @@ public sealed class OwnedInstancesTests
         public Task RemoveSshKeyAsync(string keyId, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }
 }
+
+public sealed class CostSoFarTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+
+    [Test]
+    public void Cost_so_far_is_price_times_age_rounded_to_cents_and_unknown_without_either()
+    {
+        var instance = Build.Instance("alpha", "i", InstanceState.Running) with { PricePerHour = 2.07m, CreatedAt = Now.AddMinutes(-90) };
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(instance.AgeAt(Now), Is.EqualTo(TimeSpan.FromMinutes(90)));
+            Assert.That(instance.CostSoFarAt(Now), Is.EqualTo(3.11m), "2.07 x 1.5 = 3.105: half a cent rounds up, as money does");
+            Assert.That((instance with { PricePerHour = null }).CostSoFarAt(Now), Is.Null);
+            Assert.That((instance with { CreatedAt = null }).CostSoFarAt(Now), Is.Null);
+            Assert.That((instance with { CreatedAt = Now.AddMinutes(5) }).AgeAt(Now), Is.EqualTo(TimeSpan.Zero), "a provider clock ahead of ours");
+        }
+    }
+}

@@ -64,6 +64,21 @@ public sealed record GpuInstance
     public IReadOnlyDictionary<string, string> Tags { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>
+    /// Whether GpuCloud created it: by this client's journal (<see cref="GpuCloudOptions.Journal"/>) or the provider's marks
+    /// (Fluidstack tags). <see langword="null"/> when neither can tell (no journal, no marks).
+    /// </summary>
+    public bool? CreatedByGpuCloud { get; init; }
+
+    /// <summary>How long it has existed at <paramref name="now"/>, when the provider says when it was created.</summary>
+    /// <param name="now">The current time.</param>
+    public TimeSpan? AgeAt(DateTimeOffset now) => CreatedAt is { } created ? (now > created ? now - created : TimeSpan.Zero) : null;
+
+    /// <summary>An estimate of what it has cost by <paramref name="now"/>: its price per hour times its age, when both are known.</summary>
+    /// <param name="now">The current time.</param>
+    public decimal? CostSoFarAt(DateTimeOffset now) =>
+        PricePerHour is { } price && AgeAt(now) is { } age ? Math.Round(price * (decimal)age.TotalHours, 2, MidpointRounding.AwayFromZero) : null;
+
+    /// <summary>
     /// Running and reachable: the provider says it runs and there is an address to connect to. An instance
     /// can be running before its address is assigned; waiting for <see cref="InstanceState.Running"/> waits for this.
     /// </summary>

@@ -121,11 +121,14 @@ internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
     private static OwnedInstance Owned(GpuInstance instance, OwnedReason reason, DateTimeOffset? journaledAt, decimal? price, string? currency,
         DateTimeOffset? expiresAt, DateTimeOffset now)
     {
-        var since = instance.CreatedAt ?? journaledAt ?? now;
-        var age = now > since ? now - since : TimeSpan.Zero;
-        var perHour = instance.PricePerHour ?? price;
-        var cost = perHour is { } p ? Math.Round(p * (decimal)age.TotalHours, 2) : (decimal?)null;
-        return new OwnedInstance(instance, reason, age, cost, instance.PricePerHour is null ? currency : instance.Currency, expiresAt);
+        // The provider's creation time and price where it reports them, else the journal's.
+        var known = instance with
+        {
+            CreatedAt = instance.CreatedAt ?? journaledAt,
+            PricePerHour = instance.PricePerHour ?? price,
+            Currency = instance.PricePerHour is null ? currency : instance.Currency,
+        };
+        return new OwnedInstance(instance, reason, known.AgeAt(now) ?? TimeSpan.Zero, known.CostSoFarAt(now), known.Currency, expiresAt);
     }
 
     private async Task RecordGoneAsync(string provider, string id, DateTimeOffset at)
