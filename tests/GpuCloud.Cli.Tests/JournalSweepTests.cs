@@ -156,6 +156,37 @@ public sealed class JournalSweepTests
     }
 
     [Test]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task The_journal_is_private_to_the_user_and_holds_no_secret()
+    {
+        await using var sandbox = await StandaloneSandbox.StartAsync();
+        var env = sandbox.Environment(staticToken: true);
+        using var lister = new GpuCloudClient(GpuCloudOptions.FromEnvironment(n => env.GetValueOrDefault(n)));
+        var plan = (await lister.ListPlansAsync(new PlanQuery { Providers = ["fluence"], Workload = WorkloadType.Container })).Plans[0];
+        const string environmentSecret = "hf_journal_must_not_hold_this_0123456789";
+        var journal = Path.Combine(Directory.CreateTempSubdirectory("gpucloud-private").FullName, "state", "gpucloud", "journal.db");
+
+        var fluence = await Cli.RunAsync(["instances", "create", "--provider", "fluence", "--plan", plan.Id, "--name", "private-1",
+            "--env", "HF_TOKEN=" + environmentSecret, "--ssh-key", _keyFile, "--journal", journal, "--max-duration", "2h"], null, env);
+        var fluidstack = await Cli.RunAsync(["instances", "create", "--provider", "fluidstack", "--plan", "eu-north-1/cpu.2x", "--name", "private-2",
+            "--ssh-key", _keyFile, "--journal", journal], null, env);
+        Assert.That(fluence.ExitCode, Is.Zero, fluence.Error);
+        Assert.That(fluidstack.ExitCode, Is.Zero, fluidstack.Error);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        var bytes = string.Concat(new[] { journal, journal + "-wal" }.Where(File.Exists).Select(f => System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(f))));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(bytes, Does.Contain("private-1").And.Contain("private-2"), "the creates were recorded");
+            foreach (var secret in new[] { sandbox.Server.FluenceApiKey, sandbox.Server.FluidstackToken, environmentSecret, Cli.Ed25519.Split(' ')[1] })
+                Assert.That(bytes, Does.Not.Contain(secret), secret[..8] + "...");
+            Assert.That(File.GetUnixFileMode(journal), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), "the file the CLI created");
+            Assert.That(File.GetUnixFileMode(Path.GetDirectoryName(journal)!), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute),
+                "the folders the CLI created");
+        }
+    }
+
+    [Test]
     public async Task A_journal_written_by_a_newer_version_is_a_clear_error_naming_the_file()
     {
         await using var sandbox = await StandaloneSandbox.StartAsync();
