@@ -48,6 +48,12 @@ public sealed record GpuInstance
     /// <summary>How to log in, when known.</summary>
     public SshEndpoint? Ssh { get; init; }
 
+    /// <summary>
+    /// What the readiness probe found at <see cref="Ssh"/>, on the instance a wait for <see cref="InstanceState.Running"/>
+    /// returned (see <see cref="GpuCloudOptions.ReadinessProbe"/>); null elsewhere and when no probe ran.
+    /// </summary>
+    public SshProbeResult? Reachability { get; init; }
+
     /// <summary>Ports forwarded from the public address into the instance (Fluence containers).</summary>
     public IReadOnlyList<ForwardedPort> ForwardedPorts { get; init; } = [];
 
