@@ -233,6 +233,46 @@ public sealed class ReadinessProbeTests
     }
 
     [Test]
+    public async Task Cheapest_SshNeverAnswers_TimesOut_AndTheInstanceIsDeleted()
+    {
+        await using var server = new ScriptedTcpServer(_ => new ServerReply.Send(""));
+        var alpha = RunningAt(new SshEndpoint("127.0.0.1", server.Port, "root"));
+        alpha.Plans.Add(Build.Plan("alpha", "a-1", 1m));
+        var time = new FakeTimeProvider();
+        using var client = new GpuCloudClient([alpha], new GpuCloudOptions { PollInterval = Poll, ReadyTimeout = TimeSpan.FromSeconds(20), MaxCreateAttempts = 1 }, time) { Probe = Probe() };
+
+        var ex = await ExpectTimeoutAsync(time.DriveAsync(client.CreateCheapestAsync(new GpuCloud.Plans.PlanQuery(), Template())));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.ToString(), Does.Contain($"running but SSH did not answer at 127.0.0.1:{server.Port}"));
+            Assert.That(alpha.Deleted, Is.Not.Empty, "an instance that never became reachable is not left running");
+        }
+    }
+
+    [Test]
+    public async Task Cheapest_ReturnsTheProbedInstance()
+    {
+        await using var server = new ScriptedTcpServer(_ => ServerReply.Banner());
+        var alpha = RunningAt(new SshEndpoint("127.0.0.1", server.Port, "root"));
+        alpha.Plans.Add(Build.Plan("alpha", "a-1", 1m));
+        var time = new FakeTimeProvider();
+        using var client = Client(alpha, time);
+
+        var instance = await time.DriveAsync(client.CreateCheapestAsync(new GpuCloud.Plans.PlanQuery(), Template()));
+
+        Assert.That(instance.Reachability?.Banner, Is.EqualTo("SSH-2.0-OpenSSH_9.6"));
+    }
+
+    private static CreateInstanceRequest Template() => new()
+    {
+        Name = "trainer-1",
+        SshPublicKeys = [TestKeys.Ed25519],
+        Provider = "ignored",
+        PlanId = "ignored",
+    };
+
+    [Test]
     public void Options_RejectAnUnknownProbe() =>
         Assert.That(() => new GpuCloudOptions { ReadinessProbe = (ReadinessProbe)42 }.Validate(), Throws.ArgumentException);
 
