@@ -50,8 +50,11 @@ internal static class SshCommands
         var command = new Command("ssh-config", "Print (or --write) one 'Host gpucloud-<name>' entry per ready instance, for an Include in ~/.ssh/config.") { write, identity };
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
+            var key = parse.GetValue(identity);
+            if (key is not null && (key.Length == 0 || key.Any(c => char.IsControl(c) || c == '"')))
+                throw new ArgumentException("--identity must be a file path without quotes or control characters.", "identity");
             var instances = await session.Client.ListInstancesAsync(null, ct).ConfigureAwait(false);
-            var text = Render(instances, parse.GetValue(identity));
+            var text = Render(instances, key);
             if (!parse.GetValue(write))
             {
                 io.Out.Write(text);

@@ -70,8 +70,10 @@ public sealed record GpuInstance
     public IReadOnlyDictionary<string, string> Tags { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>
-    /// Running and reachable: the provider says it runs and there is an address to connect to. An instance
-    /// can be running before its address is assigned; waiting for <see cref="InstanceState.Running"/> waits for this.
+    /// Running with an address: the provider says it runs and there is an SSH endpoint. An instance can be running
+    /// before its address is assigned, and its address can exist before SSH answers there; waiting for
+    /// <see cref="InstanceState.Running"/> waits for this and then, unless <see cref="GpuCloudOptions.ReadinessProbe"/>
+    /// is <see cref="ReadinessProbe.None"/>, for the endpoint to answer (see <see cref="Reachability"/>).
     /// </summary>
     public bool IsReady => State == InstanceState.Running && Ssh is not null;
 }
