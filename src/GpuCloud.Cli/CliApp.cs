@@ -47,6 +47,7 @@ internal static class CliApp
             RunCommand.Create(io),
             CompletionCommand.Create(io),
         };
+        SshCommands.AddTo(root, io);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {

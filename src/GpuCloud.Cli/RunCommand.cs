@@ -94,6 +94,8 @@ internal static class RunCommand
                 {
                     console.MarkupLine("[bold]4. Connect[/]");
                     Render.Instances(console, [instance], CliApp.IsWide(parse));
+                    if (instance.Reachability is { Banner: { } banner }) console.WriteLine($"SSH answered: {banner}");
+                    else if (instance.Reachability is { NotProbedReason: { } reason }) console.WriteLine($"SSH not checked: {reason}.");
                     console.WriteLine($"Connect with: {instance.Ssh?.Command}");
                 }
 

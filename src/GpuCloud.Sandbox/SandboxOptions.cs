@@ -27,6 +27,12 @@ public sealed class SandboxOptions
     /// </summary>
     public TimeSpan ProvisioningDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Time from a Fluence instance with SSH turning ACTIVE until its loopback SSH listener answers (connects are refused
+    /// before): the "running but not reachable yet" gap of real machines. Default 1 s.
+    /// </summary>
+    public TimeSpan SshAnswerDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Time a Fluidstack instance spends in stopping or starting before stopped or running. Default 2 s.</summary>
     public TimeSpan StartStopDelay { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -188,6 +188,7 @@ public sealed class SandboxServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        _sandbox.State.SshListeners.Dispose();
     }
 
     /// <summary>Checks a listener URL: one <c>http</c> URL whose host is loopback.</summary>

@@ -7,6 +7,7 @@ using GpuCloud.Plans;
 using GpuCloud.Providers;
 using GpuCloud.Providers.Fluence;
 using GpuCloud.Providers.Fluidstack;
+using GpuCloud.Readiness;
 using GpuCloud.SshKeys;
 using Microsoft.Extensions.Logging;
 
@@ -339,6 +340,12 @@ public sealed class GpuCloudClient : IDisposable
             last = current;
             progress?.Report(current);
 
+            if (target == InstanceState.Running && current.IsReady && Probe.Kind != ReadinessProbe.None)
+            {
+                var probed = await ProbeUntilNextPollAsync(current, deadline, cancellationToken).ConfigureAwait(false);
+                if (probed is not null) return probed;
+                continue;
+            }
             if (target == InstanceState.Running ? current.IsReady : current.State == target)
             {
                 if (target == InstanceState.Terminated) await RecordGoneAsync(p, current).ConfigureAwait(false);
@@ -355,7 +362,52 @@ public sealed class GpuCloudClient : IDisposable
             }
             await Task.Delay(remaining < _options.PollInterval ? remaining : _options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
+
+        // The provider says running with an endpoint: probe it on the probe's own cadence (it costs the provider
+        // nothing) until the next provider poll is due, which still notices an instance that fails or ends meanwhile.
+        async Task<GpuInstance?> ProbeUntilNextPollAsync(GpuInstance running, DateTimeOffset deadline, CancellationToken ct)
+        {
+            var ssh = running.Ssh!;
+            var nextPoll = _time.GetUtcNow() + _options.PollInterval;
+            while (true)
+            {
+                var attempt = await Probe.ProbeAsync(ssh, ct).ConfigureAwait(false);
+                if (attempt.Answered || attempt.Skipped)
+                {
+                    return running with
+                    {
+                        Reachability = new SshProbeResult
+                        {
+                            Probe = Probe.Kind, Answered = attempt.Answered, Banner = attempt.Banner, NotProbedReason = attempt.Skipped ? attempt.Detail : null,
+                        },
+                    };
+                }
+                var now = _time.GetUtcNow();
+                if (now >= deadline)
+                {
+                    throw new GpuCloudException(GpuCloudErrorCode.Timeout,
+                        $"{p.Name}: instance {instanceId} did not become ready within {timeout}: running but SSH did not answer at {ssh.Host}:{ssh.Port} ({attempt.Detail}).", p.Name);
+                }
+                if (now >= nextPoll) return null;
+                var wait = Min(ProbeInterval, Min(deadline - now, nextPoll - now));
+                await Task.Delay(wait, _time, ct).ConfigureAwait(false);
+            }
+        }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>How often the readiness probe retries while the provider says running; it costs the provider nothing.</summary>
+    internal static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>The readiness probe (<see cref="GpuCloudOptions.ReadinessProbe"/>); tests swap in one with short attempt timeouts.</summary>
+    internal SshEndpointProbe Probe
+    {
+        get => _probe ??= new SshEndpointProbe(_options.ReadinessProbe);
+        set => _probe = value;
+    }
+
+    private SshEndpointProbe? _probe;
 
     /// <summary>Closes the journal's entry for an instance seen gone; a journal failure does not fail the wait that saw it.</summary>
     private async Task RecordGoneAsync(IGpuCloudProvider provider, GpuInstance gone)

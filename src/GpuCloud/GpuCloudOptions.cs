@@ -19,6 +19,14 @@ public sealed class GpuCloudOptions
     /// <summary>How often <see cref="GpuCloudClient.WaitForStateAsync"/> polls. Default 5 seconds.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How a wait for <see cref="Instances.InstanceState.Running"/> checks that the SSH endpoint answers once the provider
+    /// says running: <see cref="Instances.ReadinessProbe.SshBanner"/> (default) reads the server's SSH identification
+    /// line, <see cref="Instances.ReadinessProbe.Tcp"/> only connects, <see cref="Instances.ReadinessProbe.None"/> trusts
+    /// the provider. The probe costs the provider nothing; an endpoint on a private address is reported, not probed.
+    /// </summary>
+    public Instances.ReadinessProbe ReadinessProbe { get; set; } = Instances.ReadinessProbe.SshBanner;
+
     /// <summary>How long <see cref="GpuCloudClient.CreateCheapestAsync"/> waits for each instance to become ready. Default 15 minutes.</summary>
     public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
@@ -47,6 +55,7 @@ public sealed class GpuCloudOptions
         if (PollInterval <= TimeSpan.Zero) throw new ArgumentException("PollInterval must be positive.", nameof(PollInterval));
         if (ReadyTimeout <= TimeSpan.Zero) throw new ArgumentException("ReadyTimeout must be positive.", nameof(ReadyTimeout));
         if (CleanupTimeout <= TimeSpan.Zero) throw new ArgumentException("CleanupTimeout must be positive.", nameof(CleanupTimeout));
+        if (!Enum.IsDefined(ReadinessProbe)) throw new ArgumentException("ReadinessProbe is not a known probe.", nameof(ReadinessProbe));
         if (MaxCreateAttempts < 1) throw new ArgumentException("MaxCreateAttempts must be at least 1.", nameof(MaxCreateAttempts));
         if (string.IsNullOrWhiteSpace(Owner) || Owner.Length > 255 || Owner.Any(char.IsControl))
             throw new ArgumentException("Owner must be 1-255 characters without control characters.", nameof(Owner));
@@ -112,5 +121,5 @@ public sealed class GpuCloudOptions
 
     /// <summary>Shows the settings with every secret redacted.</summary>
     public override string ToString() =>
-        $"GpuCloudOptions {{ Fluence = {Fluence}, Fluidstack = {Fluidstack}, PollInterval = {PollInterval}, ReadyTimeout = {ReadyTimeout}, MaxCreateAttempts = {MaxCreateAttempts} }}";
+        $"GpuCloudOptions {{ Fluence = {Fluence}, Fluidstack = {Fluidstack}, PollInterval = {PollInterval}, ReadyTimeout = {ReadyTimeout}, ReadinessProbe = {ReadinessProbe}, MaxCreateAttempts = {MaxCreateAttempts} }}";
 }

@@ -13,6 +13,13 @@ if (Array.IndexOf(args, "--profile") is var p and >= 0 && p + 1 < args.Length)
     return await GpuCloud.Benchmarks.Profiling.RunAsync(args[p + 1], Option("--ops", 2000), Option("--top", 25), args.Contains("--cpu"));
 }
 
+// --readiness [--waits N] measures issue 19's readiness detection on the sandbox in real time (see ReadinessLatency).
+if (Array.IndexOf(args, "--readiness") >= 0)
+{
+    var w = Array.IndexOf(args, "--waits") is var wi and >= 0 && wi + 1 < args.Length ? int.Parse(args[wi + 1], System.Globalization.CultureInfo.InvariantCulture) : 20;
+    return await GpuCloud.Benchmarks.ReadinessLatency.RunAsync(w);
+}
+
 var quick = args.Contains("--quick");
 var rest = args.Where(a => a != "--quick").ToArray();
 var config = quick

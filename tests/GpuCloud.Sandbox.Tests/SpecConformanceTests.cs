@@ -147,7 +147,8 @@ public sealed class SpecConformanceTests : SandboxTestBase
         {
             Assert.That(detail.Status, Is.EqualTo("ACTIVE"));
             Assert.That(detail.Availability, Is.EqualTo(bareMetal ? "baremetal" : "vm"));
-            Assert.That(detail.Ssh_connection, Is.EqualTo($"ssh ubuntu@{detail.Network!.Domain}"));
+            // The sandbox's VM answers SSH on a loopback listener, so its command carries -p (issue 19).
+            Assert.That(detail.Ssh_connection, Does.Match($@"^ssh -p \d+ ubuntu@{System.Text.RegularExpressions.Regex.Escape(detail.Network!.Domain!)}$"));
             Assert.That(detail.Os_image, Is.EqualTo(option.Os_options![0]));
             Assert.That(detail.Location, Is.EqualTo(option.Location));
             Assert.That(list.Single().Status, Is.EqualTo("ACTIVE"));

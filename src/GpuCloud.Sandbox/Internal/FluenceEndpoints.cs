@@ -360,6 +360,8 @@ internal static class FluenceEndpoints
         i.TotalSpent = spent;
         i.Status = FluenceStatus.Ended;
         i.EndedAt = now;
+        state.SshListeners.Close(i.Id);
+        i.SshPort = null;
         i.UpdatedAt = now;
         // The upfront hours were taken at deploy: return what was not used (or take what ran beyond them).
         state.FluenceBalance += i.PricePerHour * Catalog.UpfrontHours - spent;
@@ -489,7 +491,7 @@ internal static class FluenceEndpoints
     private static InstanceResourcesDto Resources(FluenceInstance i) =>
         new(Supply(i.Vcpu, i.MemoryGi, i.StorageGi, i.GpuCount), ToDto(i.Gpu));
 
-    private static string? Domain(FluenceInstance i) => i.Status == FluenceStatus.Active ? i.Address : null;
+    private static string? Domain(FluenceInstance i) => i.Status == FluenceStatus.Active ? i.SshHost : null;
 
     private static ContainerInstanceDto ToListDto(FluenceInstance i) =>
         new(i.Id, i.Name, i.Status, Resources(i), Domain(i), i.Location, Wire.Timestamp(i.CreatedAt), Wire.Timestamp(i.UpdatedAt));
@@ -531,10 +533,11 @@ internal static class FluenceEndpoints
                     continue;
                 }
 
-                ports.Add(new ForwardedPortDto(port, i.ExternalPort(index), protocol));
+                var external = port == "22" && protocol == "tcp" && i.SshPort is { } ssh ? ssh.ToString(System.Globalization.CultureInfo.InvariantCulture) : i.ExternalPort(index);
+                ports.Add(new ForwardedPortDto(port, external, protocol));
             }
 
-            network = new NetworkDto(i.Address, ports, uri);
+            network = new NetworkDto(i.SshHost, ports, uri);
         }
 
         var info = new ContainerInfoDto(
@@ -552,9 +555,9 @@ internal static class FluenceEndpoints
         var active = i.Status == FluenceStatus.Active;
         return new VmInstanceDetailDto(
             i.Id, i.Name, i.Status, i.Kind == FluenceKind.Vm ? "vm" : "baremetal", Resources(i), i.Location, i.OsImage ?? "",
-            active ? $"ssh ubuntu@{i.Address}" : null,
+            active ? (i.SshPort is { } port ? $"ssh -p {port} ubuntu@{i.SshHost}" : $"ssh ubuntu@{i.Address}") : null,
             Billing(i, now),
-            active ? new NetworkDto(i.Address, Array.Empty<ForwardedPortDto>(), null) : null,
+            active ? new NetworkDto(i.SshHost, Array.Empty<ForwardedPortDto>(), null) : null,
             i.SshKey ?? "",
             Wire.Timestamp(i.CreatedAt), Wire.Timestamp(i.UpdatedAt));
     }

@@ -65,6 +65,14 @@ internal sealed class FluenceInstance
 
     public bool IsLive => Status is FluenceStatus.Initialized or FluenceStatus.Active;
 
+    /// <summary>The loopback port of the instance's SSH listener while it is ACTIVE (see <see cref="SshListeners"/>).</summary>
+    public int? SshPort { get; set; }
+
+    public bool HasSsh => Kind != FluenceKind.Container || Expose.Any(p => p.Port == "22" && p.Protocol == "tcp");
+
+    /// <summary>Where SSH really answers: the loopback listener once it is reserved, else the provider-style address.</summary>
+    public string SshHost => SshPort is null ? Address : "127.0.0.1";
+
     public string Address => Kind switch
     {
         FluenceKind.Container => $"provider.{Gpu.Model}.sandbox.invalid",
@@ -150,6 +158,7 @@ internal sealed class SandboxState
     public TimeProvider Time { get; }
     public Guid DefaultProjectId { get; }
     public Guid UserId { get; }
+    public SshListeners SshListeners { get; }
 
     public decimal FluenceBalance;
     public readonly List<FluenceInstance> FluenceInstances = new();
@@ -171,6 +180,7 @@ internal sealed class SandboxState
     {
         Options = options;
         Time = options.TimeProvider;
+        SshListeners = new SshListeners(Time);
         Catalog = new Catalog(options.Seed);
         DefaultProjectId = options.FluidstackProjectId ?? Catalog.StableGuid(options.Seed, "fluidstack-project");
         UserId = Catalog.StableGuid(options.Seed, "fluence-user");
@@ -189,6 +199,7 @@ internal sealed class SandboxState
     {
         _random = new Random(Options.Seed);
         _ordinal = 0;
+        SshListeners.CloseAll();
         FluenceBalance = Options.FluenceBalance;
         FluenceInstances.Clear();
         FluenceKeys.Clear();
@@ -330,6 +341,7 @@ internal sealed class SandboxState
             {
                 i.Status = FluenceStatus.Active;
                 i.ActivatedAt = i.ActiveAt;
+                if (i.HasSsh) i.SshPort = SshListeners.Open(i.Id, i.ActiveAt + Options.SshAnswerDelay);
             }
         }
 

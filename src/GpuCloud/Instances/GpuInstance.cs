@@ -48,6 +48,12 @@ public sealed record GpuInstance
     /// <summary>How to log in, when known.</summary>
     public SshEndpoint? Ssh { get; init; }
 
+    /// <summary>
+    /// What the readiness probe found at <see cref="Ssh"/>, on the instance a wait for <see cref="InstanceState.Running"/>
+    /// returned (see <see cref="GpuCloudOptions.ReadinessProbe"/>); null elsewhere and when no probe ran.
+    /// </summary>
+    public SshProbeResult? Reachability { get; init; }
+
     /// <summary>Ports forwarded from the public address into the instance (Fluence containers).</summary>
     public IReadOnlyList<ForwardedPort> ForwardedPorts { get; init; } = [];
 
@@ -79,8 +85,10 @@ public sealed record GpuInstance
         PricePerHour is { } price && AgeAt(now) is { } age ? Math.Round(price * (decimal)age.TotalHours, 2, MidpointRounding.AwayFromZero) : null;
 
     /// <summary>
-    /// Running and reachable: the provider says it runs and there is an address to connect to. An instance
-    /// can be running before its address is assigned; waiting for <see cref="InstanceState.Running"/> waits for this.
+    /// Running with an address: the provider says it runs and there is an SSH endpoint. An instance can be running
+    /// before its address is assigned, and its address can exist before SSH answers there; waiting for
+    /// <see cref="InstanceState.Running"/> waits for this and then, unless <see cref="GpuCloudOptions.ReadinessProbe"/>
+    /// is <see cref="ReadinessProbe.None"/>, for the endpoint to answer (see <see cref="Reachability"/>).
     /// </summary>
     public bool IsReady => State == InstanceState.Running && Ssh is not null;
 }
