@@ -87,7 +87,9 @@ public sealed class MoneyPathTests
         var lostButMade = transport.LostAnswers
             .Where(l => _sandbox.Inventory.Instances(Sandboxes.ToSandbox(l.Provider)).Any(i => i.Name == l.Name))
             .Select(l => l.Name).Distinct().ToArray();
-        Assert.That(lostButMade, Has.Length.GreaterThanOrEqualTo(4), "at least the four deterministic lost answers");
+        // The four deterministic drops usually all land on handled creates; one can land on a create that a random latency
+        // fault held past the client's timeout, which the provider then never handled (nothing made, nothing lost).
+        Assert.That(lostButMade, Has.Length.GreaterThanOrEqualTo(3), "lost answers of creates the provider made");
         foreach (var name in lostButMade)
         {
             var attempt = attempts.Single(a => a.Name == name);

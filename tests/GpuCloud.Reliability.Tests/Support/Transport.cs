@@ -73,7 +73,7 @@ public sealed class Transport : IDisposable
 
     public IReadOnlyList<SentRequest> Sent => _sent.ToArray();
 
-    /// <summary>Creates (POSTs with a JSON <c>name</c>) whose connection failed before an answer arrived, by provider and name.</summary>
+    /// <summary>Creates (POSTs with a JSON <c>name</c>) that got no answer (connection failed, attempt timed out), by provider and name.</summary>
     public IReadOnlyList<(string Provider, string Name)> LostAnswers => _lostAnswers.ToArray();
 
     public int Count(string? method = null, string? pathPrefix = null) => _sent.Count(r =>
@@ -128,7 +128,8 @@ public sealed class Transport : IDisposable
             {
                 response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpRequestException) when (request.Method == HttpMethod.Post && request.Content?.Headers.ContentType?.MediaType == "application/json")
+            catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException
+                                       && request.Method == HttpMethod.Post && request.Content?.Headers.ContentType?.MediaType == "application/json")
             {
                 // A create whose answer never arrived: remember its name, to check the library found what it made.
                 var body = await request.Content.ReadAsStringAsync(CancellationToken.None).ConfigureAwait(false);
