@@ -133,7 +133,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_ReportsEveryPoll_UntilRunningAndReachable()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var start = time.GetUtcNow();
         var alpha = new FakeProvider("alpha")
         {
@@ -170,7 +170,7 @@ public class GpuCloudClientTests
             (HttpStatusCode.OK, FluenceJson.ContainerDetail("INITIALIZED")),
             (HttpStatusCode.OK, FluenceJson.ContainerDetail("ACTIVE")));
         using var fluence = Build.Fluence(http);
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         using var client = new GpuCloudClient([fluence], Options(), time);
         var progress = new ProgressRecorder<GpuInstance>();
 
@@ -188,7 +188,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_TimesOut_WithTheLastState()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var start = time.GetUtcNow();
         var alpha = new FakeProvider("alpha") { OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Provisioning, providerState: "creating") };
         using var client = new GpuCloudClient([alpha], Options(), time);
@@ -209,7 +209,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_RunningButNeverReachable_SaysSo()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Running, reachable: false) };
         using var client = new GpuCloudClient([alpha], Options(), time);
 
@@ -225,7 +225,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_UnknownState_KeepsPolling()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha")
         {
             OnGet = (id, n) => n < 3
@@ -249,7 +249,7 @@ public class GpuCloudClientTests
             (HttpStatusCode.OK, FluidstackJson.Instance("creating", ip: null)),
             (HttpStatusCode.OK, FluidstackJson.Instance("out-of-stock", ip: null)));
         http.Status(HttpMethod.Delete, url, HttpStatusCode.NoContent);
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         using var fluidstack = Build.Fluidstack(http, time);
         using var client = new GpuCloudClient([fluidstack], Options(), time);
 
@@ -269,7 +269,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_OutOfStock_WhenTheDeleteFails_SaysSo()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha")
         {
             OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Failed, failure: GpuCloudErrorCode.CapacityUnavailable, providerState: "out-of-stock"),
@@ -295,7 +295,7 @@ public class GpuCloudClientTests
         http.Sequence(HttpMethod.Get, url,
             (HttpStatusCode.OK, FluidstackJson.Instance("deleting")),
             (HttpStatusCode.NotFound, FluidstackJson.Error("instance not found")));
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         using var fluidstack = Build.Fluidstack(http, time);
         using var client = new GpuCloudClient([fluidstack], Options(), time);
         var progress = new ProgressRecorder<GpuInstance>();
@@ -316,7 +316,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_ForTerminated_GoneOnTheFirstPoll()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha"); // every Get is NotFound
         using var client = new GpuCloudClient([alpha], Options(), time);
 
@@ -333,7 +333,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_ForRunning_WhenNotFound_IsNotFound()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha");
         using var client = new GpuCloudClient([alpha], Options(), time);
 
@@ -345,7 +345,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_FailedInstance_EndsTheWait_WithoutDeleting()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Failed, providerState: "FAILED") };
         using var client = new GpuCloudClient([alpha], Options(), time);
 
@@ -363,7 +363,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_FailedInstance_IsReachedWhenWaitingForFailed()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha")
         {
             OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Failed, failure: GpuCloudErrorCode.CapacityUnavailable),
@@ -382,7 +382,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_TerminatedWhileWaitingForRunning_IsAConflict()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Terminated, providerState: "ENDED") };
         using var client = new GpuCloudClient([alpha], Options(), time);
 
@@ -394,7 +394,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_ForStopped()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha")
         {
             OnGet = (id, n) => Build.Instance("alpha", id, n < 2 ? InstanceState.Stopping : InstanceState.Stopped),
@@ -409,7 +409,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_CallersCancellation_IsRethrown()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Provisioning) };
         using var client = new GpuCloudClient([alpha], Options(), time);
         using var cts = new CancellationTokenSource();
@@ -427,7 +427,7 @@ public class GpuCloudClientTests
     public void Wait_BadArguments_AskNothing()
     {
         var alpha = new FakeProvider("alpha");
-        using var client = new GpuCloudClient([alpha], Options(), new FakeTimeProvider());
+        using var client = new GpuCloudClient([alpha], Options(), new TrackedClock());
 
         using (Assert.EnterMultipleScope())
         {
@@ -447,7 +447,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_CapacityRefusedAtCreate_MovesToTheNextPlan()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.CapacityUnavailable, "alpha") };
         alpha.Plans.Add(Build.Plan("alpha", "a-cheap", 1m));
         var beta = new FakeProvider("beta") { OnGet = (id, n) => ReadyAfterOnePoll("beta", id, n) };
@@ -470,7 +470,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_OutOfStockAfterCreate_IsCleanedUp_ThenTheNextPlanIsCreated()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var alpha = new FakeProvider("alpha")
         {
@@ -499,7 +499,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_OutOfStockAfterCreate_IsDeletedOnce()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha")
         {
             OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Failed, failure: GpuCloudErrorCode.CapacityUnavailable, providerState: "out-of-stock"),
@@ -527,7 +527,7 @@ public class GpuCloudClientTests
         http.Json(HttpMethod.Post, FluidstackJson.Sandbox + "/instances", FluidstackJson.Instance("creating", ip: null), HttpStatusCode.Created);
         http.Json(HttpMethod.Get, instanceUrl, FluidstackJson.Instance("out-of-stock", ip: null));
         http.Sequence(HttpMethod.Delete, instanceUrl, (HttpStatusCode.NoContent, null), (HttpStatusCode.NotFound, FluidstackJson.Error("gone")));
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         using var fluidstack = Build.Fluidstack(http, time);
         var beta = new FakeProvider("beta") { OnGet = (id, n) => ReadyAfterOnePoll("beta", id, n) };
         beta.Plans.Add(Build.Plan("beta", "b-h100", 30m, Build.Gpu("H100", 8)));
@@ -547,7 +547,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_NonCapacityError_StopsTheWalk_WithEveryAttemptListed()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var funds = new GpuCloudException(GpuCloudErrorCode.InsufficientFunds, "beta: InsufficientFunds (HTTP 400): Insufficient balance", "beta")
         {
             StatusCode = HttpStatusCode.BadRequest, ProviderMessage = "Insufficient balance",
@@ -582,7 +582,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_EveryPlanWithoutCapacity_IsCapacityUnavailable()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.CapacityUnavailable, "alpha") };
         alpha.Plans.AddRange([Build.Plan("alpha", "a1", 1m), Build.Plan("alpha", "a2", 2m)]);
         using var client = new GpuCloudClient([alpha], Options(), time);
@@ -601,7 +601,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_NoPlanMatches_ListsTheSearchFailures()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha");
         alpha.Plans.Add(Build.Plan("alpha", "a100", 1m, Build.Gpu("A100")));
         var beta = new FakeProvider("beta") { ListPlansError = Build.Error(GpuCloudErrorCode.ProviderUnavailable, "beta") };
@@ -621,7 +621,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_SkipsPlansReportedUnavailable_AndCarriesTheTemplate()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnGet = (id, n) => ReadyAfterOnePoll("alpha", id, n) };
         alpha.Plans.AddRange([
             Build.Plan("alpha", "sold-out", 0.5m, availability: PlanAvailability.Unavailable),
@@ -648,7 +648,7 @@ public class GpuCloudClientTests
     [TestCase(2, "tried 2 of 3 plans", 2)]
     public async Task Cheapest_MaxAttempts_LimitsTheWalk(int maxAttempts, string expected, int creates)
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.CapacityUnavailable, "alpha") };
         alpha.Plans.AddRange([Build.Plan("alpha", "a1", 1m), Build.Plan("alpha", "a2", 2m), Build.Plan("alpha", "a3", 3m)]);
         using var client = new GpuCloudClient([alpha], Options(), time);
@@ -665,7 +665,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_MaxCreateAttemptsOption_IsTheDefaultLimit()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.CapacityUnavailable, "alpha") };
         alpha.Plans.AddRange(Enumerable.Range(1, 4).Select(i => Build.Plan("alpha", $"a{i}", i)));
         using var client = new GpuCloudClient([alpha], Options(maxAttempts: 3), time);
@@ -678,7 +678,7 @@ public class GpuCloudClientTests
     [Test]
     public void Cheapest_ZeroAttempts_IsRefused()
     {
-        using var client = new GpuCloudClient([new FakeProvider("alpha")], Options(), new FakeTimeProvider());
+        using var client = new GpuCloudClient([new FakeProvider("alpha")], Options(), new TrackedClock());
 
         Assert.That(() => client.CreateCheapestAsync(new PlanQuery(), Template(), 0), Throws.InstanceOf<ArgumentOutOfRangeException>());
     }
@@ -686,7 +686,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_ReadyTimeout_DeletesTheInstance_AndStops()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Provisioning) };
         alpha.Plans.AddRange([Build.Plan("alpha", "a1", 1m), Build.Plan("alpha", "a2", 2m)]);
         using var client = new GpuCloudClient([alpha], Options(readyTimeout: TimeSpan.FromSeconds(30)), time);
@@ -706,7 +706,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_CleanupFailing_IsReportedInTheAttempt()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha")
         {
             OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Failed, providerState: "error"),
@@ -723,7 +723,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_CancelledWhileWaiting_DeletesWhatItCreated_AndRethrows()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var deleteTokenWasCancelled = new List<bool>();
         var alpha = new FakeProvider("alpha")
         {
@@ -754,7 +754,7 @@ public class GpuCloudClientTests
     public async Task Cheapest_CancelledDuringCleanupTimeout_StillReturnsOperationCanceled()
     {
         // A delete that never finishes is abandoned after CleanupTimeout (on the fake clock).
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var deleteStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var alpha = new HangingDeleteProvider("alpha", deleteStarted);
         alpha.Plans.Add(Build.Plan("alpha", "a1", 1m));
@@ -784,7 +784,7 @@ public class GpuCloudClientTests
         alpha.Instances.Add(Build.Instance("alpha", "old", InstanceState.Terminated) with { Name = "trainer-1" });
         alpha.Instances.Add(Build.Instance("alpha", "older", InstanceState.Running) with { Name = "trainer-1", CreatedAt = DateTimeOffset.MaxValue });
         alpha.Instances.Add(Build.Instance("alpha", "other", InstanceState.Running) with { Name = "someone-else" });
-        using var client = new GpuCloudClient([alpha], Options(), new FakeTimeProvider());
+        using var client = new GpuCloudClient([alpha], Options(), new TrackedClock());
 
         var instance = await client.CreateInstanceAsync(Template() with { Provider = "alpha", PlanId = "p" });
 
@@ -801,7 +801,7 @@ public class GpuCloudClientTests
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.Timeout, "alpha") };
         alpha.Instances.Add(Build.Instance("alpha", "older", InstanceState.Running) with { Name = "trainer-1" });
         alpha.Instances.Add(Build.Instance("alpha", "oldest", InstanceState.Provisioning) with { Name = "trainer-1" });
-        using var client = new GpuCloudClient([alpha], Options(), new FakeTimeProvider());
+        using var client = new GpuCloudClient([alpha], Options(), new TrackedClock());
 
         var ex = Assert.ThrowsAsync<GpuCloudException>(() => client.CreateInstanceAsync(Template() with { Provider = "alpha", PlanId = "p" }));
 
@@ -817,7 +817,7 @@ public class GpuCloudClientTests
     public void Create_UnknownOutcome_NothingFound_ThrowsTheTransportsCode()
     {
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.ProviderUnavailable, "alpha") };
-        using var client = new GpuCloudClient([alpha], Options(), new FakeTimeProvider());
+        using var client = new GpuCloudClient([alpha], Options(), new TrackedClock());
 
         var ex = Assert.ThrowsAsync<GpuCloudException>(() => client.CreateInstanceAsync(Template() with { Provider = "alpha", PlanId = "p" }));
 
@@ -832,7 +832,7 @@ public class GpuCloudClientTests
     public void Create_RefusedOutright_DoesNotLookForTheInstance()
     {
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.InsufficientFunds, "alpha") };
-        using var client = new GpuCloudClient([alpha], Options(), new FakeTimeProvider());
+        using var client = new GpuCloudClient([alpha], Options(), new TrackedClock());
 
         Assert.ThrowsAsync<GpuCloudException>(() => client.CreateInstanceAsync(Template() with { Provider = "alpha", PlanId = "p" }));
         Assert.That(alpha.Calls, Is.EqualTo(new[] { "ListInstances", "Create p" }), "only the list taken before the create");
