@@ -10,17 +10,28 @@ namespace GpuCloud.Testing;
 /// </summary>
 public sealed class TestLogs : IDisposable
 {
-    public TestLogs(Action<string>? onMessage = null)
+    public TestLogs()
     {
-        var options = new FakeLogCollectorOptions();
-        // The collector calls the sink with each record as it is logged (e.g. to signal a test that an attempt was answered).
-        if (onMessage is not null) options.OutputSink = onMessage;
+        // The collector calls the sink with each record as it is logged; OnMessage may be set at any time.
+        var options = new FakeLogCollectorOptions { OutputSink = line => OnMessage?.Invoke(line) };
         Collector = FakeLogCollector.Create(options);
         Provider = new FakeLoggerProvider(Collector);
         Factory = LoggerFactory.Create(b => b.AddProvider(Provider).SetMinimumLevel(LogLevel.Trace));
     }
 
     public FakeLogCollector Collector { get; }
+
+    /// <summary>Called with every record, formatted, as it is logged (e.g. to signal a test that an attempt was answered).</summary>
+    public Action<string>? OnMessage { get; set; }
+
+    /// <summary>How many records so far.</summary>
+    public int Entries => Collector.Count;
+
+    /// <summary>Every piece of text of every record, each with what it is (see <see cref="LogRecordTexts.Parts"/>).</summary>
+    public IReadOnlyList<LogText> All => Records.SelectMany(r => r.Parts()).ToArray();
+
+    /// <summary>The text of <see cref="All"/>.</summary>
+    public IReadOnlyList<string> Texts => All.Select(t => t.Text).ToArray();
 
     public FakeLoggerProvider Provider { get; }
 
@@ -39,6 +50,12 @@ public sealed class TestLogs : IDisposable
         Factory.Dispose();
         Provider.Dispose();
     }
+}
+
+/// <summary>One piece of text a log sink could write: the formatted line, one structured value, a scope or an exception.</summary>
+public sealed record LogText(string Category, int EventId, string Part, string Text)
+{
+    public override string ToString() => $"{Category}[{EventId}] {Part}: {Text}";
 }
 
 /// <summary>Reading a <see cref="FakeLogRecord"/> the way a log sink would write it out.</summary>
@@ -68,6 +85,20 @@ public static class LogRecordTexts
         foreach (var (key, value) in record.StructuredState ?? []) yield return $"{key}={value}";
         foreach (var scope in record.ScopeTexts()) yield return scope;
         if (record.Exception is not null) yield return record.Exception.ToString();
+    }
+
+    /// <summary>
+    /// Each piece of text of a record with what it is: the line a text sink writes ("message"), each structured value
+    /// (what a structured sink such as Serilog or OpenTelemetry writes, "state"), the scopes and the exception's ToString().
+    /// </summary>
+    public static IEnumerable<LogText> Parts(this FakeLogRecord record)
+    {
+        var category = record.Category ?? "";
+        LogText Part(string part, string text) => new(category, record.Id.Id, part, text);
+        yield return Part("message", $"{record.Level} {category}[{record.Id.Id}:{record.Id.Name}] {record.Message}");
+        foreach (var (key, value) in record.StructuredState ?? []) yield return Part("state", $"{key}={value}");
+        foreach (var scope in record.ScopeTexts()) yield return Part("scope", scope);
+        if (record.Exception is not null) yield return Part("exception", record.Exception.ToString());
     }
 
     /// <summary>A value as text; collections item by item, so nothing hides behind a type name.</summary>
