@@ -68,7 +68,7 @@ public class ListItemToleranceTests
     public async Task Fluence_ContainerPlans_OnePlanOfTheWrongShape_CostsThatPlanOnly()
     {
         using var http = new RecordingHttp();
-        var odd = ContainerPlans.Replace("\"vcpu\": { \"count\": 1 }", "\"vcpu\": { \"count\": \"one\" }", StringComparison.Ordinal);
+        var odd = ContainerPlans.Replace("\"vcpu\": {\"count\": 1}", "\"vcpu\": {\"count\": \"one\"}", StringComparison.Ordinal);
         Assert.That(odd, Is.Not.EqualTo(ContainerPlans), "the fixture was changed");
         http.Json(HttpMethod.Get, ContainerPlansUrl, odd);
         using var fluence = Fluence(http);
