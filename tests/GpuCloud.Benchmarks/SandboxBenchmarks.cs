@@ -107,17 +107,6 @@ public class ThroughputBenchmarks
 
 internal static class Clients
 {
-    public static GpuCloudClient Facade(SandboxServer sandbox, bool resilience = true) => new(new GpuCloudOptions
-    {
-        Resilience = { Enabled = resilience },
-        Fluence = { ApiKey = sandbox.FluenceApiKey, BaseUrl = sandbox.FluenceBaseUrl },
-        Fluidstack =
-        {
-            ClientId = sandbox.FluidstackClientId,
-            ClientSecret = sandbox.FluidstackClientSecret,
-            TokenUrl = sandbox.FluidstackTokenUrl,
-            ManagementUrl = sandbox.FluidstackManagementUrl,
-            ProjectId = sandbox.FluidstackProjectId,
-        },
-    });
+    public static GpuCloudClient Facade(SandboxServer sandbox, bool resilience = true) =>
+        new(new GpuCloudOptions { Resilience = { Enabled = resilience } }.ConnectTo(sandbox));
 }

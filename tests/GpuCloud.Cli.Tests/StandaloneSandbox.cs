@@ -30,24 +30,7 @@ internal sealed class StandaloneSandbox : IAsyncDisposable
     }
 
     /// <summary>The variables pointing the CLI at this sandbox: Fluence by API key, Fluidstack by OAuth client credentials or a static token.</summary>
-    public Dictionary<string, string> Environment(bool staticToken = false)
-    {
-        var variables = new Dictionary<string, string>
-        {
-            ["FLUENCE_API_KEY"] = Server.FluenceApiKey,
-            ["FLUENCE_BASE_URL"] = Server.FluenceBaseUrl.ToString(),
-            ["FLUIDSTACK_BASE_URL"] = Server.FluidstackManagementUrl.ToString(),
-            ["FLUIDSTACK_PROJECT_ID"] = Server.FluidstackProjectId.ToString(),
-        };
-        if (staticToken) variables["FLUIDSTACK_TOKEN"] = Server.FluidstackToken;
-        else
-        {
-            variables["FLUIDSTACK_CLIENT_ID"] = Server.FluidstackClientId;
-            variables["FLUIDSTACK_CLIENT_SECRET"] = Server.FluidstackClientSecret;
-            variables["FLUIDSTACK_TOKEN_URL"] = Server.FluidstackTokenUrl.ToString();
-        }
-        return variables;
-    }
+    public Dictionary<string, string> Environment(bool staticToken = false) => SandboxConnection.Variables(Server, staticToken);
 
     /// <summary>Runs the CLI against this sandbox (no <c>--sandbox</c>).</summary>
     public Task<Cli.Result> RunAsync(params string[] args) => Cli.RunAsync(args, null, Environment());

@@ -18,16 +18,7 @@ public sealed class LifecycleTests
         {
             ProvisioningDelay = TimeSpan.Zero, StartStopDelay = TimeSpan.Zero, DeletionDelay = TimeSpan.Zero,
         });
-        _cloud = new GpuCloudClient(new GpuCloudOptions
-        {
-            PollInterval = TimeSpan.FromMilliseconds(20),
-            Fluence = { ApiKey = _sandbox.FluenceApiKey, BaseUrl = _sandbox.FluenceBaseUrl },
-            Fluidstack =
-            {
-                ClientId = _sandbox.FluidstackClientId, ClientSecret = _sandbox.FluidstackClientSecret, TokenUrl = _sandbox.FluidstackTokenUrl,
-                ManagementUrl = _sandbox.FluidstackManagementUrl, ProjectId = _sandbox.FluidstackProjectId,
-            },
-        });
+        _cloud = new GpuCloudClient(new GpuCloudOptions { PollInterval = TimeSpan.FromMilliseconds(20) }.ConnectTo(_sandbox));
     }
 
     [OneTimeTearDown]

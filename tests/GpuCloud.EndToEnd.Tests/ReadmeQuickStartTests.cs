@@ -53,18 +53,9 @@ public sealed class ReadmeQuickStartTests
         var home = Directory.CreateTempSubdirectory("gpucloud-readme-home").FullName;
         Directory.CreateDirectory(Path.Combine(home, ".ssh"));
         await File.WriteAllTextAsync(Path.Combine(home, ".ssh", "id_ed25519.pub"), TestKeys.Ed25519 + "\n");
-        var variables = new Dictionary<string, string?>
-        {
-            ["HOME"] = home,
-            ["FLUENCE_API_KEY"] = sandbox.FluenceApiKey,
-            ["FLUENCE_BASE_URL"] = sandbox.FluenceBaseUrl.ToString(),
-            ["FLUIDSTACK_CLIENT_ID"] = sandbox.FluidstackClientId,
-            ["FLUIDSTACK_CLIENT_SECRET"] = sandbox.FluidstackClientSecret,
-            ["FLUIDSTACK_TOKEN_URL"] = sandbox.FluidstackTokenUrl.ToString(),
-            ["FLUIDSTACK_BASE_URL"] = sandbox.FluidstackManagementUrl.ToString(),
-            ["FLUIDSTACK_PROJECT_ID"] = sandbox.FluidstackProjectId.ToString(),
-            ["FLUIDSTACK_TOKEN"] = null,
-        };
+        var variables = SandboxConnection.Variables(sandbox).ToDictionary(kv => kv.Key, kv => (string?)kv.Value);
+        variables["HOME"] = home;
+        variables["FLUIDSTACK_TOKEN"] = null;
         var saved = variables.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
         var console = Console.Out;
         var output = new StringWriter();

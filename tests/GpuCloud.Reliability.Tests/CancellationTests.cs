@@ -85,10 +85,10 @@ public sealed class CancellationTests
     [Test]
     public async Task Cancel_while_waiting_out_a_Retry_After()
     {
-        var logs = new CapturingLogs();
+        using var logs = new TestLogs();
         var answered429 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         logs.OnMessage = m => { if (m.Contains("answered 429", StringComparison.Ordinal)) answered429.TrySetResult(); };
-        using var client = Clients.Facade(_sandbox, Patient, logs);
+        using var client = Clients.Facade(_sandbox, Patient, logs.Factory);
         _sandbox.Faults.Add(new FaultRule { Kind = FaultKind.Status, StatusCode = 429, RetryAfter = TimeSpan.FromSeconds(3), PathPrefix = "/v1/ssh_keys" });
 
         // Four attempts, three waits of 3 s: about 9 s without cancellation.
@@ -137,9 +137,9 @@ public sealed class CancellationTests
     [Test]
     public async Task Cancel_while_a_body_trickles_in()
     {
-        var logs = new CapturingLogs();
+        using var logs = new TestLogs();
         var headers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var client = Clients.Facade(_sandbox, Patient, logs);
+        using var client = Clients.Facade(_sandbox, Patient, logs.Factory);
         await client.AddSshKeyAsync("body", Keys.Rsa2048, "fluence");
         logs.OnMessage = m => { if (m.Contains("/v1/ssh_keys answered 200", StringComparison.Ordinal)) headers.TrySetResult(); };
         // About 700 bytes, 16 every 500 ms: some 20 s of body.

@@ -56,7 +56,7 @@ public sealed class SecretsTests
 
     private SandboxServer _sandbox = null!;
     private readonly ConcurrentQueue<string> _texts = new();
-    private readonly CapturingLogs _logs = new();
+    private readonly TestLogs _logs = new();
     private readonly List<OperationRecord> _operations = [];
 
     [OneTimeSetUp]
@@ -207,9 +207,9 @@ public sealed class SecretsTests
     [Test]
     public async Task Dependency_injection_keeps_secrets_out_of_structured_log_state()
     {
-        var logs = new CapturingLogs();
+        using var logs = new TestLogs();
         var services = new ServiceCollection();
-        services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        services.AddLogging(b => b.AddProvider(logs.Provider).SetMinimumLevel(LogLevel.Trace));
         services.AddGpuCloud(o =>
         {
             var s = Options();
@@ -234,7 +234,7 @@ public sealed class SecretsTests
     private async Task RunClientCredentialsAsync()
     {
         _sandbox.Reset();
-        using var client = new GpuCloudClient(Options(), _logs, TimeProvider.System);
+        using var client = new GpuCloudClient(Options(), _logs.Factory, TimeProvider.System);
         var plan = (await client.ListPlansAsync(new PlanQuery { Providers = ["fluence"], Workload = WorkloadType.Container, GpuModels = ["H100"] })).Plans[0];
         Text(plan);
 
@@ -273,7 +273,7 @@ public sealed class SecretsTests
         var clients = new List<GpuCloudClient>();
         GpuCloudClient Fresh()
         {
-            var c = new GpuCloudClient(Options(), _logs, TimeProvider.System);
+            var c = new GpuCloudClient(Options(), _logs.Factory, TimeProvider.System);
             clients.Add(c);
             return c;
         }
@@ -328,7 +328,7 @@ public sealed class SecretsTests
         }
 
         // Clean up with a client that saw no fault.
-        using var calm = new GpuCloudClient(Options(), _logs, TimeProvider.System);
+        using var calm = new GpuCloudClient(Options(), _logs.Factory, TimeProvider.System);
         await Run("remove key", Ok, async () => await calm.RemoveSshKeyAsync("fluence", (await calm.ListSshKeysAsync("fluence")).Single(k => k.Name == "secret-key").Id));
         await Run("delete fluence", Ok, () => calm.DeleteInstanceAsync("fluence", fl!.Id));
         await Run("delete fluidstack", Ok, () => calm.DeleteInstanceAsync("fluidstack", fs!.Id));
@@ -337,7 +337,7 @@ public sealed class SecretsTests
 
     private async Task RunStaticTokenAsync()
     {
-        using var client = new GpuCloudClient(Options(o => { o.Fluidstack.Token = StaticToken; o.Fluidstack.ClientId = null; o.Fluidstack.ClientSecret = null; }), _logs, TimeProvider.System);
+        using var client = new GpuCloudClient(Options(o => { o.Fluidstack.Token = StaticToken; o.Fluidstack.ClientId = null; o.Fluidstack.ClientSecret = null; }), _logs.Factory, TimeProvider.System);
         await Run("static list", Ok, async () => await client.ListInstancesAsync("fluidstack"));
         await Run("static plans", Ok, async () => await client.ListPlansAsync(new PlanQuery { Providers = ["fluidstack"] }));
         _sandbox.Faults.Add(FaultRule.Status(401, "/fluidstack/api/v1alpha1/user/keys"));
@@ -347,23 +347,23 @@ public sealed class SecretsTests
 
     private async Task RunWrongCredentialsAsync()
     {
-        using var wrongKey = new GpuCloudClient(Options(o => o.Fluence.ApiKey = WrongKey), _logs, TimeProvider.System);
+        using var wrongKey = new GpuCloudClient(Options(o => o.Fluence.ApiKey = WrongKey), _logs.Factory, TimeProvider.System);
         await Run("wrong key list", Fails(GpuCloudErrorCode.Unauthorized), async () => await wrongKey.ListInstancesAsync("fluence"));
         await Run("wrong key keys", Fails(GpuCloudErrorCode.Unauthorized), async () => await wrongKey.ListSshKeysAsync("fluence"));
         await Run("wrong key plans", SearchFails(GpuCloudErrorCode.Unauthorized), async () => await wrongKey.ListPlansAsync(new PlanQuery { Providers = ["fluence"] }));
 
-        using var wrongSecret = new GpuCloudClient(Options(o => o.Fluidstack.ClientSecret = WrongSecret), _logs, TimeProvider.System);
+        using var wrongSecret = new GpuCloudClient(Options(o => o.Fluidstack.ClientSecret = WrongSecret), _logs.Factory, TimeProvider.System);
         await Run("wrong secret", Fails(GpuCloudErrorCode.Unauthorized), async () => await wrongSecret.ListInstancesAsync("fluidstack"));
         await Run("wrong secret plans", SearchFails(GpuCloudErrorCode.Unauthorized), async () => await wrongSecret.ListPlansAsync(new PlanQuery { Providers = ["fluidstack"] }));
 
-        using var wrongToken = new GpuCloudClient(Options(o => { o.Fluidstack.Token = WrongToken; o.Fluidstack.ClientSecret = null; }), _logs, TimeProvider.System);
+        using var wrongToken = new GpuCloudClient(Options(o => { o.Fluidstack.Token = WrongToken; o.Fluidstack.ClientSecret = null; }), _logs.Factory, TimeProvider.System);
         await Run("wrong token", Fails(GpuCloudErrorCode.Unauthorized), async () => await wrongToken.ListInstancesAsync("fluidstack"));
         await Run("wrong token keys", Fails(GpuCloudErrorCode.Unauthorized), async () => await wrongToken.AddSshKeyAsync("k", Keys.Ed25519, "fluidstack"));
     }
 
     private async Task RunValidationErrorsAsync()
     {
-        using var client = new GpuCloudClient(Options(), _logs, TimeProvider.System);
+        using var client = new GpuCloudClient(Options(), _logs.Factory, TimeProvider.System);
         var request = Clients.FluidstackRequest("Bad Name!") with { UserData = "#cloud-config\n# " + UserDataSecret };
         Text(request);
         await Run("bad name", Fails(GpuCloudErrorCode.InvalidRequest), async () => await client.CreateInstanceAsync(request));
@@ -387,7 +387,7 @@ public sealed class SecretsTests
     private async Task RunThroughDependencyInjectionAsync()
     {
         var services = new ServiceCollection();
-        services.AddLogging(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
+        services.AddLogging(b => b.AddProvider(_logs.Provider).SetMinimumLevel(LogLevel.Trace));
         services.AddGpuCloud(o =>
         {
             var s = Options();
@@ -409,7 +409,7 @@ public sealed class SecretsTests
         }
 
         var bad = new ServiceCollection();
-        bad.AddLogging(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
+        bad.AddLogging(b => b.AddProvider(_logs.Provider).SetMinimumLevel(LogLevel.Trace));
         bad.AddGpuCloud(o => { o.Fluence.ApiKey = ApiKey + "\r\nX: 1"; o.Fluidstack.Token = "x"; o.Fluidstack.ClientSecret = ClientSecret; });
         await using var broken = bad.BuildServiceProvider();
         await Run("di invalid", OptionsInvalid, () => { broken.GetRequiredService<GpuCloudClient>(); return Task.CompletedTask; });

@@ -133,7 +133,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_ReportsEveryPoll_UntilRunningAndReachable()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var start = time.GetUtcNow();
         var alpha = new FakeProvider("alpha")
         {
@@ -170,7 +170,7 @@ public class GpuCloudClientTests
             (HttpStatusCode.OK, FluenceJson.ContainerDetail("INITIALIZED")),
             (HttpStatusCode.OK, FluenceJson.ContainerDetail("ACTIVE")));
         using var fluence = Build.Fluence(http);
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         // The documented example's host (provider.a100.pub) does not exist offline: this test is about the provider's
         // states, so the readiness probe is off (ReadinessProbeTests covers the probe against listeners it controls).
         var options = Options();
@@ -192,7 +192,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_TimesOut_WithTheLastState()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var start = time.GetUtcNow();
         var alpha = new FakeProvider("alpha") { OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Provisioning, providerState: "creating") };
         using var client = new GpuCloudClient([alpha], Options(), time);
@@ -213,7 +213,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_RunningButNeverReachable_SaysSo()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Running, reachable: false) };
         using var client = new GpuCloudClient([alpha], Options(), time);
 
@@ -229,7 +229,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_UnknownState_KeepsPolling()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha")
         {
             OnGet = (id, n) => n < 3
@@ -253,7 +253,7 @@ public class GpuCloudClientTests
             (HttpStatusCode.OK, FluidstackJson.Instance("creating", ip: null)),
             (HttpStatusCode.OK, FluidstackJson.Instance("out-of-stock", ip: null)));
         http.Status(HttpMethod.Delete, url, HttpStatusCode.NoContent);
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         using var fluidstack = Build.Fluidstack(http, time);
         using var client = new GpuCloudClient([fluidstack], Options(), time);
 
@@ -273,7 +273,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_OutOfStock_WhenTheDeleteFails_SaysSo()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha")
         {
             OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Failed, failure: GpuCloudErrorCode.CapacityUnavailable, providerState: "out-of-stock"),
@@ -299,7 +299,7 @@ public class GpuCloudClientTests
         http.Sequence(HttpMethod.Get, url,
             (HttpStatusCode.OK, FluidstackJson.Instance("deleting")),
             (HttpStatusCode.NotFound, FluidstackJson.Error("instance not found")));
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         using var fluidstack = Build.Fluidstack(http, time);
         using var client = new GpuCloudClient([fluidstack], Options(), time);
         var progress = new ProgressRecorder<GpuInstance>();
@@ -320,7 +320,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_ForTerminated_GoneOnTheFirstPoll()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha"); // every Get is NotFound
         using var client = new GpuCloudClient([alpha], Options(), time);
 
@@ -337,7 +337,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_ForRunning_WhenNotFound_IsNotFound()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha");
         using var client = new GpuCloudClient([alpha], Options(), time);
 
@@ -349,7 +349,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_FailedInstance_EndsTheWait_WithoutDeleting()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Failed, providerState: "FAILED") };
         using var client = new GpuCloudClient([alpha], Options(), time);
 
@@ -367,7 +367,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_FailedInstance_IsReachedWhenWaitingForFailed()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha")
         {
             OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Failed, failure: GpuCloudErrorCode.CapacityUnavailable),
@@ -386,7 +386,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_TerminatedWhileWaitingForRunning_IsAConflict()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Terminated, providerState: "ENDED") };
         using var client = new GpuCloudClient([alpha], Options(), time);
 
@@ -398,7 +398,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_ForStopped()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha")
         {
             OnGet = (id, n) => Build.Instance("alpha", id, n < 2 ? InstanceState.Stopping : InstanceState.Stopped),
@@ -413,7 +413,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Wait_CallersCancellation_IsRethrown()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Provisioning) };
         using var client = new GpuCloudClient([alpha], Options(), time);
         using var cts = new CancellationTokenSource();
@@ -431,7 +431,7 @@ public class GpuCloudClientTests
     public void Wait_BadArguments_AskNothing()
     {
         var alpha = new FakeProvider("alpha");
-        using var client = new GpuCloudClient([alpha], Options(), new FakeTimeProvider());
+        using var client = new GpuCloudClient([alpha], Options(), new TrackedClock());
 
         using (Assert.EnterMultipleScope())
         {
@@ -451,7 +451,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_CapacityRefusedAtCreate_MovesToTheNextPlan()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.CapacityUnavailable, "alpha") };
         alpha.Plans.Add(Build.Plan("alpha", "a-cheap", 1m));
         var beta = new FakeProvider("beta") { OnGet = (id, n) => ReadyAfterOnePoll("beta", id, n) };
@@ -474,7 +474,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_OutOfStockAfterCreate_IsCleanedUp_ThenTheNextPlanIsCreated()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var alpha = new FakeProvider("alpha")
         {
@@ -503,7 +503,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_OutOfStockAfterCreate_IsDeletedOnce()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha")
         {
             OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Failed, failure: GpuCloudErrorCode.CapacityUnavailable, providerState: "out-of-stock"),
@@ -531,7 +531,7 @@ public class GpuCloudClientTests
         http.Json(HttpMethod.Post, FluidstackJson.Sandbox + "/instances", FluidstackJson.Instance("creating", ip: null), HttpStatusCode.Created);
         http.Json(HttpMethod.Get, instanceUrl, FluidstackJson.Instance("out-of-stock", ip: null));
         http.Sequence(HttpMethod.Delete, instanceUrl, (HttpStatusCode.NoContent, null), (HttpStatusCode.NotFound, FluidstackJson.Error("gone")));
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         using var fluidstack = Build.Fluidstack(http, time);
         var beta = new FakeProvider("beta") { OnGet = (id, n) => ReadyAfterOnePoll("beta", id, n) };
         beta.Plans.Add(Build.Plan("beta", "b-h100", 30m, Build.Gpu("H100", 8)));
@@ -551,7 +551,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_NonCapacityError_StopsTheWalk_WithEveryAttemptListed()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var funds = new GpuCloudException(GpuCloudErrorCode.InsufficientFunds, "beta: InsufficientFunds (HTTP 400): Insufficient balance", "beta")
         {
             StatusCode = HttpStatusCode.BadRequest, ProviderMessage = "Insufficient balance",
@@ -586,7 +586,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_EveryPlanWithoutCapacity_IsCapacityUnavailable()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.CapacityUnavailable, "alpha") };
         alpha.Plans.AddRange([Build.Plan("alpha", "a1", 1m), Build.Plan("alpha", "a2", 2m)]);
         using var client = new GpuCloudClient([alpha], Options(), time);
@@ -605,7 +605,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_NoPlanMatches_ListsTheSearchFailures()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha");
         alpha.Plans.Add(Build.Plan("alpha", "a100", 1m, Build.Gpu("A100")));
         var beta = new FakeProvider("beta") { ListPlansError = Build.Error(GpuCloudErrorCode.ProviderUnavailable, "beta") };
@@ -625,7 +625,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_SkipsPlansReportedUnavailable_AndCarriesTheTemplate()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnGet = (id, n) => ReadyAfterOnePoll("alpha", id, n) };
         alpha.Plans.AddRange([
             Build.Plan("alpha", "sold-out", 0.5m, availability: PlanAvailability.Unavailable),
@@ -652,7 +652,7 @@ public class GpuCloudClientTests
     [TestCase(2, "tried 2 of 3 plans", 2)]
     public async Task Cheapest_MaxAttempts_LimitsTheWalk(int maxAttempts, string expected, int creates)
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.CapacityUnavailable, "alpha") };
         alpha.Plans.AddRange([Build.Plan("alpha", "a1", 1m), Build.Plan("alpha", "a2", 2m), Build.Plan("alpha", "a3", 3m)]);
         using var client = new GpuCloudClient([alpha], Options(), time);
@@ -669,7 +669,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_MaxCreateAttemptsOption_IsTheDefaultLimit()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.CapacityUnavailable, "alpha") };
         alpha.Plans.AddRange(Enumerable.Range(1, 4).Select(i => Build.Plan("alpha", $"a{i}", i)));
         using var client = new GpuCloudClient([alpha], Options(maxAttempts: 3), time);
@@ -682,7 +682,7 @@ public class GpuCloudClientTests
     [Test]
     public void Cheapest_ZeroAttempts_IsRefused()
     {
-        using var client = new GpuCloudClient([new FakeProvider("alpha")], Options(), new FakeTimeProvider());
+        using var client = new GpuCloudClient([new FakeProvider("alpha")], Options(), new TrackedClock());
 
         Assert.That(() => client.CreateCheapestAsync(new PlanQuery(), Template(), 0), Throws.InstanceOf<ArgumentOutOfRangeException>());
     }
@@ -690,7 +690,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_ReadyTimeout_DeletesTheInstance_AndStops()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha") { OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Provisioning) };
         alpha.Plans.AddRange([Build.Plan("alpha", "a1", 1m), Build.Plan("alpha", "a2", 2m)]);
         using var client = new GpuCloudClient([alpha], Options(readyTimeout: TimeSpan.FromSeconds(30)), time);
@@ -710,7 +710,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_CleanupFailing_IsReportedInTheAttempt()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var alpha = new FakeProvider("alpha")
         {
             OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Failed, providerState: "error"),
@@ -727,7 +727,7 @@ public class GpuCloudClientTests
     [Test]
     public async Task Cheapest_CancelledWhileWaiting_DeletesWhatItCreated_AndRethrows()
     {
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var deleteTokenWasCancelled = new List<bool>();
         var alpha = new FakeProvider("alpha")
         {
@@ -758,7 +758,7 @@ public class GpuCloudClientTests
     public async Task Cheapest_CancelledDuringCleanupTimeout_StillReturnsOperationCanceled()
     {
         // A delete that never finishes is abandoned after CleanupTimeout (on the fake clock).
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var deleteStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var alpha = new HangingDeleteProvider("alpha", deleteStarted);
         alpha.Plans.Add(Build.Plan("alpha", "a1", 1m));
@@ -788,7 +788,7 @@ public class GpuCloudClientTests
         alpha.Instances.Add(Build.Instance("alpha", "old", InstanceState.Terminated) with { Name = "trainer-1" });
         alpha.Instances.Add(Build.Instance("alpha", "older", InstanceState.Running) with { Name = "trainer-1", CreatedAt = DateTimeOffset.MaxValue });
         alpha.Instances.Add(Build.Instance("alpha", "other", InstanceState.Running) with { Name = "someone-else" });
-        using var client = new GpuCloudClient([alpha], Options(), new FakeTimeProvider());
+        using var client = new GpuCloudClient([alpha], Options(), new TrackedClock());
 
         var instance = await client.CreateInstanceAsync(Template() with { Provider = "alpha", PlanId = "p" });
 
@@ -805,7 +805,7 @@ public class GpuCloudClientTests
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.Timeout, "alpha") };
         alpha.Instances.Add(Build.Instance("alpha", "older", InstanceState.Running) with { Name = "trainer-1" });
         alpha.Instances.Add(Build.Instance("alpha", "oldest", InstanceState.Provisioning) with { Name = "trainer-1" });
-        using var client = new GpuCloudClient([alpha], Options(), new FakeTimeProvider());
+        using var client = new GpuCloudClient([alpha], Options(), new TrackedClock());
 
         var ex = Assert.ThrowsAsync<GpuCloudException>(() => client.CreateInstanceAsync(Template() with { Provider = "alpha", PlanId = "p" }));
 
@@ -821,7 +821,7 @@ public class GpuCloudClientTests
     public void Create_UnknownOutcome_NothingFound_ThrowsTheTransportsCode()
     {
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.ProviderUnavailable, "alpha") };
-        using var client = new GpuCloudClient([alpha], Options(), new FakeTimeProvider());
+        using var client = new GpuCloudClient([alpha], Options(), new TrackedClock());
 
         var ex = Assert.ThrowsAsync<GpuCloudException>(() => client.CreateInstanceAsync(Template() with { Provider = "alpha", PlanId = "p" }));
 
@@ -836,7 +836,7 @@ public class GpuCloudClientTests
     public void Create_RefusedOutright_DoesNotLookForTheInstance()
     {
         var alpha = new FakeProvider("alpha") { OnCreate = _ => throw Build.Error(GpuCloudErrorCode.InsufficientFunds, "alpha") };
-        using var client = new GpuCloudClient([alpha], Options(), new FakeTimeProvider());
+        using var client = new GpuCloudClient([alpha], Options(), new TrackedClock());
 
         Assert.ThrowsAsync<GpuCloudException>(() => client.CreateInstanceAsync(Template() with { Provider = "alpha", PlanId = "p" }));
         Assert.That(alpha.Calls, Is.EqualTo(new[] { "ListInstances", "Create p" }), "only the list taken before the create");

@@ -17,10 +17,10 @@ namespace GpuCloud.Tests;
 /// </summary>
 public class ListItemToleranceTests
 {
-    private CapturingLoggerProvider _logs = null!;
+    private TestLogs _logs = null!;
 
     [SetUp]
-    public void Logs() => _logs = new CapturingLoggerProvider();
+    public void Logs() => _logs = new TestLogs();
 
     [TearDown]
     public void Dispose() => _logs.Dispose();
@@ -33,7 +33,7 @@ public class ListItemToleranceTests
 
     private void AssertWarned(string provider, string id)
     {
-        var warnings = _logs.Entries.Where(e => e.Level == LogLevel.Warning).ToArray();
+        var warnings = _logs.Records.Where(e => e.Level == LogLevel.Warning).ToArray();
         Assert.That(warnings, Has.Length.EqualTo(1), string.Join("\n", warnings.Select(w => w.Message)));
         var warning = warnings[0];
         using (Assert.EnterMultipleScope())
@@ -68,7 +68,7 @@ public class ListItemToleranceTests
     public async Task Fluence_ContainerPlans_OnePlanOfTheWrongShape_CostsThatPlanOnly()
     {
         using var http = new RecordingHttp();
-        var odd = ContainerPlans.Replace("\"vcpu\": { \"count\": 1 }", "\"vcpu\": { \"count\": \"one\" }", StringComparison.Ordinal);
+        var odd = ContainerPlans.Replace("\"vcpu\": {\"count\": 1}", "\"vcpu\": {\"count\": \"one\"}", StringComparison.Ordinal);
         Assert.That(odd, Is.Not.EqualTo(ContainerPlans), "the fixture was changed");
         http.Json(HttpMethod.Get, ContainerPlansUrl, odd);
         using var fluence = Fluence(http);

@@ -1,19 +1,19 @@
 namespace GpuCloud.Reliability.Tests.Support;
 
 /// <summary>
-/// Public SSH keys for tests (generated once with <c>ssh-keygen</c>; only the .pub lines exist, the private halves
-/// were never stored), the same fixtures tests/GpuCloud.Tests uses.
+/// Public SSH keys for tests: the ssh-keygen vectors shared by every test project (<see cref="TestKeys"/>), and
+/// malformed lines made here for the bad-input tests.
 /// </summary>
 public static class Keys
 {
-    public const string Ed25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG+8ccD9yM34TUOqiRmuNJyXGkPzXUf0vEkAaiLQybJY test@host";
-    public const string Ed25519Fingerprint = "SHA256:s/7RMVEXT1AjmvamLpc/PHrJyyq/Evp2CN/3EVHt+ZM";
+    public const string Ed25519 = TestKeys.Ed25519;
+    public const string Ed25519Fingerprint = TestKeys.Ed25519Fingerprint;
 
-    public const string Rsa2048 = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDeB9uhSKpA1Ino92sCV5S8jOUOOaaWG3zJ6g56Cx9gEqKNZ9kLPH/SnPp0RoZAVuhwVqQ2dtDVsr45PuPuDfjyMxB5vNQvcpHDGR41SuK08pn+96lVLyQcfw3Rcbyk81g9R4xfHexNNcuZ+pquRgOTXEnGGE5RZSokfOjmfl9BELLC2Zlp1lOIH1GyMXYNMkQ7idxx6OolnGjaAFCWe4wqhQgaoQ1BO8gQFB26abaoxZyUSS5s9yP7F42YdBt9I9ChzGHi1klF9WPHlDDlC1c24o4w74M31T+nnoXEXfXhiViTH/xd2wClygeQzr5qRMe9DpKunC776E2zQwlxiFqL rsa@host";
-    public const string Rsa2048Fingerprint = "SHA256:QXjQzroZX+iT9v9b2mTq0hEbPgRxtQV4Fcm81TqZXAM";
+    public const string Rsa2048 = TestKeys.Rsa2048;
+    public const string Rsa2048Fingerprint = TestKeys.Rsa2048Fingerprint;
 
-    public const string Ecdsa256 = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBFthtkNYKfJHaAJFnh0PoMXC8/fUb0daV38uhq2wUl+c8AXFZsFKMzy/5CVu85+ikWUTwOcDWljxa5AprbjWxZs= ec256@host";
-    public const string Ecdsa256Fingerprint = "SHA256:wBIKqrC1rSoiLzxVMFVzePOWmhhpVVd5rJOFD8zsE2k";
+    public const string Ecdsa256 = TestKeys.Ecdsa256;
+    public const string Ecdsa256Fingerprint = TestKeys.Ecdsa256Fingerprint;
 
     /// <summary>An ssh-rsa line whose blob holds a 512-bit modulus: well-formed, but below the 1024-bit minimum.</summary>
     public static string Rsa512 { get; } = RsaLine(64);

@@ -82,16 +82,8 @@ public static class Clients
     {
         var options = new GpuCloudOptions
         {
-            Fluence = { ApiKey = sandbox.FluenceApiKey, BaseUrl = sandbox.FluenceBaseUrl, RequestTimeout = TimeSpan.FromSeconds(20) },
-            Fluidstack =
-            {
-                ClientId = sandbox.FluidstackClientId,
-                ClientSecret = sandbox.FluidstackClientSecret,
-                TokenUrl = sandbox.FluidstackTokenUrl,
-                ManagementUrl = sandbox.FluidstackManagementUrl,
-                ProjectId = sandbox.FluidstackProjectId,
-                RequestTimeout = TimeSpan.FromSeconds(20),
-            },
+            Fluence = { RequestTimeout = TimeSpan.FromSeconds(20) },
+            Fluidstack = { RequestTimeout = TimeSpan.FromSeconds(20) },
             PollInterval = TimeSpan.FromMilliseconds(20),
             ReadyTimeout = TimeSpan.FromSeconds(10),
             CleanupTimeout = TimeSpan.FromSeconds(5),
@@ -103,7 +95,7 @@ public static class Clients
                 TotalTimeout = TotalTimeout,
                 MaxRetryAfter = MaxRetryAfter,
             },
-        };
+        }.ConnectTo(sandbox);
         configure?.Invoke(options);
         return options;
     }

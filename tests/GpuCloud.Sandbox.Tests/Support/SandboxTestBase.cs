@@ -38,7 +38,7 @@ public sealed class RecordingHandler() : DelegatingHandler(new SocketsHttpHandle
 }
 
 /// <summary>
-/// One sandbox per fixture on a free loopback port, with a <see cref="FakeTimeProvider"/> and the default (2 s)
+/// One sandbox per fixture on a free loopback port, with a <see cref="TrackedClock"/> (the library's FakeTimeProvider, plus waiting for a timer) and the default (2 s)
 /// delays, reset before every test (so each test starts from the seeded state). Lifecycle tests move time explicitly
 /// and never sleep.
 /// </summary>
@@ -50,7 +50,7 @@ public abstract class SandboxTestBase
     private readonly List<HttpClient> _clients = new();
 
     protected SandboxServer Server { get; private set; } = null!;
-    protected FakeTimeProvider Clock { get; private set; } = null!;
+    protected TrackedClock Clock { get; private set; } = null!;
     protected RecordingHandler Recorder { get; private set; } = null!;
 
     /// <summary>A plain client on the sandbox root with no credentials.</summary>
@@ -63,7 +63,7 @@ public abstract class SandboxTestBase
     [OneTimeSetUp]
     public async Task StartSandboxAsync()
     {
-        Clock = new FakeTimeProvider();
+        Clock = new TrackedClock(new DateTimeOffset(2026, 2, 7, 14, 42, 29, TimeSpan.Zero));
         var options = new SandboxOptions { TimeProvider = Clock };
         Configure(options);
         Server = await SandboxServer.StartAsync(options);

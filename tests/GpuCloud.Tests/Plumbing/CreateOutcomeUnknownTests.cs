@@ -39,7 +39,7 @@ public class CreateOutcomeUnknownTests : PlumbingTest
             };
             Options.Resilience.RetryBaseDelay = TimeSpan.FromMilliseconds(100);
             configure?.Invoke(Options);
-            Client = new GpuCloudClient(Options, Clock, watch.Logs, _ => Http);
+            Client = new GpuCloudClient(Options, Clock, watch.Logs.Factory, _ => Http);
         }
 
         public GpuCloudOptions Options { get; }

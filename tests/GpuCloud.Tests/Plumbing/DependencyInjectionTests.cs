@@ -52,7 +52,7 @@ public class DependencyInjectionTests : PlumbingTest
     private ServiceProvider Services(Action<IServiceCollection> register, ScriptedHandler? http = null, TimeProvider? clock = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging(b => b.AddProvider(Watch.Logs).SetMinimumLevel(LogLevel.Trace));
+        services.AddLogging(b => b.AddProvider(Watch.Logs.Provider).SetMinimumLevel(LogLevel.Trace));
         if (clock is not null) services.AddSingleton(clock);
         register(services);
         if (http is not null)
@@ -207,7 +207,7 @@ public class DependencyInjectionTests : PlumbingTest
         };
 
         using var plain = new GpuCloudClient(options);
-        using var logged = new GpuCloudClient(options, Watch.Logs, new FakeTimeProvider());
+        using var logged = new GpuCloudClient(options, Watch.Logs.Factory, new FakeTimeProvider());
         using var onlyFluence = new GpuCloudClient(new GpuCloudOptions { Fluence = { ApiKey = FluenceKey } }, null);
 
         using (Assert.EnterMultipleScope())
@@ -215,7 +215,7 @@ public class DependencyInjectionTests : PlumbingTest
             Assert.That(plain.Providers.Select(p => p.Name), Is.EqualTo(new[] { "fluence", "fluidstack" }));
             Assert.That(logged.Providers.Select(p => p.Name), Is.EqualTo(new[] { "fluence", "fluidstack" }));
             Assert.That(onlyFluence.DisabledProviders.Keys, Is.EqualTo(new[] { "fluidstack" }));
-            Assert.That(Watch.Logs.Entries, Is.Empty, "building sends nothing");
+            Assert.That(Watch.Logs.Records, Is.Empty, "building sends nothing");
         }
     }
 
@@ -501,13 +501,13 @@ public class DependencyInjectionTests : PlumbingTest
 
         await Guard(sp.GetRequiredService<GpuCloudClient>().ListSshKeysAsync());
 
-        var factoryLogs = Watch.Logs.Entries.Where(e => e.Category.StartsWith("System.Net.Http.HttpClient.GpuCloud.", StringComparison.Ordinal)).ToArray();
+        var factoryLogs = Watch.Logs.Records.Where(e => e.Category?.StartsWith("System.Net.Http.HttpClient.GpuCloud.", StringComparison.Ordinal) == true).ToArray();
         using (Assert.EnterMultipleScope())
         {
             // IHttpClientFactory's own logging keeps raw header values in its structured state, so it is removed.
             Assert.That(factoryLogs, Is.Empty, "no IHttpClientFactory request logging on the GpuCloud clients");
             Assert.That(Watch.Leaks(), Is.Empty, "no credential by value anywhere");
-            Assert.That(Watch.Logs.Entries.Count(e => e.Category.StartsWith("GpuCloud.Http.", StringComparison.Ordinal)), Is.EqualTo(2),
+            Assert.That(Watch.Logs.Records.Count(e => e.Category?.StartsWith("GpuCloud.Http.", StringComparison.Ordinal) == true), Is.EqualTo(2),
                 "one attempt line per request from the resilience handler");
         }
     }

@@ -107,9 +107,9 @@ public class SecretsAndTelemetryTests : PlumbingTest
         await Expect<GpuCloudException>(clock.RunAsync(client.GetInstanceAsync("fluence", "container:" + FluenceJson.ActiveContainerId), TimeSpan.FromMinutes(3)));
 
         // Validation: an environment variable name Fluence refuses, with secrets in the request; nothing is sent.
-        var sent = Watch.Logs.Entries.Count;
+        var sent = Watch.Logs.Records.Count;
         await Expect<GpuCloudException>(client.CreateInstanceAsync(FluenceCreate(environmentName: "bad name")));
-        Assert.That(Watch.Logs.Entries, Has.Count.EqualTo(sent), "nothing was sent, so nothing was logged");
+        Assert.That(Watch.Logs.Records, Has.Count.EqualTo(sent), "nothing was sent, so nothing was logged");
 
         // Fluidstack: an instance id in a region that does not exist.
         await Expect<GpuCloudException>(clock.RunAsync(client.GetInstanceAsync("fluidstack", "nowhere/" + FluidstackJson.InstanceGuid), shortHorizon));
@@ -128,7 +128,7 @@ public class SecretsAndTelemetryTests : PlumbingTest
         var clock = new TrackedClock();
         var http = Script();
         var options = Options();
-        using var client = new GpuCloudClient(options, clock, Watch.Logs, _ => http);
+        using var client = new GpuCloudClient(options, clock, Watch.Logs.Factory, _ => http);
 
         var errors = await RunTheMix(client, clock);
         Watch.Saw(options.ToString());
@@ -137,7 +137,7 @@ public class SecretsAndTelemetryTests : PlumbingTest
         Watch.Saw(FluenceCreate().ToString());
         foreach (var instance in await client.ListInstancesAsync()) Watch.Saw(instance.ToString());
 
-        var logs = Watch.Logs.Entries;
+        var logs = Watch.Logs.Records;
         using (Assert.EnterMultipleScope())
         {
             Assert.That(errors.OfType<GpuCloudException>().Select(e => e.Code), Is.SupersetOf(new[]
@@ -145,8 +145,8 @@ public class SecretsAndTelemetryTests : PlumbingTest
                 GpuCloudErrorCode.ProviderUnavailable, GpuCloudErrorCode.Unauthorized, GpuCloudErrorCode.Timeout, GpuCloudErrorCode.InvalidRequest,
                 GpuCloudErrorCode.NotFound,
             }), "the mix provoked every kind of failure");
-            Assert.That(logs.Count(e => e.EventId.Id == 1001), Is.GreaterThan(20), "attempts were logged");
-            Assert.That(logs.Select(e => e.Value("Status")), Does.Contain(500).And.Contain(401).And.Contain(504));
+            Assert.That(logs.Count(e => e.Id.Id == 1001), Is.GreaterThan(20), "attempts were logged");
+            Assert.That(logs.Select(e => e.Value("Status")), Does.Contain("500").And.Contain("401").And.Contain("504"));
             Assert.That(logs.Select(e => e.Category).Distinct(), Is.EquivalentTo(new[] { "GpuCloud.Http.fluence", "GpuCloud.Http.fluidstack" }));
             Assert.That(http.Requests.Select(r => r.Authorization), Does.Contain("Bearer " + IssuedToken2), "the refresh happened");
             Assert.That(http.Sent(HttpMethod.Post, TokenUrl).Select(r => r.Body).ToArray(), Has.Length.EqualTo(2).And.All.Contain("client_secret="), "the secret did travel, in the token requests only");
@@ -161,7 +161,7 @@ public class SecretsAndTelemetryTests : PlumbingTest
         var clock = new TrackedClock();
         var http = Script();
         using var recorder = new DiagnosticsRecorder();
-        using var client = new GpuCloudClient(Options(), clock, Watch.Logs, _ => http);
+        using var client = new GpuCloudClient(Options(), clock, Watch.Logs.Factory, _ => http);
 
         await RunTheMix(client, clock);
 
@@ -206,7 +206,7 @@ public class SecretsAndTelemetryTests : PlumbingTest
             FluenceJson.SshKey(FluenceJson.DocKeyId, "laptop", TestKeys.Ed25519, fingerprint: TestKeys.Ed25519Fingerprint))));
         http.On(HttpMethod.Delete, FluenceJson.SshKeysUrl + "/" + FluenceJson.DocKeyId, Always(HttpStatusCode.NoContent));
         using var recorder = new DiagnosticsRecorder();
-        using var client = new GpuCloudClient(Options(), clock, Watch.Logs, _ => http);
+        using var client = new GpuCloudClient(Options(), clock, Watch.Logs.Factory, _ => http);
 
         await clock.RunAsync(client.ListSshKeysAsync("fluence"), TimeSpan.FromSeconds(5));
         await clock.RunAsync(client.AddSshKeyAsync("laptop", TestKeys.Ed25519, "fluence"), TimeSpan.FromSeconds(5));

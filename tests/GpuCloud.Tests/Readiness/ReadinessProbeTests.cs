@@ -151,7 +151,7 @@ public sealed class ReadinessProbeTests
         // The first three connections are accepted and closed without a word (the machine runs; sshd is not up yet).
         await using var server = new ScriptedTcpServer(n => n <= 3 ? new ServerReply.Send("") : ServerReply.Banner());
         var alpha = RunningAt(new SshEndpoint("127.0.0.1", server.Port, "root"));
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         var start = time.GetUtcNow();
         using var client = Client(alpha, time);
 
@@ -171,7 +171,7 @@ public sealed class ReadinessProbeTests
     {
         await using var server = new ScriptedTcpServer(_ => new ServerReply.Send("HTTP/1.1 400 Bad Request\r\n"));
         var alpha = RunningAt(new SshEndpoint("127.0.0.1", server.Port, "root"));
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         using var client = Client(alpha, time);
 
         var ex = await ExpectTimeoutAsync(time.DriveAsync(client.WaitForStateAsync("alpha", "i-1", InstanceState.Running, TimeSpan.FromSeconds(30))));
@@ -190,7 +190,7 @@ public sealed class ReadinessProbeTests
     {
         await using var server = new ScriptedTcpServer(n => n == 1 ? new ServerReply.Send("SSH-2.0-Op") : ServerReply.Banner());
         var alpha = RunningAt(new SshEndpoint("127.0.0.1", server.Port, "root"));
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         using var client = Client(alpha, time);
 
         var ready = await time.DriveAsync(client.WaitForStateAsync("alpha", "i-1", InstanceState.Running, TimeSpan.FromMinutes(1)));
@@ -202,7 +202,7 @@ public sealed class ReadinessProbeTests
     public async Task Wait_PrivateEndpoint_ReturnsReported_WithoutConnecting()
     {
         var alpha = RunningAt(new SshEndpoint("10.0.0.2", 22, "ubuntu"));
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         using var client = Client(alpha, time);
 
         var ready = await time.DriveAsync(client.WaitForStateAsync("alpha", "i-1", InstanceState.Running, TimeSpan.FromMinutes(1)));
@@ -220,7 +220,7 @@ public sealed class ReadinessProbeTests
     {
         await using var server = new ScriptedTcpServer(_ => new ServerReply.Silent());
         var alpha = RunningAt(new SshEndpoint("127.0.0.1", server.Port, "root"));
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         using var client = new GpuCloudClient([alpha], new GpuCloudOptions { PollInterval = Poll, ReadinessProbe = ReadinessProbe.None }, time);
 
         var ready = await time.DriveAsync(client.WaitForStateAsync("alpha", "i-1", InstanceState.Running, TimeSpan.FromMinutes(1)));
@@ -238,7 +238,7 @@ public sealed class ReadinessProbeTests
         await using var server = new ScriptedTcpServer(_ => new ServerReply.Send(""));
         var alpha = RunningAt(new SshEndpoint("127.0.0.1", server.Port, "root"));
         alpha.Plans.Add(Build.Plan("alpha", "a-1", 1m));
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         using var client = new GpuCloudClient([alpha], new GpuCloudOptions { PollInterval = Poll, ReadyTimeout = TimeSpan.FromSeconds(20), MaxCreateAttempts = 1 }, time) { Probe = Probe() };
 
         var ex = await ExpectTimeoutAsync(time.DriveAsync(client.CreateCheapestAsync(new GpuCloud.Plans.PlanQuery(), Template())));
@@ -256,7 +256,7 @@ public sealed class ReadinessProbeTests
         await using var server = new ScriptedTcpServer(_ => ServerReply.Banner());
         var alpha = RunningAt(new SshEndpoint("127.0.0.1", server.Port, "root"));
         alpha.Plans.Add(Build.Plan("alpha", "a-1", 1m));
-        var time = new FakeTimeProvider();
+        var time = new TrackedClock();
         using var client = Client(alpha, time);
 
         var instance = await time.DriveAsync(client.CreateCheapestAsync(new GpuCloud.Plans.PlanQuery(), Template()));
@@ -281,7 +281,7 @@ public sealed class ReadinessProbeTests
         OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Running, reachable: true, providerState: "ACTIVE") with { Ssh = ssh },
     };
 
-    private static GpuCloudClient Client(FakeProvider provider, FakeTimeProvider time) =>
+    private static GpuCloudClient Client(FakeProvider provider, TrackedClock time) =>
         new([provider], new GpuCloudOptions { PollInterval = Poll }, time) { Probe = Probe() };
 
     private static Socket BoundNotListening()

@@ -18,123 +18,15 @@ public static class FluenceJson
     public const string H200PlanId = "36cdb646-1246-42d8-b2d1-9480ca546536";
     public const string A100PlanId = "472ea881-73d9-423a-8e61-19addd34424c";
 
-    /// <summary>Notes 3.1 / listContainerPlans.200, verbatim.</summary>
-    public const string ContainerPlans = """
-        [
-          {
-            "plan": {
-              "id": "36cdb646-1246-42d8-b2d1-9480ca546536",
-              "name": "h200-141gi-sxm-1gpu-16cpu-128gi-120gi",
-              "supply": {
-                "vcpu": { "count": 16 },
-                "memory": { "count": 128, "units": "Gi" },
-                "storage": { "count": 120, "units": "Gi" },
-                "gpu_count": 1
-              },
-              "gpu_model": { "vendor": "nvidia", "model": "h200", "vram": "141Gi", "interface": "SXM" },
-              "pricing": { "hour": 2.96, "upfront_hours": 3, "currency": "USDC" }
-            },
-            "attributes": { "location": ["US"] }
-          },
-          {
-            "plan": {
-              "id": "472ea881-73d9-423a-8e61-19addd34424c",
-              "name": "a100-80gi-sxm-1gpu-1cpu-1gi-1gi",
-              "supply": {
-                "vcpu": { "count": 1 },
-                "memory": { "count": 1, "units": "Gi" },
-                "storage": { "count": 1, "units": "Gi" },
-                "gpu_count": 1
-              },
-              "gpu_model": { "vendor": "nvidia", "model": "a100", "vram": "80Gi", "interface": "SXM" },
-              "pricing": { "hour": 1.22, "upfront_hours": 3, "currency": "USDC" }
-            },
-            "attributes": { "location": ["US"] }
-          }
-        ]
-        """;
+    /// <summary>Notes 3.1 / listContainerPlans.200, verbatim (the spec's example, shared with the generated client's tests).</summary>
+    public const string ContainerPlans = FluenceExamples.ContainerPlans;
 
     public const string A10OptionSanJose = "3f6cd2d1-19ac-49fb-95a5-9088bb2dcb49";
     public const string A10OptionDulles = "0e311c31-1e31-4fc7-b27d-4b73f3f27bc2";
     public const string A100PcieOption = "d8312018-c50c-4278-89db-69e40013414d";
 
     /// <summary>listVmPlans.200: two groups (a10 pcie with two options, a100 pcie with one).</summary>
-    public const string VmPlans = """
-        {
-          "data": [
-            {
-              "gpu_model": {"vendor": "nvidia", "model": "a10", "vram": "24Gi", "interface": "pcie"},
-              "minimum_price": 0.99,
-              "availability_by_number": [
-                {
-                  "gpu_count": 1,
-                  "minimum_price": 0.99,
-                  "options_available_total": 2,
-                  "providers_available_total": 1,
-                  "data_center_available_total": 2,
-                  "locations": ["dulles-usa-1", "sanjose-usa-2"],
-                  "providers": ["sesterce"],
-                  "options": [
-                    {
-                      "id": "3f6cd2d1-19ac-49fb-95a5-9088bb2dcb49",
-                      "location": "sanjose-usa-2",
-                      "provider": "sesterce",
-                      "vcpu": {"count": 30},
-                      "memory": {"count": 186, "units": "Gi"},
-                      "storage": {"count": 1303, "units": "Gi"},
-                      "deployment_type": "VM",
-                      "pricing": {"hour": 0.99, "upfront_hours": 3, "currency": "USDC"},
-                      "nvlink": false,
-                      "os_options": ["ubuntu22.04_cuda12.4_shade_os"]
-                    },
-                    {
-                      "id": "0e311c31-1e31-4fc7-b27d-4b73f3f27bc2",
-                      "location": "dulles-usa-1",
-                      "provider": "sesterce",
-                      "vcpu": {"count": 30},
-                      "memory": {"count": 186, "units": "Gi"},
-                      "storage": {"count": 1303, "units": "Gi"},
-                      "deployment_type": "VM",
-                      "pricing": {"hour": 0.99, "upfront_hours": 3, "currency": "USDC"},
-                      "nvlink": false,
-                      "os_options": ["ubuntu22.04_cuda12.4_shade_os"]
-                    }
-                  ]
-                }
-              ]
-            },
-            {
-              "gpu_model": {"vendor": "nvidia", "model": "a100", "vram": "80Gi", "interface": "pcie"},
-              "minimum_price": 1.07,
-              "availability_by_number": [
-                {
-                  "gpu_count": 1,
-                  "minimum_price": 1.07,
-                  "options_available_total": 8,
-                  "providers_available_total": 2,
-                  "data_center_available_total": 7,
-                  "locations": ["culpeper-usa-1", "kristiansand-norway-2", "newyork-usa-1", "tokyo-japan-2", "us-central-2", "us-central-3", "us-east-1"],
-                  "providers": ["massed-compute", "sesterce"],
-                  "options": [
-                    {
-                      "id": "d8312018-c50c-4278-89db-69e40013414d",
-                      "location": "us-central-3",
-                      "provider": "massed-compute",
-                      "vcpu": {"count": 14},
-                      "memory": {"count": 93, "units": "Gi"},
-                      "storage": {"count": 582, "units": "Gi"},
-                      "deployment_type": "VM",
-                      "pricing": {"hour": 1.07, "upfront_hours": 3, "currency": "USDC"},
-                      "nvlink": false,
-                      "os_options": ["Ubuntu Server 22.04"]
-                    }
-                  ]
-                }
-              ]
-            }
-          ]
-        }
-        """;
+    public const string VmPlans = FluenceExamples.VmPlans;
 
     public const string H100BareMetalOption = "5b0f8d9e-1c2a-4e6f-9a7b-3c4d5e6f7a8b";
 
@@ -212,36 +104,7 @@ public static class FluenceJson
     public const string EndedContainerId = "9933463e-4b49-4a56-867d-e66d4200e649";
 
     /// <summary>listContainerInstances.200: one ACTIVE, one ENDED.</summary>
-    public const string ContainerInstances = """
-        [
-          {
-            "id": "b54672e2-0a8b-490f-81ee-7d5a868471fc",
-            "name": "fuchsia-hawk-4706",
-            "instance_status": "ACTIVE",
-            "resources": {
-              "supply": {"vcpu": {"count": 1}, "memory": {"count": 1, "units": "Gi"}, "storage": {"count": 1, "units": "Gi"}, "gpu_count": 1},
-              "gpu_model": {"vendor": "nvidia", "model": "a100", "vram": "80Gi", "interface": "sxm"}
-            },
-            "domain": "provider.a100.pub",
-            "location": "US",
-            "created_at": "2026-02-07T14:42:29.472381Z",
-            "updated_at": "2026-02-07T14:43:41.901135Z"
-          },
-          {
-            "id": "9933463e-4b49-4a56-867d-e66d4200e649",
-            "name": "white-chimpanzee-8445",
-            "instance_status": "ENDED",
-            "resources": {
-              "supply": {"vcpu": {"count": 1}, "memory": {"count": 1, "units": "Gi"}, "storage": {"count": 1, "units": "Gi"}, "gpu_count": 1},
-              "gpu_model": {"vendor": "nvidia", "model": "a100", "vram": "80Gi", "interface": "sxm"}
-            },
-            "domain": null,
-            "location": "US",
-            "created_at": "2026-02-05T13:13:08.778635Z",
-            "updated_at": "2026-02-06T05:42:03.280836Z"
-          }
-        ]
-        """;
+    public const string ContainerInstances = FluenceExamples.ContainerInstances;
 
     /// <summary>One container instance as listed (listContainerInstances item shape).</summary>
     public static string ContainerInstance(string id, string name, string status) => $$"""
@@ -324,36 +187,7 @@ public static class FluenceJson
     public const string FailedVmId = "74c722a1-645c-4799-ad2b-731e8f45def8";
 
     /// <summary>listVmInstances.200: one ACTIVE (l40), one FAILED (v100); status field is "status".</summary>
-    public const string VmInstances = """
-        [
-          {
-            "id": "05cdd5fc-d384-4fbc-8861-5e3e2a66397c",
-            "name": "azure-booby-3323",
-            "status": "ACTIVE",
-            "resources": {
-              "supply": {"vcpu": {"count": 14}, "memory": {"count": 119, "units": "Gi"}, "storage": {"count": 582, "units": "Gi"}, "gpu_count": 1},
-              "gpu_model": {"vendor": "nvidia", "model": "l40", "vram": "48Gi", "interface": "pcie"}
-            },
-            "domain": "216.81.248.90",
-            "location": "us-central-3",
-            "created_at": "2026-02-07T14:43:43.993091Z",
-            "updated_at": "2026-02-07T14:45:42.054932Z"
-          },
-          {
-            "id": "74c722a1-645c-4799-ad2b-731e8f45def8",
-            "name": "crimson-chinchilla-3483",
-            "status": "FAILED",
-            "resources": {
-              "supply": {"vcpu": {"count": 8}, "memory": {"count": 22, "units": "Gi"}, "storage": {"count": 465, "units": "Gi"}, "gpu_count": 1},
-              "gpu_model": {"vendor": "nvidia", "model": "v100", "vram": "32Gi", "interface": "sxm"}
-            },
-            "domain": null,
-            "location": "Texas",
-            "created_at": "2026-02-07T14:42:40.089261Z",
-            "updated_at": "2026-02-07T14:43:13.543334Z"
-          }
-        ]
-        """;
+    public const string VmInstances = FluenceExamples.VmInstances;
 
     /// <summary>getVmInstance.200.active, with the status and ssh_connection replaceable.</summary>
     public static string VmDetail(string status = "ACTIVE", string? sshConnection = "ssh ubuntu@216.81.248.90", string id = ActiveVmId) => $$"""
@@ -402,7 +236,7 @@ public static class FluenceJson
     public const string DeployedId = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
 
     /// <summary>deployContainerInstance.200.</summary>
-    public const string DeployResponse = """{"instance_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}""";
+    public const string DeployResponse = FluenceExamples.DeployResponse;
 
     /// <summary>The documented SSH key and its fingerprint (main API 0.10.0 / ssh_keys docs).</summary>
     public const string DocKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKgJIjnDg1DjqOOxINs78oU3f7PJXIyq9uiNocNVhXNx user@example.com";

@@ -33,7 +33,7 @@ public sealed class SecretWatch
 {
     private readonly List<string> _texts = [];
 
-    public CapturingLoggerProvider Logs { get; } = new();
+    public TestLogs Logs { get; } = new();
 
     /// <summary>How many pieces of text were checked (so a test can show it checked something).</summary>
     public int TextCount => Texts().Count();

@@ -1,4 +1,4 @@
-namespace GpuCloud.Tests.Support;
+namespace GpuCloud.Testing;
 
 /// <summary>
 /// Fixed public keys and the fingerprints <c>ssh-keygen -lf</c> printed for them. Generated once with
