@@ -410,17 +410,8 @@ public sealed class GpuCloudClient : IDisposable
     private SshEndpointProbe? _probe;
 
     /// <summary>Closes the journal's entry for an instance seen gone; a journal failure does not fail the wait that saw it.</summary>
-    private async Task RecordGoneAsync(IGpuCloudProvider provider, GpuInstance gone)
-    {
-        if (_options.Journal is not { } journal) return;
-        try
-        {
-            await journal.RecordGoneAsync(provider.Name, gone.Id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.JournalUnavailable)
-        {
-        }
-    }
+    private Task RecordGoneAsync(IGpuCloudProvider provider, GpuInstance gone) =>
+        BestEffortJournal.WriteAsync(_options.Journal, j => j.RecordGoneAsync(provider.Name, gone.Id, _time.GetUtcNow(), CancellationToken.None));
 
     private static GpuInstance Gone(string provider, string id) => new()
     {

@@ -127,17 +127,8 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
         /// Records the outcome. A failure here is swallowed: the instance may exist, and the caller must get it (or the
         /// create's own error); the intent already written is enough for a sweep to find it.
         /// </summary>
-        public async Task OutcomeAsync(JournalOutcomeKind kind, string? instanceId, GpuCloudErrorCode? error)
-        {
-            if (journal is null) return;
-            try
-            {
-                await journal.RecordOutcomeAsync(token, new JournalOutcome(kind, instanceId, error, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.JournalUnavailable)
-            {
-            }
-        }
+        public Task OutcomeAsync(JournalOutcomeKind kind, string? instanceId, GpuCloudErrorCode? error) =>
+            BestEffortJournal.WriteAsync(journal, j => j.RecordOutcomeAsync(token, new JournalOutcome(kind, instanceId, error, time.GetUtcNow()), CancellationToken.None));
     }
 
     private readonly record struct Lookup(GpuInstance? Mine, string Why);

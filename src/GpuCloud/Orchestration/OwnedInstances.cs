@@ -131,14 +131,6 @@ internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
         return new OwnedInstance(instance, reason, known.AgeAt(now) ?? TimeSpan.Zero, known.CostSoFarAt(now), known.Currency, expiresAt);
     }
 
-    private async Task RecordGoneAsync(string provider, string id, DateTimeOffset at)
-    {
-        try
-        {
-            await options.Journal!.RecordGoneAsync(provider, id, at, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.JournalUnavailable)
-        {
-        }
-    }
+    private Task RecordGoneAsync(string provider, string id, DateTimeOffset at) =>
+        BestEffortJournal.WriteAsync(options.Journal, j => j.RecordGoneAsync(provider, id, at, CancellationToken.None));
 }
