@@ -1,5 +1,5 @@
 using System.CommandLine;
-using GpuCloud.Errors;
+using GpuCloud;
 
 namespace GpuCloud.Cli;
 
@@ -73,7 +73,7 @@ internal static class CliApp
 
     /// <summary>
     /// System.CommandLine's parse error in our words: no .NET type names (<c>System.Nullable`1[System.Int32]</c>,
-    /// <c>GpuCloud.Plans.WorkloadType</c>), the option named as typed, the accepted values listed for an enum.
+    /// <c>GpuCloud.WorkloadType</c>), the option named as typed, the accepted values listed for an enum.
     /// </summary>
     private static string UsageMessage(ParseResult parse, System.CommandLine.Parsing.ParseError error)
     {

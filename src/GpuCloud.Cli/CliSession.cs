@@ -1,4 +1,4 @@
-using GpuCloud.Errors;
+using GpuCloud;
 using GpuCloud.Sandbox;
 
 namespace GpuCloud.Cli;

@@ -1,5 +1,4 @@
-using GpuCloud.Errors;
-using GpuCloud.Plans;
+using GpuCloud;
 
 namespace GpuCloud.Cli;
 

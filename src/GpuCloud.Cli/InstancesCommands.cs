@@ -1,7 +1,5 @@
 using System.CommandLine;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using Spectre.Console;
 
 namespace GpuCloud.Cli;

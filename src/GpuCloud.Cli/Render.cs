@@ -1,7 +1,5 @@
 using System.Globalization;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.SshKeys;
+using GpuCloud;
 using Spectre.Console;
 
 namespace GpuCloud.Cli;

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using Spectre.Console;
 
 namespace GpuCloud.Cli;

@@ -2,8 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
+using GpuCloud;
 
 namespace GpuCloud.Cli;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
+using GpuCloud;
 
 namespace GpuCloud.Cli;
 

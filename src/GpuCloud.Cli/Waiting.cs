@@ -1,5 +1,5 @@
 using System.CommandLine;
-using GpuCloud.Instances;
+using GpuCloud;
 using Spectre.Console;
 
 namespace GpuCloud.Cli;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using GpuCloud.Errors;
+using GpuCloud;
 using Microsoft.Data.Sqlite;
 
 namespace GpuCloud;

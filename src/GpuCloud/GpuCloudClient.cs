@@ -1,14 +1,5 @@
-using GpuCloud.Diagnostics;
-using GpuCloud.Errors;
-using GpuCloud.Http;
-using GpuCloud.Instances;
-using GpuCloud.Orchestration;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Providers;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.Providers.Fluidstack;
-using GpuCloud.Readiness;
-using GpuCloud.SshKeys;
 using Microsoft.Extensions.Logging;
 
 namespace GpuCloud;

@@ -1,6 +1,5 @@
-using GpuCloud.Http;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.Providers.Fluidstack;
+using GpuCloud;
+using GpuCloud.Providers;
 
 namespace GpuCloud;
 
@@ -20,12 +19,12 @@ public sealed class GpuCloudOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How a wait for <see cref="Instances.InstanceState.Running"/> checks that the SSH endpoint answers once the provider
-    /// says running: <see cref="Instances.ReadinessProbe.SshBanner"/> (default) reads the server's SSH identification
-    /// line, <see cref="Instances.ReadinessProbe.Tcp"/> only connects, <see cref="Instances.ReadinessProbe.None"/> trusts
+    /// How a wait for <see cref="InstanceState.Running"/> checks that the SSH endpoint answers once the provider
+    /// says running: <see cref="ReadinessProbe.SshBanner"/> (default) reads the server's SSH identification
+    /// line, <see cref="ReadinessProbe.Tcp"/> only connects, <see cref="ReadinessProbe.None"/> trusts
     /// the provider. The probe costs the provider nothing; an endpoint on a private address is reported, not probed.
     /// </summary>
-    public Instances.ReadinessProbe ReadinessProbe { get; set; } = Instances.ReadinessProbe.SshBanner;
+    public ReadinessProbe ReadinessProbe { get; set; } = ReadinessProbe.SshBanner;
 
     /// <summary>How long <see cref="GpuCloudClient.CreateCheapestAsync"/> waits for each instance to become ready. Default 15 minutes.</summary>
     public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromMinutes(15);

@@ -2,11 +2,8 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using GpuCloud.Generated.Fluence;
 using GpuCloud.Generated.Fluidstack.Infrastructure;
-using GpuCloud.Http;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Providers;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.Providers.Fluidstack;
 using Newtonsoft.Json;
 
 namespace GpuCloud.Benchmarks;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using GpuCloud.DependencyInjection;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 

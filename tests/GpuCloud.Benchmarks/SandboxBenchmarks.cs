@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using GpuCloud.Generated.Fluence;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Sandbox;
 
 namespace GpuCloud.Benchmarks;
@@ -74,7 +73,7 @@ public class ThroughputBenchmarks
         {
             Plan = plan,
             Name = "throughput",
-            Container = new GpuCloud.Instances.ContainerSettings { Image = "docker.io/fluencelabs/debian-ssh-root:11" },
+            Container = new GpuCloud.ContainerSettings { Image = "docker.io/fluencelabs/debian-ssh-root:11" },
         });
         _bare = Clients.Facade(_sandbox, resilience: false);
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue });

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Sandbox;
 
 namespace GpuCloud.Cli.Tests;

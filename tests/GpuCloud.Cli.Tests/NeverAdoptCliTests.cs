@@ -1,4 +1,4 @@
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Sandbox;
 
 namespace GpuCloud.Cli.Tests;

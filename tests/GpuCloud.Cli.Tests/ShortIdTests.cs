@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using GpuCloud.Instances;
+using GpuCloud;
 using GpuCloud.Sandbox;
 
 namespace GpuCloud.Cli.Tests;

@@ -1,6 +1,4 @@
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 
 namespace GpuCloud.Cli.Tests;
 

@@ -1,6 +1,4 @@
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.SshKeys;
+using GpuCloud;
 using Spectre.Console.Testing;
 
 namespace GpuCloud.Cli.Tests;
@@ -153,7 +151,7 @@ public sealed class TableTests
 
         Assert.That(IdResolver.Pick(keys, "laptop", "key", "fluidstack"), Is.EqualTo("laptop"));
         Assert.That(IdResolver.Pick(keys, "Laptop", "key", "fluidstack"), Is.EqualTo("Laptop"));
-        var ambiguous = Assert.Throws<GpuCloud.Errors.GpuCloudException>(() => IdResolver.Pick(keys, "lap", "key", "fluidstack"));
+        var ambiguous = Assert.Throws<GpuCloud.GpuCloudException>(() => IdResolver.Pick(keys, "lap", "key", "fluidstack"));
         Assert.That(ambiguous!.Message, Does.Contain("'lap' matches 2 keys on fluidstack: Laptop, laptop"));
     }
 

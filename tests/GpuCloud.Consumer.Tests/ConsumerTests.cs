@@ -81,8 +81,6 @@ public sealed class ConsumerTests
             """);
         await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), """
             using GpuCloud;
-            using GpuCloud.Instances;
-            using GpuCloud.Plans;
 
             using var cloud = new GpuCloudClient(GpuCloudOptions.FromEnvironment());
             var plans = await cloud.ListPlansAsync(new PlanQuery { Providers = ["fluence"], GpuModels = ["A100"], Workload = WorkloadType.Container });

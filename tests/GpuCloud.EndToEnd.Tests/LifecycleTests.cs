@@ -1,6 +1,4 @@
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Sandbox;
 
 namespace GpuCloud.EndToEnd.Tests;

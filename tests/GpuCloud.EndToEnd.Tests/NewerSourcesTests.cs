@@ -1,7 +1,5 @@
 using System.Text.RegularExpressions;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Sandbox;
 using Newtonsoft.Json.Linq;
 

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Sandbox;
 
 namespace GpuCloud.EndToEnd.Tests;

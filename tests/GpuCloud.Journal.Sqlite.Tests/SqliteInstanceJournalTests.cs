@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using GpuCloud.Errors;
+using GpuCloud;
 using Microsoft.Data.Sqlite;
 
 namespace GpuCloud.Journal.Sqlite.Tests;

@@ -1,10 +1,5 @@
-using GpuCloud.Errors;
-using GpuCloud.Http;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Providers;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.Providers.Fluidstack;
 using GpuCloud.Reliability.Tests.Support;
 using GpuCloud.Sandbox;
 

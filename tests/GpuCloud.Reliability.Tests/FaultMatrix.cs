@@ -1,10 +1,7 @@
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Reliability.Tests.Support;
 using GpuCloud.Sandbox;
-using GpuCloud.SshKeys;
-using static GpuCloud.Errors.GpuCloudErrorCode;
+using static GpuCloud.GpuCloudErrorCode;
 using static GpuCloud.Reliability.Tests.Expect;
 
 namespace GpuCloud.Reliability.Tests;

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Reliability.Tests.Support;
 using GpuCloud.Sandbox;
-using GpuCloud.SshKeys;
 
 namespace GpuCloud.Reliability.Tests;
 

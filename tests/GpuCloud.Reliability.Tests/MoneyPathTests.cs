@@ -1,6 +1,4 @@
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Reliability.Tests.Support;
 using GpuCloud.Sandbox;
 

@@ -1,7 +1,5 @@
 using System.Net;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Reliability.Tests.Support;
 using GpuCloud.Sandbox;
 

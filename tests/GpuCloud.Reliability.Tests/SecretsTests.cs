@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using GpuCloud.DependencyInjection;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.Providers.Fluidstack;
+using GpuCloud;
+using GpuCloud.Providers;
 using GpuCloud.Reliability.Tests.Support;
 using GpuCloud.Sandbox;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,10 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.Providers.Fluidstack;
+using GpuCloud;
+using GpuCloud.Providers;
 using GpuCloud.Tests.Support;
 using RichardSzalay.MockHttp;
 
@@ -23,7 +20,7 @@ public class ErrorTranslationTests
         Plan = new GpuPlan
         {
             Provider = "fluence", Id = "container:" + FluenceJson.H200PlanId, Name = "h200", Workload = WorkloadType.Container,
-            Gpu = GpuModels.Parse("h200", 1), Locations = ["US"],
+            Gpu = GpuModelCatalog.Parse("h200", 1), Locations = ["US"],
         },
         Name = "my-gpu-container",
         Container = new ContainerSettings { Image = "docker.io/fluencelabs/debian-ssh-root:11" },

@@ -1,9 +1,6 @@
 using System.Net;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.SshKeys;
+using GpuCloud;
+using GpuCloud.Providers;
 using GpuCloud.Tests.Support;
 using Newtonsoft.Json.Linq;
 using RichardSzalay.MockHttp;
@@ -20,7 +17,7 @@ public class FluenceProviderTests
         Id = "container:" + H200PlanId,
         Name = "h200-141gi-sxm-1gpu-16cpu-128gi-120gi",
         Workload = WorkloadType.Container,
-        Gpu = GpuModels.Parse("h200", 1, "nvidia", "141Gi", "SXM"),
+        Gpu = GpuModelCatalog.Parse("h200", 1, "nvidia", "141Gi", "SXM"),
         PricePerHour = 2.96m,
         Currency = "USDC",
         Locations = ["US"],
@@ -32,7 +29,7 @@ public class FluenceProviderTests
         Id = "vm:" + A100PcieOption,
         Name = "1x A100 massed-compute us-central-3",
         Workload = WorkloadType.VirtualMachine,
-        Gpu = GpuModels.Parse("a100", 1, "nvidia", "80Gi", "pcie"),
+        Gpu = GpuModelCatalog.Parse("a100", 1, "nvidia", "80Gi", "pcie"),
         PricePerHour = 1.07m,
         Currency = "USDC",
         Locations = ["us-central-3"],

@@ -1,10 +1,7 @@
 using System.Net;
 using System.Text;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.Providers.Fluidstack;
-using GpuCloud.SshKeys;
+using GpuCloud;
+using GpuCloud.Providers;
 using GpuCloud.Tests.Support;
 using Newtonsoft.Json.Linq;
 using RichardSzalay.MockHttp;

@@ -1,7 +1,5 @@
 using System.Net;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Providers;
 using GpuCloud.Tests.Support;
 
@@ -987,9 +985,9 @@ public class GpuCloudClientTests
 
         public Task StopInstanceAsync(string instanceId, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-        public Task<IReadOnlyList<SshKeys.SshKey>> ListSshKeysAsync(CancellationToken cancellationToken = default) => _inner.ListSshKeysAsync(cancellationToken);
+        public Task<IReadOnlyList<SshKey>> ListSshKeysAsync(CancellationToken cancellationToken = default) => _inner.ListSshKeysAsync(cancellationToken);
 
-        public Task<SshKeys.SshKey> AddSshKeyAsync(string name, SshKeys.SshPublicKey publicKey, CancellationToken cancellationToken = default) =>
+        public Task<SshKey> AddSshKeyAsync(string name, SshPublicKey publicKey, CancellationToken cancellationToken = default) =>
             _inner.AddSshKeyAsync(name, publicKey, cancellationToken);
 
         public Task RemoveSshKeyAsync(string keyId, CancellationToken cancellationToken = default) => Task.CompletedTask;

@@ -1,5 +1,5 @@
-using GpuCloud.Plans;
-using GpuCloud.Providers.Fluidstack;
+using GpuCloud;
+using GpuCloud.Providers;
 
 namespace GpuCloud.Tests;
 
@@ -17,7 +17,7 @@ public class GpuModelsTests
     [TestCase("rtx4090", "24Gi", "pcie", "RTX 4090", 24d, GpuInterconnect.PCIe)]
     public void Parse_FluenceGpuModel(string model, string vram, string iface, string expectedModel, double expectedMemory, GpuInterconnect expectedLink)
     {
-        var gpu = GpuModels.Parse(model, 2, "nvidia", vram, iface);
+        var gpu = GpuModelCatalog.Parse(model, 2, "nvidia", vram, iface);
 
         Assert.That(gpu, Is.EqualTo(new GpuSpec("nvidia", expectedModel, expectedMemory, expectedLink, 2) { IsKnownModel = true }));
         Assert.That(gpu.TotalMemoryGiB, Is.EqualTo(expectedMemory * 2));
@@ -36,7 +36,7 @@ public class GpuModelsTests
     [TestCase("RTX_4090_24GB", "RTX 4090", 24d, GpuInterconnect.Unknown)]
     public void Parse_FluidstackGpuModel(string raw, string expectedModel, double expectedMemory, GpuInterconnect expectedLink)
     {
-        var gpu = GpuModels.Parse(raw, 8);
+        var gpu = GpuModelCatalog.Parse(raw, 8);
 
         using (Assert.EnterMultipleScope())
         {
@@ -52,7 +52,7 @@ public class GpuModelsTests
     [Test]
     public void Parse_ExplicitArgumentsWinOverTheName()
     {
-        var gpu = GpuModels.Parse("A100_SXM4_80GB", 1, vendor: "NVIDIA", memory: "40GB", interconnect: "pcie");
+        var gpu = GpuModelCatalog.Parse("A100_SXM4_80GB", 1, vendor: "NVIDIA", memory: "40GB", interconnect: "pcie");
 
         Assert.That(gpu, Is.EqualTo(new GpuSpec("nvidia", "A100", 40, GpuInterconnect.PCIe, 1) { IsKnownModel = true }));
     }
@@ -116,7 +116,7 @@ public class GpuModelsTests
     [TestCase("mi300x", "MI300X", 192d, GpuInterconnect.Unknown)]
     public void ParseFilter_Aliases(string text, string model, double? memory, GpuInterconnect link)
     {
-        var filter = GpuModels.ParseFilter(text);
+        var filter = GpuModelCatalog.ParseFilter(text);
 
         using (Assert.EnterMultipleScope())
         {
@@ -130,28 +130,28 @@ public class GpuModelsTests
     [Test]
     public void ParseFilter_ModelWithSeveralSizes_LeavesMemoryOpen()
     {
-        Assert.That(GpuModels.ParseFilter("A100").MemoryGiB, Is.Null);
+        Assert.That(GpuModelCatalog.ParseFilter("A100").MemoryGiB, Is.Null);
     }
 
     [Test]
     public void L40_IsNotL40S()
     {
-        var l40 = GpuModels.ParseFilter("L40");
-        var l40s = GpuModels.ParseFilter("L40S");
+        var l40 = GpuModelCatalog.ParseFilter("L40");
+        var l40s = GpuModelCatalog.ParseFilter("L40S");
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(GpuModels.Matches(GpuModels.Parse("L40S_48GB", 1), l40), Is.False);
-            Assert.That(GpuModels.Matches(GpuModels.Parse("L40_48GB", 1), l40s), Is.False);
-            Assert.That(GpuModels.Matches(GpuModels.Parse("L40S_48GB", 1), l40s), Is.True);
-            Assert.That(GpuModels.Matches(GpuModels.Parse("l40", 1, memory: "48Gi"), l40), Is.True);
+            Assert.That(GpuModelCatalog.Matches(GpuModelCatalog.Parse("L40S_48GB", 1), l40), Is.False);
+            Assert.That(GpuModelCatalog.Matches(GpuModelCatalog.Parse("L40_48GB", 1), l40s), Is.False);
+            Assert.That(GpuModelCatalog.Matches(GpuModelCatalog.Parse("L40S_48GB", 1), l40s), Is.True);
+            Assert.That(GpuModelCatalog.Matches(GpuModelCatalog.Parse("l40", 1, memory: "48Gi"), l40), Is.True);
         }
     }
 
     [Test]
     public void UnknownModel_KeepsTheRawName_AndIsNotKnown()
     {
-        var gpu = GpuModels.Parse(" zz9000 ", 4, "AcmeGPU", "64Gi", "pcie");
+        var gpu = GpuModelCatalog.Parse(" zz9000 ", 4, "AcmeGPU", "64Gi", "pcie");
 
         Assert.That(gpu, Is.EqualTo(new GpuSpec("acmegpu", "zz9000", 64, GpuInterconnect.PCIe, 4) { IsKnownModel = false }));
     }
@@ -159,14 +159,14 @@ public class GpuModelsTests
     [Test]
     public void UnknownFilter_KeepsTheRawName_AndMatchesOnlyThatName()
     {
-        var filter = GpuModels.ParseFilter("zz9000");
+        var filter = GpuModelCatalog.ParseFilter("zz9000");
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(filter.Model, Is.EqualTo("zz9000"));
             Assert.That(filter.IsKnownModel, Is.False);
-            Assert.That(GpuModels.Matches(GpuModels.Parse("ZZ-9000", 1), filter), Is.True, "compared without case and separators");
-            Assert.That(GpuModels.Matches(GpuModels.Parse("h100", 1), filter), Is.False);
+            Assert.That(GpuModelCatalog.Matches(GpuModelCatalog.Parse("ZZ-9000", 1), filter), Is.True, "compared without case and separators");
+            Assert.That(GpuModelCatalog.Matches(GpuModelCatalog.Parse("h100", 1), filter), Is.False);
         }
     }
 
@@ -175,7 +175,7 @@ public class GpuModelsTests
     [TestCase("   ")]
     public void NoName_IsCpuOnly(string? raw)
     {
-        var gpu = GpuModels.Parse(raw, 0);
+        var gpu = GpuModelCatalog.Parse(raw, 0);
 
         Assert.That(gpu, Is.EqualTo(GpuSpec.None));
     }
@@ -185,23 +185,23 @@ public class GpuModelsTests
     {
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(GpuModels.Parse("a100", 1, memory: "79.6").MemoryGiB, Is.EqualTo(80));
-            Assert.That(GpuModels.Parse("a100", 1, memory: "39.4GB").MemoryGiB, Is.EqualTo(40));
-            Assert.That(GpuModels.Parse("h100", 1, memory: "81559Mi").MemoryGiB, Is.EqualTo(80));
-            Assert.That(GpuModels.Parse("h200", 1, memory: "140").MemoryGiB, Is.EqualTo(141));
+            Assert.That(GpuModelCatalog.Parse("a100", 1, memory: "79.6").MemoryGiB, Is.EqualTo(80));
+            Assert.That(GpuModelCatalog.Parse("a100", 1, memory: "39.4GB").MemoryGiB, Is.EqualTo(40));
+            Assert.That(GpuModelCatalog.Parse("h100", 1, memory: "81559Mi").MemoryGiB, Is.EqualTo(80));
+            Assert.That(GpuModelCatalog.Parse("h200", 1, memory: "140").MemoryGiB, Is.EqualTo(141));
         }
     }
 
     [Test]
     public void MemorySnapping_L4ReportedAs22_Is24()
     {
-        Assert.That(GpuModels.Parse("l4", 1, memory: "22").MemoryGiB, Is.EqualTo(24));
+        Assert.That(GpuModelCatalog.Parse("l4", 1, memory: "22").MemoryGiB, Is.EqualTo(24));
     }
 
     [Test]
     public void MemoryFarFromAnyShippedSize_IsKept()
     {
-        Assert.That(GpuModels.Parse("a100", 1, memory: "60").MemoryGiB, Is.EqualTo(60));
+        Assert.That(GpuModelCatalog.Parse("a100", 1, memory: "60").MemoryGiB, Is.EqualTo(60));
     }
 
     [TestCase("141Gi", 141d)]
@@ -217,7 +217,7 @@ public class GpuModelsTests
     [TestCase("80 gi", 80d)]
     public void ParseMemory(string text, double expected)
     {
-        Assert.That(GpuModels.ParseMemoryGiB(text), Is.EqualTo(expected));
+        Assert.That(GpuModelCatalog.ParseMemoryGiB(text), Is.EqualTo(expected));
     }
 
     [TestCase(null)]
@@ -233,38 +233,38 @@ public class GpuModelsTests
     [TestCase("1,024Gi")]
     public void ParseMemory_Unreadable_IsNull(string? text)
     {
-        Assert.That(GpuModels.ParseMemoryGiB(text), Is.Null);
+        Assert.That(GpuModelCatalog.ParseMemoryGiB(text), Is.Null);
     }
 
     [Test]
     public void Matches_InterconnectAndMemoryOnlyWhenTheFilterNamesThem()
     {
-        var h100Sxm = GpuModels.Parse("GH100_H100_SXM5_80GB", 8);
-        var h100Pcie = GpuModels.Parse("H100_PCIE_80GB", 1);
+        var h100Sxm = GpuModelCatalog.Parse("GH100_H100_SXM5_80GB", 8);
+        var h100Pcie = GpuModelCatalog.Parse("H100_PCIE_80GB", 1);
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(GpuModels.Matches(h100Sxm, GpuModels.ParseFilter("h100")), Is.True);
-            Assert.That(GpuModels.Matches(h100Pcie, GpuModels.ParseFilter("h100")), Is.True);
-            Assert.That(GpuModels.Matches(h100Sxm, GpuModels.ParseFilter("H100-SXM")), Is.True);
-            Assert.That(GpuModels.Matches(h100Pcie, GpuModels.ParseFilter("H100-SXM")), Is.False);
-            Assert.That(GpuModels.Matches(h100Sxm, GpuModels.ParseFilter("H100 NVLink")), Is.True, "SXM is NVLink-connected");
-            Assert.That(GpuModels.Matches(h100Pcie, GpuModels.ParseFilter("H100 NVLink")), Is.False);
-            Assert.That(GpuModels.Matches(GpuModels.Parse("A100_SXM4_40GB", 1), GpuModels.ParseFilter("a100-80gb")), Is.False);
-            Assert.That(GpuModels.Matches(GpuModels.Parse("A100_SXM4_80GB", 1), GpuModels.ParseFilter("a100-80gb")), Is.True);
-            Assert.That(GpuModels.Matches(GpuModels.Parse("a100", 1), GpuModels.ParseFilter("a100-80gb")), Is.True, "unknown memory does not exclude");
+            Assert.That(GpuModelCatalog.Matches(h100Sxm, GpuModelCatalog.ParseFilter("h100")), Is.True);
+            Assert.That(GpuModelCatalog.Matches(h100Pcie, GpuModelCatalog.ParseFilter("h100")), Is.True);
+            Assert.That(GpuModelCatalog.Matches(h100Sxm, GpuModelCatalog.ParseFilter("H100-SXM")), Is.True);
+            Assert.That(GpuModelCatalog.Matches(h100Pcie, GpuModelCatalog.ParseFilter("H100-SXM")), Is.False);
+            Assert.That(GpuModelCatalog.Matches(h100Sxm, GpuModelCatalog.ParseFilter("H100 NVLink")), Is.True, "SXM is NVLink-connected");
+            Assert.That(GpuModelCatalog.Matches(h100Pcie, GpuModelCatalog.ParseFilter("H100 NVLink")), Is.False);
+            Assert.That(GpuModelCatalog.Matches(GpuModelCatalog.Parse("A100_SXM4_40GB", 1), GpuModelCatalog.ParseFilter("a100-80gb")), Is.False);
+            Assert.That(GpuModelCatalog.Matches(GpuModelCatalog.Parse("A100_SXM4_80GB", 1), GpuModelCatalog.ParseFilter("a100-80gb")), Is.True);
+            Assert.That(GpuModelCatalog.Matches(GpuModelCatalog.Parse("a100", 1), GpuModelCatalog.ParseFilter("a100-80gb")), Is.True, "unknown memory does not exclude");
         }
     }
 
     [Test]
     public void RtxA6000Ada_IsRtx6000Ada()
     {
-        Assert.That(GpuModels.Parse("RTX_A6000_ADA_48GB", 1).Model, Is.EqualTo("RTX 6000 Ada"));
+        Assert.That(GpuModelCatalog.Parse("RTX_A6000_ADA_48GB", 1).Model, Is.EqualTo("RTX 6000 Ada"));
     }
 
     [Test]
     public void Names_AreTheCanonicalTable()
     {
-        Assert.That(GpuModels.Names, Does.Contain("H100").And.Contain("RTX 6000 Ada").And.Contain("MI300X").And.Not.Contain("h100"));
+        Assert.That(GpuModelCatalog.Names, Does.Contain("H100").And.Contain("RTX 6000 Ada").And.Contain("MI300X").And.Not.Contain("h100"));
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
+using GpuCloud;
 using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests;

@@ -1,6 +1,5 @@
-using GpuCloud.Plans;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.Providers.Fluidstack;
+using GpuCloud;
+using GpuCloud.Providers;
 using GpuCloud.Tests.Support;
 using Microsoft.Extensions.Logging;
 using static GpuCloud.Tests.Support.FluenceJson;

@@ -1,5 +1,4 @@
-using GpuCloud.Errors;
-using GpuCloud.Instances;
+using GpuCloud;
 using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests;
@@ -156,7 +155,7 @@ public sealed class OwnedInstancesTests
         public Task<IReadOnlyList<GpuInstance>> ListInstancesAsync(CancellationToken cancellationToken = default) =>
             Task.FromException<IReadOnlyList<GpuInstance>>(Build.Error(GpuCloudErrorCode.ProviderUnavailable));
 
-        public Task<Plans.PlanSearchResult> ListPlansAsync(Plans.PlanQuery query, CancellationToken cancellationToken = default) => _inner.ListPlansAsync(query, cancellationToken);
+        public Task<PlanSearchResult> ListPlansAsync(PlanQuery query, CancellationToken cancellationToken = default) => _inner.ListPlansAsync(query, cancellationToken);
 
         public Task<GpuInstance> GetInstanceAsync(string instanceId, CancellationToken cancellationToken = default) => _inner.GetInstanceAsync(instanceId, cancellationToken);
 
@@ -168,9 +167,9 @@ public sealed class OwnedInstancesTests
 
         public Task StopInstanceAsync(string instanceId, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-        public Task<IReadOnlyList<SshKeys.SshKey>> ListSshKeysAsync(CancellationToken cancellationToken = default) => _inner.ListSshKeysAsync(cancellationToken);
+        public Task<IReadOnlyList<SshKey>> ListSshKeysAsync(CancellationToken cancellationToken = default) => _inner.ListSshKeysAsync(cancellationToken);
 
-        public Task<SshKeys.SshKey> AddSshKeyAsync(string name, SshKeys.SshPublicKey publicKey, CancellationToken cancellationToken = default) => _inner.AddSshKeyAsync(name, publicKey, cancellationToken);
+        public Task<SshKey> AddSshKeyAsync(string name, SshPublicKey publicKey, CancellationToken cancellationToken = default) => _inner.AddSshKeyAsync(name, publicKey, cancellationToken);
 
         public Task RemoveSshKeyAsync(string keyId, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }

@@ -1,5 +1,4 @@
-using GpuCloud.Errors;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests;

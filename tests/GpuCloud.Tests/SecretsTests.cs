@@ -1,8 +1,6 @@
 using System.Net;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.Providers.Fluidstack;
+using GpuCloud;
+using GpuCloud.Providers;
 using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests;

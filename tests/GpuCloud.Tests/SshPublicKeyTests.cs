@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using GpuCloud.Errors;
-using GpuCloud.SshKeys;
+using GpuCloud;
 using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests;

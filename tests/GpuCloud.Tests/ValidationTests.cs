@@ -1,9 +1,5 @@
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.Providers.Fluidstack;
-using GpuCloud.SshKeys;
+using GpuCloud;
+using GpuCloud.Providers;
 using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests;
@@ -19,13 +15,13 @@ public class ValidationTests
     private static readonly GpuPlan FluenceContainerPlan = new()
     {
         Provider = "fluence", Id = "container:" + FluenceJson.H200PlanId, Name = "h200", Workload = WorkloadType.Container,
-        Gpu = GpuModels.Parse("h200", 1), Locations = ["US"],
+        Gpu = GpuModelCatalog.Parse("h200", 1), Locations = ["US"],
     };
 
     private static readonly GpuPlan FluenceVmPlan = new()
     {
         Provider = "fluence", Id = "vm:" + FluenceJson.A100PcieOption, Name = "a100", Workload = WorkloadType.VirtualMachine,
-        Gpu = GpuModels.Parse("a100", 1), Locations = ["us-central-3"], OsImages = ["Ubuntu Server 22.04"],
+        Gpu = GpuModelCatalog.Parse("a100", 1), Locations = ["us-central-3"], OsImages = ["Ubuntu Server 22.04"],
     };
 
     private static CreateInstanceRequest Container(Func<ContainerSettings, ContainerSettings>? settings = null) => new()

@@ -1,13 +1,12 @@
-using GpuCloud.Http;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.Providers.Fluidstack;
+using GpuCloud;
+using GpuCloud.Providers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace GpuCloud.DependencyInjection;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers <see cref="GpuCloudClient"/> with options, <c>IHttpClientFactory</c> handlers, resilience and logging.</summary>
 public static class GpuCloudServiceCollectionExtensions

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using GpuCloud.Errors;
+using GpuCloud;
 
-namespace GpuCloud.Diagnostics;
+namespace GpuCloud;
 
 /// <summary>
 /// Tracing and metrics: an <see cref="ActivitySource"/> and a <see cref="Meter"/> both named <c>GpuCloud</c>.

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using Newtonsoft.Json;
 
-namespace GpuCloud.Errors;
+namespace GpuCloud;
 
 /// <summary>
 /// The HTTP-generic half of error translation: status codes, Retry-After, transport and parsing failures.

@@ -1,4 +1,4 @@
-namespace GpuCloud.Errors;
+namespace GpuCloud;
 
 /// <summary>What went wrong, as a caller can act on it. Carried by <see cref="GpuCloudException.Code"/>.</summary>
 public enum GpuCloudErrorCode

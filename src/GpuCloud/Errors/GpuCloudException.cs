@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace GpuCloud.Errors;
+namespace GpuCloud;
 
 /// <summary>
 /// The one exception type for every failure a caller can act on. <see cref="Code"/> says what happened

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace GpuCloud.Http;
+namespace GpuCloud;
 
 /// <summary>Checks shared by every provider's settings, before any request is sent.</summary>
 internal static class EndpointRules
@@ -36,11 +36,11 @@ internal static class EndpointRules
     /// <summary>A provider-issued id that goes into a URL path: no separators, dots-only names or control characters.</summary>
     public static string RequireSafeId(string? id, string field, string? provider)
     {
-        if (string.IsNullOrWhiteSpace(id)) throw Errors.GpuCloudException.Invalid(field, "an id is required.", provider);
-        if (id.Length > 200) throw Errors.GpuCloudException.Invalid(field, "is too long to be an id.", provider);
+        if (string.IsNullOrWhiteSpace(id)) throw GpuCloudException.Invalid(field, "an id is required.", provider);
+        if (id.Length > 200) throw GpuCloudException.Invalid(field, "is too long to be an id.", provider);
         foreach (var c in id)
             if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || id is "." or "..")
-                throw Errors.GpuCloudException.Invalid(field, $"'{Printable(id)}' is not a valid id (letters, digits, '-', '_' and '.' only).", provider);
+                throw GpuCloudException.Invalid(field, $"'{Printable(id)}' is not a valid id (letters, digits, '-', '_' and '.' only).", provider);
         return id;
     }
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using GpuCloud.Errors;
+using GpuCloud;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,7 +8,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
-namespace GpuCloud.Http;
+namespace GpuCloud;
 
 /// <summary>
 /// A <see cref="DelegatingHandler"/> over Microsoft.Extensions.Http.Resilience's <c>ResilienceHandler</c> and its

@@ -1,4 +1,4 @@
-namespace GpuCloud.Http;
+namespace GpuCloud;
 
 /// <summary>
 /// Retry, timeout and circuit-breaker settings for every provider request, in the shape of

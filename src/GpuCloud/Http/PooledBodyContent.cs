@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net;
 
-namespace GpuCloud.Http;
+namespace GpuCloud;
 
 /// <summary>
 /// A response body read in full inside the attempt, held in a buffer rented from <see cref="ArrayPool{T}.Shared"/>

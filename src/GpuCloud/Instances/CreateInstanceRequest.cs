@@ -1,7 +1,7 @@
 using System.Text;
-using GpuCloud.Plans;
+using GpuCloud;
 
-namespace GpuCloud.Instances;
+namespace GpuCloud;
 
 /// <summary>
 /// What to create. Name a plan by <see cref="Plan"/> (from a search) or by <see cref="Provider"/> and

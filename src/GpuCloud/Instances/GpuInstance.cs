@@ -1,7 +1,6 @@
-using GpuCloud.Errors;
-using GpuCloud.Plans;
+using GpuCloud;
 
-namespace GpuCloud.Instances;
+namespace GpuCloud;
 
 /// <summary>A rented machine or container, normalized across providers.</summary>
 public sealed record GpuInstance

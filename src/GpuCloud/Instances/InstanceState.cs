@@ -1,4 +1,4 @@
-namespace GpuCloud.Instances;
+namespace GpuCloud;
 
 /// <summary>The lifecycle of an instance, normalized across providers. The provider's own value is in <see cref="GpuInstance.ProviderState"/>.</summary>
 public enum InstanceState

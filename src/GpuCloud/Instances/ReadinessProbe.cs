@@ -1,4 +1,4 @@
-namespace GpuCloud.Instances;
+namespace GpuCloud;
 
 /// <summary>
 /// How a wait for <see cref="InstanceState.Running"/> checks, after the provider says running, that the instance's

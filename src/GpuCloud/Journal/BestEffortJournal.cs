@@ -1,4 +1,4 @@
-using GpuCloud.Errors;
+using GpuCloud;
 
 namespace GpuCloud;
 

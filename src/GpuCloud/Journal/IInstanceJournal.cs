@@ -9,8 +9,8 @@ namespace GpuCloud;
 /// </summary>
 /// <remarks>
 /// Implementations must be safe for concurrent use, make each record durable before returning, and never store secrets
-/// (the records carry none). A failure is thrown as a <see cref="Errors.GpuCloudException"/> with
-/// <see cref="Errors.GpuCloudErrorCode.JournalUnavailable"/>; a create whose intent cannot be recorded is not sent.
+/// (the records carry none). A failure is thrown as a <see cref="GpuCloudException"/> with
+/// <see cref="GpuCloudErrorCode.JournalUnavailable"/>; a create whose intent cannot be recorded is not sent.
 /// </remarks>
 public interface IInstanceJournal
 {
@@ -64,7 +64,7 @@ public sealed record JournalIntent
     /// <summary>When the create was sent (the client's clock).</summary>
     public required DateTimeOffset At { get; init; }
 
-    /// <summary>When the instance should be deleted, when the create asked for a <see cref="Instances.CreateInstanceRequest.MaxDuration"/>.</summary>
+    /// <summary>When the instance should be deleted, when the create asked for a <see cref="CreateInstanceRequest.MaxDuration"/>.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 
     /// <summary>Who created it (<see cref="GpuCloudOptions.Owner"/>).</summary>
@@ -130,7 +130,7 @@ public enum JournalOutcomeKind
 /// <param name="InstanceId">The instance's id, when created.</param>
 /// <param name="Error">Why it failed or is unknown.</param>
 /// <param name="At">When the outcome was known.</param>
-public sealed record JournalOutcome(JournalOutcomeKind Kind, string? InstanceId, Errors.GpuCloudErrorCode? Error, DateTimeOffset At);
+public sealed record JournalOutcome(JournalOutcomeKind Kind, string? InstanceId, GpuCloudErrorCode? Error, DateTimeOffset At);
 
 /// <summary>One create as the journal knows it.</summary>
 /// <param name="Intent">What was sent.</param>

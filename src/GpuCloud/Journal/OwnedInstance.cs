@@ -1,5 +1,4 @@
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 
 namespace GpuCloud;
 

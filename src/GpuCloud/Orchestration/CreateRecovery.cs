@@ -1,8 +1,7 @@
-using GpuCloud.Errors;
-using GpuCloud.Instances;
+using GpuCloud;
 using GpuCloud.Providers;
 
-namespace GpuCloud.Orchestration;
+namespace GpuCloud;
 
 /// <summary>
 /// Sends a create once and, when its outcome is unknown, finds what it made, under one rule: an instance that existed

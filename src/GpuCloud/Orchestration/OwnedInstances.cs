@@ -1,9 +1,7 @@
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Providers;
 
-namespace GpuCloud.Orchestration;
+namespace GpuCloud;
 
 /// <summary>
 /// Finds what this client created that needs attention, from its journal and the providers' marks, under the same rule as

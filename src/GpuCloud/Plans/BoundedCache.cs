@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace GpuCloud.Plans;
+namespace GpuCloud;
 
 /// <summary>
 /// Remembers computed values up to a fixed number of keys; past that it computes without remembering, so a

@@ -1,4 +1,4 @@
-namespace GpuCloud.Plans;
+namespace GpuCloud;
 
 /// <summary>
 /// Something a provider rents out: GPUs plus CPU, memory and disk at a price, normalized across providers.

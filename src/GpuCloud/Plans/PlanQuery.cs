@@ -1,4 +1,4 @@
-namespace GpuCloud.Plans;
+namespace GpuCloud;
 
 /// <summary>
 /// Filters for <c>GpuCloudClient.ListPlansAsync</c>. Every filter is optional; <see langword="null"/> or empty
@@ -46,13 +46,13 @@ public sealed record PlanQuery
     public bool OnlyAvailable { get; init; }
 
     /// <summary>Checks the values for mistakes, before any request is sent.</summary>
-    /// <exception cref="Errors.GpuCloudException">A value is out of range (<see cref="Errors.GpuCloudErrorCode.InvalidRequest"/>, naming the field).</exception>
+    /// <exception cref="GpuCloudException">A value is out of range (<see cref="GpuCloudErrorCode.InvalidRequest"/>, naming the field).</exception>
     public void Validate()
     {
         static void NonNegative(double? v, string field)
         {
             if (v is < 0 || v is double d && (double.IsNaN(d) || double.IsInfinity(d)))
-                throw Errors.GpuCloudException.Invalid(field, "must be a finite number of 0 or more.");
+                throw GpuCloudException.Invalid(field, "must be a finite number of 0 or more.");
         }
         NonNegative(MinGpuCount, nameof(MinGpuCount));
         NonNegative(MinGpuMemoryGiB, nameof(MinGpuMemoryGiB));
@@ -60,9 +60,9 @@ public sealed record PlanQuery
         NonNegative(MinVCpus, nameof(MinVCpus));
         NonNegative(MinMemoryGiB, nameof(MinMemoryGiB));
         NonNegative(MinStorageGiB, nameof(MinStorageGiB));
-        if (MaxPricePerHour is < 0) throw Errors.GpuCloudException.Invalid(nameof(MaxPricePerHour), "must be 0 or more.");
-        if (GpuModels.Any(string.IsNullOrWhiteSpace)) throw Errors.GpuCloudException.Invalid(nameof(GpuModels), "must not contain empty names.");
-        if (Providers.Any(string.IsNullOrWhiteSpace)) throw Errors.GpuCloudException.Invalid(nameof(Providers), "must not contain empty names.");
+        if (MaxPricePerHour is < 0) throw GpuCloudException.Invalid(nameof(MaxPricePerHour), "must be 0 or more.");
+        if (GpuModels.Any(string.IsNullOrWhiteSpace)) throw GpuCloudException.Invalid(nameof(GpuModels), "must not contain empty names.");
+        if (Providers.Any(string.IsNullOrWhiteSpace)) throw GpuCloudException.Invalid(nameof(Providers), "must not contain empty names.");
     }
 
     /// <summary>Whether the query allows this provider.</summary>
@@ -81,7 +81,7 @@ public sealed record PlanQuery
     public bool Matches(GpuPlan plan) => Matches(plan, ParseGpuFilters());
 
     /// <summary>The GPU filters, parsed once per search rather than once per plan.</summary>
-    internal GpuSpec[] ParseGpuFilters() => GpuModels.Select(Plans.GpuModels.ParseFilter).ToArray();
+    internal GpuSpec[] ParseGpuFilters() => GpuModels.Select(GpuModelCatalog.ParseFilter).ToArray();
 
     internal bool Matches(GpuPlan plan, GpuSpec[] gpuFilters)
     {
@@ -107,7 +107,7 @@ public sealed record PlanQuery
     private static bool MatchesAny(GpuSpec gpu, GpuSpec[] filters)
     {
         foreach (var f in filters)
-            if (Plans.GpuModels.Matches(gpu, f)) return true;
+            if (GpuModelCatalog.Matches(gpu, f)) return true;
         return false;
     }
 

@@ -1,6 +1,6 @@
-using GpuCloud.Errors;
+using GpuCloud;
 
-namespace GpuCloud.Plans;
+namespace GpuCloud;
 
 /// <summary>
 /// The plans found by a search, cheapest first (plans without a price last, ties in provider order), and

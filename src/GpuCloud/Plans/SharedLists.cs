@@ -1,4 +1,4 @@
-namespace GpuCloud.Plans;
+namespace GpuCloud;
 
 /// <summary>
 /// One immutable one-element list per distinct value (a location, a region, an image), shared by every plan that

@@ -1,4 +1,4 @@
-namespace GpuCloud.Plans;
+namespace GpuCloud;
 
 /// <summary>How a plan's GPUs are delivered.</summary>
 public enum WorkloadType

@@ -1,4 +1,4 @@
-using GpuCloud.Instances;
+using GpuCloud;
 
 namespace GpuCloud.Providers;
 

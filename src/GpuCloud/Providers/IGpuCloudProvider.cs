@@ -1,12 +1,10 @@
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.SshKeys;
+using GpuCloud;
 
 namespace GpuCloud.Providers;
 
 /// <summary>
 /// One GPU cloud, in normalized terms. Implementations translate every failure into a
-/// <see cref="Errors.GpuCloudException"/> and let the caller's cancellation through as
+/// <see cref="GpuCloudException"/> and let the caller's cancellation through as
 /// <see cref="OperationCanceledException"/>. <see cref="GpuCloudClient"/> combines several providers.
 /// </summary>
 public interface IGpuCloudProvider
@@ -29,7 +27,7 @@ public interface IGpuCloudProvider
     /// <summary>Gets one instance.</summary>
     /// <param name="instanceId">The instance's <see cref="GpuInstance.Id"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <exception cref="Errors.GpuCloudException">With <see cref="Errors.GpuCloudErrorCode.NotFound"/> when it does not exist.</exception>
+    /// <exception cref="GpuCloudException">With <see cref="GpuCloudErrorCode.NotFound"/> when it does not exist.</exception>
     Task<GpuInstance> GetInstanceAsync(string instanceId, CancellationToken cancellationToken = default);
 
     /// <summary>Validates the request against the provider's rules and creates the instance. Returns as soon as the provider accepted it.</summary>
@@ -45,13 +43,13 @@ public interface IGpuCloudProvider
     /// <summary>Starts a stopped instance.</summary>
     /// <param name="instanceId">The instance's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <exception cref="Errors.GpuCloudException">With <see cref="Errors.GpuCloudErrorCode.NotSupported"/> where the provider cannot start instances.</exception>
+    /// <exception cref="GpuCloudException">With <see cref="GpuCloudErrorCode.NotSupported"/> where the provider cannot start instances.</exception>
     Task StartInstanceAsync(string instanceId, CancellationToken cancellationToken = default);
 
     /// <summary>Stops a running instance.</summary>
     /// <param name="instanceId">The instance's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <exception cref="Errors.GpuCloudException">With <see cref="Errors.GpuCloudErrorCode.NotSupported"/> where the provider cannot stop instances.</exception>
+    /// <exception cref="GpuCloudException">With <see cref="GpuCloudErrorCode.NotSupported"/> where the provider cannot stop instances.</exception>
     Task StopInstanceAsync(string instanceId, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the SSH keys registered with the account.</summary>

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using GpuCloud.Instances;
+using GpuCloud;
 
-namespace GpuCloud.Readiness;
+namespace GpuCloud;
 
 /// <summary>
 /// One attempt at reaching an SSH endpoint: TCP connect, then (for <see cref="ReadinessProbe.SshBanner"/>) the server's

@@ -1,4 +1,4 @@
-namespace GpuCloud.SshKeys;
+namespace GpuCloud;
 
 /// <summary>An SSH public key registered with a provider.</summary>
 public sealed record SshKey

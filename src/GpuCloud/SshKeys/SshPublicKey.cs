@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using GpuCloud.Errors;
+using GpuCloud;
 
-namespace GpuCloud.SshKeys;
+namespace GpuCloud;
 
 /// <summary>
 /// A parsed OpenSSH public key (<c>type base64 [comment]</c>). Parsing checks that the base64 blob really holds

@@ -1,9 +1,5 @@
-using GpuCloud.Http;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Providers;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.Providers.Fluidstack;
 using GpuCloud.Sandbox;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,5 @@
 using System.Net;
-using GpuCloud.Errors;
-using GpuCloud.Http;
+using GpuCloud;
 using GpuCloud.Tests.Support;
 using static GpuCloud.Tests.Support.ScriptedHandler;
 

@@ -1,7 +1,5 @@
 using System.Net;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Tests.Support;
 using static GpuCloud.Tests.Support.FluenceJson;
 using static GpuCloud.Tests.Support.ScriptedHandler;
@@ -90,7 +88,7 @@ public class CreateOutcomeUnknownTests : PlumbingTest
             Id = "container:" + H200PlanId,
             Name = "h200-141gi-sxm-1gpu-16cpu-128gi-120gi",
             Workload = WorkloadType.Container,
-            Gpu = GpuModels.Parse("h200", 1, "nvidia", "141Gi", "SXM"),
+            Gpu = GpuModelCatalog.Parse("h200", 1, "nvidia", "141Gi", "SXM"),
             PricePerHour = 2.96m,
             Currency = "USDC",
             Locations = ["US"],

@@ -1,8 +1,6 @@
 using System.Net;
-using GpuCloud.DependencyInjection;
-using GpuCloud.Errors;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.Providers.Fluidstack;
+using GpuCloud;
+using GpuCloud.Providers;
 using GpuCloud.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

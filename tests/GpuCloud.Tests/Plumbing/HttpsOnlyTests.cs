@@ -1,7 +1,6 @@
 using System.Net;
-using GpuCloud.Errors;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.Providers.Fluidstack;
+using GpuCloud;
+using GpuCloud.Providers;
 using GpuCloud.Tests.Support;
 using static GpuCloud.Tests.Support.PlumbingSecrets;
 using static GpuCloud.Tests.Support.ScriptedHandler;

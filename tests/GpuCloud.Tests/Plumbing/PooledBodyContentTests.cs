@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using GpuCloud.Http;
+using GpuCloud;
 using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests.Plumbing;
@@ -135,12 +135,12 @@ public class PooledBodyContentTests
         using var client = new HttpClient(handler);
 
         var ex = Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("https://api.example.test/items"));
-        var translated = GpuCloud.Errors.ErrorTranslation.FromTransport("test", ex!, CancellationToken.None);
+        var translated = GpuCloud.ErrorTranslation.FromTransport("test", ex!, CancellationToken.None);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ex!.HttpRequestError, Is.EqualTo(HttpRequestError.ConfigurationLimitExceeded));
             Assert.That(inner.Count, Is.EqualTo(1), "a body over the limit would be over it again: no retry");
-            Assert.That(translated?.Code, Is.EqualTo(GpuCloud.Errors.GpuCloudErrorCode.InvalidResponse));
+            Assert.That(translated?.Code, Is.EqualTo(GpuCloud.GpuCloudErrorCode.InvalidResponse));
         }
     }
 

@@ -1,5 +1,5 @@
 using System.Net;
-using GpuCloud.Http;
+using GpuCloud;
 using GpuCloud.Tests.Support;
 using Microsoft.Extensions.Logging;
 using static GpuCloud.Tests.Support.ScriptedHandler;

@@ -1,4 +1,4 @@
-using GpuCloud.Http;
+using GpuCloud;
 using GpuCloud.Tests.Support;
 using Microsoft.Extensions.Logging;
 

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
-using GpuCloud.Errors;
-using GpuCloud.Http;
-using GpuCloud.Providers.Fluence;
+using GpuCloud;
+using GpuCloud.Providers;
 using GpuCloud.Tests.Support;
 using static GpuCloud.Tests.Support.ScriptedHandler;
 

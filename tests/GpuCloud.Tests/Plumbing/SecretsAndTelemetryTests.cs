@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Tests.Support;
 using static GpuCloud.Tests.Support.PlumbingSecrets;
 using static GpuCloud.Tests.Support.ScriptedHandler;

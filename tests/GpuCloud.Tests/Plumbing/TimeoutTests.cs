@@ -1,7 +1,6 @@
 using System.Net;
-using GpuCloud.Errors;
-using GpuCloud.Http;
-using GpuCloud.Providers.Fluence;
+using GpuCloud;
+using GpuCloud.Providers;
 using GpuCloud.Tests.Support;
 using static GpuCloud.Tests.Support.ScriptedHandler;
 

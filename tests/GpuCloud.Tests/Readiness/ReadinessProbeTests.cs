@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Readiness;
+using GpuCloud;
 using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests.Readiness;
@@ -241,7 +239,7 @@ public sealed class ReadinessProbeTests
         var time = new TrackedClock();
         using var client = new GpuCloudClient([alpha], new GpuCloudOptions { PollInterval = Poll, ReadyTimeout = TimeSpan.FromSeconds(20), MaxCreateAttempts = 1 }, time) { Probe = Probe() };
 
-        var ex = await ExpectTimeoutAsync(time.DriveAsync(client.CreateCheapestAsync(new GpuCloud.Plans.PlanQuery(), Template())));
+        var ex = await ExpectTimeoutAsync(time.DriveAsync(client.CreateCheapestAsync(new GpuCloud.PlanQuery(), Template())));
 
         using (Assert.EnterMultipleScope())
         {
@@ -259,7 +257,7 @@ public sealed class ReadinessProbeTests
         var time = new TrackedClock();
         using var client = Client(alpha, time);
 
-        var instance = await time.DriveAsync(client.CreateCheapestAsync(new GpuCloud.Plans.PlanQuery(), Template()));
+        var instance = await time.DriveAsync(client.CreateCheapestAsync(new GpuCloud.PlanQuery(), Template()));
 
         Assert.That(instance.Reachability?.Banner, Is.EqualTo("SSH-2.0-OpenSSH_9.6"));
     }

@@ -1,8 +1,5 @@
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.Providers.Fluence;
-using GpuCloud.Providers.Fluidstack;
+using GpuCloud;
+using GpuCloud.Providers;
 
 namespace GpuCloud.Tests.Support;
 

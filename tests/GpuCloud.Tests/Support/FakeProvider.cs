@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
+using GpuCloud;
 using GpuCloud.Providers;
-using GpuCloud.SshKeys;
 
 namespace GpuCloud.Tests.Support;
 

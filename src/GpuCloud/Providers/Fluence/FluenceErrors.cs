@@ -1,8 +1,8 @@
-using GpuCloud.Errors;
+using GpuCloud;
 using GpuCloud.Generated.Fluence;
 using Newtonsoft.Json.Linq;
 
-namespace GpuCloud.Providers.Fluence;
+namespace GpuCloud.Providers;
 
 /// <summary>Fluence's error envelopes: <c>{"detail": "..."}</c>, <c>{"detail": [{loc, msg, ...}]}</c>, <c>{"error": "..."}</c>, <c>{"code", "error"}</c>.</summary>
 internal static class FluenceErrors

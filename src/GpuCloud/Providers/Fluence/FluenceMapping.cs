@@ -1,12 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.SshKeys;
+using GpuCloud;
 using Api = GpuCloud.Generated.Fluence;
 
-namespace GpuCloud.Providers.Fluence;
+namespace GpuCloud.Providers;
 
 /// <summary>Maps Fluence JSON (through the generated DTOs) to the normalized records.</summary>
 internal static partial class FluenceMapping
@@ -46,7 +43,7 @@ internal static partial class FluenceMapping
     public static GpuSpec Gpu(Api.GpuModel? model, int? count) =>
         model is null && count is null or 0
             ? GpuSpec.None
-            : GpuModels.Parse(model?.Model, count ?? 0, model?.Vendor, model?.Vram, model?.Interface);
+            : GpuModelCatalog.Parse(model?.Model, count ?? 0, model?.Vendor, model?.Vram, model?.Interface);
 
     /// <summary>A <c>{count, units}</c> quantity in GiB; units other than Gi/Ti/Mi (and their GB spellings) are taken as GiB.</summary>
     public static double? GiB(Api.ResourceQuantity? q)

@@ -1,4 +1,4 @@
-namespace GpuCloud.Providers.Fluence;
+namespace GpuCloud.Providers;
 
 /// <summary>Settings for the Fluence GPU Cloud API.</summary>
 public sealed class FluenceOptions
@@ -29,18 +29,18 @@ public sealed class FluenceOptions
 
     /// <summary>Checks the settings the provider needs; the constructor and dependency injection's start-up validation both call it.</summary>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message names it and never shows the key.</exception>
-    public void Validate() => Http.EndpointRules.ThrowIfAny(Problems("Fluence."));
+    public void Validate() => EndpointRules.ThrowIfAny(Problems("Fluence."));
 
     /// <summary>Every problem with the settings, each naming its setting as <paramref name="prefix"/> + name.</summary>
     internal IReadOnlyList<ArgumentException> Problems(string prefix)
     {
         var checks = new Action[]
         {
-            () => Http.EndpointRules.RequireHeaderSecret(ApiKey, prefix + nameof(ApiKey)),
-            () => Http.EndpointRules.RequireHttps(BaseUrl, prefix + nameof(BaseUrl)),
+            () => EndpointRules.RequireHeaderSecret(ApiKey, prefix + nameof(ApiKey)),
+            () => EndpointRules.RequireHttps(BaseUrl, prefix + nameof(BaseUrl)),
             () => { if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(RequestTimeout)} must be positive.", prefix + nameof(RequestTimeout)); },
         };
-        return Http.EndpointRules.Collect(checks);
+        return EndpointRules.Collect(checks);
     }
 
     /// <summary>

@@ -1,10 +1,6 @@
-using GpuCloud.Errors;
-using GpuCloud.Http;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.SshKeys;
+using GpuCloud;
 
-namespace GpuCloud.Providers.Fluence;
+namespace GpuCloud.Providers;
 
 // Fluence keeps no tags or labels on an instance, so a create cannot mark what it makes: the create path tells its
 // instance from older ones with the same name by a list taken before the create instead.

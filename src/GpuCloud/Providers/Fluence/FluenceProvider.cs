@@ -1,13 +1,9 @@
-using GpuCloud.Errors;
-using GpuCloud.Http;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.SshKeys;
+using GpuCloud;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Api = GpuCloud.Generated.Fluence;
 
-namespace GpuCloud.Providers.Fluence;
+namespace GpuCloud.Providers;
 
 /// <summary>
 /// Fluence GPU Cloud: container, VM and bare-metal plans and instances, and account SSH keys.

@@ -1,10 +1,7 @@
 using System.Text.RegularExpressions;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.SshKeys;
+using GpuCloud;
 
-namespace GpuCloud.Providers.Fluence;
+namespace GpuCloud.Providers;
 
 /// <summary>Fluence's documented deploy rules, checked before anything is sent.</summary>
 internal static partial class FluenceValidation
@@ -22,7 +19,7 @@ internal static partial class FluenceValidation
     {
         if (name is null || !Name().IsMatch(name))
             throw GpuCloudException.Invalid(field,
-                $"'{Http.EndpointRules.Printable(name ?? "")}' is not a valid Fluence name: use 1-25 lower-case letters, digits and hyphens, not starting or ending with a hyphen.",
+                $"'{EndpointRules.Printable(name ?? "")}' is not a valid Fluence name: use 1-25 lower-case letters, digits and hyphens, not starting or ending with a hyphen.",
                 Provider);
     }
 
@@ -48,7 +45,7 @@ internal static partial class FluenceValidation
             if (request.Location is { } location)
             {
                 if (location.Length != 2 || !location.All(char.IsAsciiLetter))
-                    throw GpuCloudException.Invalid(nameof(request.Location), $"'{Http.EndpointRules.Printable(location)}' is not a two-letter country code.", Provider);
+                    throw GpuCloudException.Invalid(nameof(request.Location), $"'{EndpointRules.Printable(location)}' is not a two-letter country code.", Provider);
                 if (plan is not null && plan.Locations.Count > 0 && !plan.Locations.Contains(location, StringComparer.OrdinalIgnoreCase))
                     throw GpuCloudException.Invalid(nameof(request.Location), $"the plan runs in {string.Join(", ", plan.Locations)}, not {location}.", Provider);
             }
@@ -64,7 +61,7 @@ internal static partial class FluenceValidation
                 plan is { OsImages.Count: > 0 } ? $"choose one of the plan's images: {string.Join(", ", plan.OsImages)}." : "an OS image is required.", Provider);
         if (plan is { OsImages.Count: > 0 } && !plan.OsImages.Contains(request.OsImage, StringComparer.Ordinal))
             throw GpuCloudException.Invalid(nameof(request.OsImage),
-                $"'{Http.EndpointRules.Printable(request.OsImage)}' is not offered by this plan; choose one of: {string.Join(", ", plan.OsImages)}.", Provider);
+                $"'{EndpointRules.Printable(request.OsImage)}' is not offered by this plan; choose one of: {string.Join(", ", plan.OsImages)}.", Provider);
         if (request.Location is { } l && plan is not null && plan.Locations.Count > 0 && !plan.Locations.Contains(l, StringComparer.OrdinalIgnoreCase))
             throw GpuCloudException.Invalid(nameof(request.Location), $"the plan runs in {string.Join(", ", plan.Locations)}, not {l}.", Provider);
         return key;
@@ -94,7 +91,7 @@ internal static partial class FluenceValidation
         foreach (var (name, value) in c.Environment)
         {
             if (name is null || !EnvName().IsMatch(name))
-                throw GpuCloudException.Invalid($"{p}Environment[{Http.EndpointRules.Printable(name ?? "")}]",
+                throw GpuCloudException.Invalid($"{p}Environment[{EndpointRules.Printable(name ?? "")}]",
                     "names are upper-case letters, digits and underscores, starting with a letter.", Provider);
             if (hasSshKey && name == "SSH_PUBKEY")
                 throw GpuCloudException.Invalid($"{p}Environment[SSH_PUBKEY]", "SSH_PUBKEY is reserved: Fluence sets it from the SSH key.", Provider);

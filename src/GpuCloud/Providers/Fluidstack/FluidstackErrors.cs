@@ -1,9 +1,9 @@
-using GpuCloud.Errors;
+using GpuCloud;
 using Infra = GpuCloud.Generated.Fluidstack.Infrastructure;
 using Mgmt = GpuCloud.Generated.Fluidstack.Management;
 using Newtonsoft.Json.Linq;
 
-namespace GpuCloud.Providers.Fluidstack;
+namespace GpuCloud.Providers;
 
 /// <summary>Fluidstack's error envelope, <c>{"message": "..."}</c>, from either API.</summary>
 internal static class FluidstackErrors

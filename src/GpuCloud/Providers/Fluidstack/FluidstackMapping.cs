@@ -1,13 +1,10 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using GpuCloud.Errors;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.SshKeys;
+using GpuCloud;
 using Infra = GpuCloud.Generated.Fluidstack.Infrastructure;
 using Mgmt = GpuCloud.Generated.Fluidstack.Management;
 
-namespace GpuCloud.Providers.Fluidstack;
+namespace GpuCloud.Providers;
 
 /// <summary>Maps Fluidstack JSON (through the generated DTOs) to the normalized records.</summary>
 internal static partial class FluidstackMapping
@@ -58,15 +55,15 @@ internal static partial class FluidstackMapping
         int? fromSuffix = m.Success && int.TryParse(m.Groups[1].ValueSpan, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
         if (!string.IsNullOrWhiteSpace(gpuModel))
         {
-            var fromModel = GpuModels.Parse(gpuModel, gpuCount ?? fromSuffix ?? 1);
+            var fromModel = GpuModelCatalog.Parse(gpuModel, gpuCount ?? fromSuffix ?? 1);
             // The model string rarely names the interconnect; the type name often does ("hgx").
-            var fromName = GpuModels.Parse(typeName, 0);
+            var fromName = GpuModelCatalog.Parse(typeName, 0);
             return fromModel.Interconnect == GpuInterconnect.Unknown && fromName.Model == fromModel.Model
                 ? fromModel with { Interconnect = fromName.Interconnect, MemoryGiB = fromModel.MemoryGiB ?? fromName.MemoryGiB }
                 : fromModel;
         }
         if (gpuCount is 0) return GpuSpec.None;
-        var parsed = GpuModels.Parse(typeName, 0);
+        var parsed = GpuModelCatalog.Parse(typeName, 0);
         if (!parsed.IsKnownModel) return GpuSpec.None;
         return parsed with { Count = gpuCount ?? fromSuffix ?? 1 };
     }
@@ -84,7 +81,7 @@ internal static partial class FluidstackMapping
             Workload = WorkloadType.VirtualMachine,
             Gpu = gpu,
             VCpus = type.Cpu,
-            MemoryGiB = GpuModels.ParseMemoryGiB(type.Memory),
+            MemoryGiB = GpuModelCatalog.ParseMemoryGiB(type.Memory),
             PricePerHour = price,
             Currency = price is null ? null : options.Currency,
             Locations = SharedLists.Single(region),

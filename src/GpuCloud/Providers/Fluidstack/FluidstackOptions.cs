@@ -1,4 +1,4 @@
-namespace GpuCloud.Providers.Fluidstack;
+namespace GpuCloud.Providers;
 
 /// <summary>Settings for Fluidstack Atlas (the global Management API and the regional Infrastructure APIs).</summary>
 public sealed class FluidstackOptions
@@ -75,7 +75,7 @@ public sealed class FluidstackOptions
 
     /// <summary>Checks the settings the provider needs; the constructor and dependency injection's start-up validation both call it.</summary>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message names it and never shows a secret.</exception>
-    public void Validate() => Http.EndpointRules.ThrowIfAny(Problems("Fluidstack."));
+    public void Validate() => EndpointRules.ThrowIfAny(Problems("Fluidstack."));
 
     /// <summary>Every problem with the settings, each naming its setting as <paramref name="prefix"/> + name.</summary>
     internal IReadOnlyList<ArgumentException> Problems(string prefix)
@@ -83,7 +83,7 @@ public sealed class FluidstackOptions
         var checks = new List<Action>
         {
             () => { if (!IsConfigured) throw new ArgumentException($"Fluidstack needs a {prefix}{nameof(Token)}, or a {prefix}{nameof(ClientId)} and {prefix}{nameof(ClientSecret)}.", prefix + nameof(Token)); },
-            () => Http.EndpointRules.RequireHttps(ManagementUrl, prefix + nameof(ManagementUrl)),
+            () => EndpointRules.RequireHttps(ManagementUrl, prefix + nameof(ManagementUrl)),
             () => { if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(RequestTimeout)} must be positive.", prefix + nameof(RequestTimeout)); },
             () => { if (TokenRefreshMargin < TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(TokenRefreshMargin)} must not be negative.", prefix + nameof(TokenRefreshMargin)); },
             () => { if (RegionCacheDuration < TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(RegionCacheDuration)} must not be negative.", prefix + nameof(RegionCacheDuration)); },
@@ -94,18 +94,18 @@ public sealed class FluidstackOptions
                     if (string.IsNullOrWhiteSpace(region) || id == Guid.Empty)
                         throw new ArgumentException($"{prefix}{nameof(ProjectIds)} needs a region name and a non-empty GUID for each entry.", prefix + nameof(ProjectIds));
             },
-            () => { if (OrganizationId is not null) Http.EndpointRules.RequireHeaderSecret(OrganizationId, prefix + nameof(OrganizationId)); },
+            () => { if (OrganizationId is not null) EndpointRules.RequireHeaderSecret(OrganizationId, prefix + nameof(OrganizationId)); },
         };
         if (UsesClientCredentials)
         {
-            checks.Add(() => Http.EndpointRules.RequireHeaderSecret(ClientSecret, prefix + nameof(ClientSecret)));
-            checks.Add(() => Http.EndpointRules.RequireHttps(TokenUrl, prefix + nameof(TokenUrl)));
+            checks.Add(() => EndpointRules.RequireHeaderSecret(ClientSecret, prefix + nameof(ClientSecret)));
+            checks.Add(() => EndpointRules.RequireHttps(TokenUrl, prefix + nameof(TokenUrl)));
         }
         else if (IsConfigured)
         {
-            checks.Add(() => Http.EndpointRules.RequireHeaderSecret(Token, prefix + nameof(Token)));
+            checks.Add(() => EndpointRules.RequireHeaderSecret(Token, prefix + nameof(Token)));
         }
-        return Http.EndpointRules.Collect(checks);
+        return EndpointRules.Collect(checks);
     }
 
     /// <summary>Whether enough is configured to use Fluidstack.</summary>

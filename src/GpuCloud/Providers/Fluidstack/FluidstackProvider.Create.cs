@@ -1,9 +1,6 @@
-using GpuCloud.Errors;
-using GpuCloud.Http;
-using GpuCloud.Instances;
-using GpuCloud.SshKeys;
+using GpuCloud;
 
-namespace GpuCloud.Providers.Fluidstack;
+namespace GpuCloud.Providers;
 
 // Atlas keeps the tags a create sends and returns them on every read, so each create carries a token of its own as
 // a tag: after a lost answer, the instance with that token is this call's, whatever else shares its name.

@@ -1,15 +1,11 @@
 using System.Collections.Concurrent;
-using GpuCloud.Errors;
-using GpuCloud.Http;
-using GpuCloud.Instances;
-using GpuCloud.Plans;
-using GpuCloud.SshKeys;
+using GpuCloud;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Infra = GpuCloud.Generated.Fluidstack.Infrastructure;
 using Mgmt = GpuCloud.Generated.Fluidstack.Management;
 
-namespace GpuCloud.Providers.Fluidstack;
+namespace GpuCloud.Providers;
 
 /// <summary>
 /// Fluidstack Atlas: regions and SSH keys from the global Management API; instance types, capacity and the

@@ -1,9 +1,8 @@
 using System.Net;
-using GpuCloud.Errors;
-using GpuCloud.Http;
+using GpuCloud;
 using Newtonsoft.Json.Linq;
 
-namespace GpuCloud.Providers.Fluidstack;
+namespace GpuCloud.Providers;
 
 /// <summary>
 /// Bearer tokens for Fluidstack: a static token, or OAuth2 client credentials (cached, refreshed before expiry,

@@ -1,10 +1,7 @@
 using System.Text.RegularExpressions;
-using GpuCloud.Errors;
-using GpuCloud.Http;
-using GpuCloud.Instances;
-using GpuCloud.SshKeys;
+using GpuCloud;
 
-namespace GpuCloud.Providers.Fluidstack;
+namespace GpuCloud.Providers;
 
 /// <summary>Fluidstack's documented rules (tags) and conservative ones where Atlas documents none (names), checked before sending.</summary>
 internal static partial class FluidstackValidation

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace GpuCloud.Plans;
+namespace GpuCloud;
 
 /// <summary>
 /// The canonical GPU table. Providers name GPUs in their own ways (Fluence <c>{model:"h200", vram:"141Gi"}</c>,
 /// Fluidstack <c>GH100_H100_SXM5_80GB</c> or <c>h100-hgx-80gb.8x</c>); <see cref="Parse"/> maps them all to
 /// one <see cref="GpuSpec"/>. A name it does not know comes back as it was, never as an error.
 /// </summary>
-public static partial class GpuModels
+public static partial class GpuModelCatalog
 {
     private sealed record Known(string Model, string Vendor, double[] MemoriesGiB, string[] Aliases);
 
