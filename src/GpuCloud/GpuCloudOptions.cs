@@ -1,16 +1,50 @@
-using GpuCloud;
 using GpuCloud.Providers;
 
 namespace GpuCloud;
 
-/// <summary>Options for <see cref="GpuCloudClient"/>: one section per provider, plus waiting and failover behaviour.</summary>
+/// <summary>
+/// Options for <see cref="GpuCloudClient"/>: waiting and failover behaviour, plus one settings section per provider,
+/// each defined by its provider as an extension property of these options.
+/// </summary>
 public sealed class GpuCloudOptions
 {
-    /// <summary>Fluence settings. Fluence is used when <see cref="FluenceOptions.ApiKey"/> is set.</summary>
-    public FluenceOptions Fluence { get; set; } = new();
+    private readonly List<(ProviderRegistration Registration, object Settings)> _providers = [];
 
-    /// <summary>Fluidstack settings. Fluidstack is used when <see cref="FluidstackOptions.Token"/> is set.</summary>
-    public FluidstackOptions Fluidstack { get; set; } = new();
+    /// <summary>Options with every built-in provider's defaults (none configured).</summary>
+    public GpuCloudOptions()
+    {
+        foreach (var registration in ProviderRegistry.BuiltIn) AddProvider(registration);
+    }
+
+    /// <summary>The providers these options know, each with its settings, in registration order.</summary>
+    internal IReadOnlyList<(ProviderRegistration Registration, object Settings)> ProviderSettings => _providers;
+
+    /// <summary>Makes a provider known, with default settings; the same path serves the built-in providers and any other.</summary>
+    /// <exception cref="ArgumentException">A provider with that name is already known.</exception>
+    internal void AddProvider(ProviderRegistration registration)
+    {
+        if (_providers.Any(p => string.Equals(p.Registration.Name, registration.Name, StringComparison.OrdinalIgnoreCase)))
+            throw new ArgumentException($"A provider named '{registration.Name}' is already registered.", nameof(registration));
+        _providers.Add((registration, registration.NewOptions()));
+    }
+
+    /// <summary>A provider's settings (for the provider's own accessor).</summary>
+    internal TOptions ProviderOptions<TOptions>(ProviderRegistration registration) where TOptions : class =>
+        (TOptions)_providers[IndexOf(registration)].Settings;
+
+    /// <summary>Replaces a provider's settings (for the provider's own accessor).</summary>
+    internal void SetProviderOptions<TOptions>(ProviderRegistration registration, TOptions value) where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        _providers[IndexOf(registration)] = (registration, value);
+    }
+
+    private int IndexOf(ProviderRegistration registration)
+    {
+        var index = _providers.FindIndex(p => ReferenceEquals(p.Registration, registration));
+        if (index < 0) AddProvider(registration);
+        return index < 0 ? _providers.Count - 1 : index;
+    }
 
     /// <summary>Retries, timeouts and circuit breaking for every provider request.</summary>
     public GpuCloudResilienceOptions Resilience { get; set; } = new();
@@ -43,7 +77,7 @@ public sealed class GpuCloudOptions
 
     /// <summary>
     /// Who creates instances through this client: recorded in the journal and, where the provider keeps marks, on the
-    /// instance (Fluidstack tag <c>gpucloud-owner</c>). Default <c>user@host</c>.
+    /// instance (a tag <c>gpucloud-owner</c>). Default <c>user@host</c>.
     /// </summary>
     public string Owner { get; set; } = $"{Environment.UserName}@{Environment.MachineName}";
 
@@ -62,10 +96,8 @@ public sealed class GpuCloudOptions
     }
 
     /// <summary>
-    /// Options from the environment variables <c>FLUENCE_API_KEY</c>, <c>FLUENCE_BASE_URL</c>, <c>FLUIDSTACK_TOKEN</c>,
-    /// <c>FLUIDSTACK_CLIENT_ID</c>, <c>FLUIDSTACK_CLIENT_SECRET</c>, <c>FLUIDSTACK_TOKEN_URL</c>,
-    /// <c>FLUIDSTACK_PROJECT_ID</c> (one GUID, or <c>region=GUID</c> pairs), <c>FLUIDSTACK_ORG_ID</c> and <c>FLUIDSTACK_BASE_URL</c>
-    /// (the Management API URL), defaults elsewhere.
+    /// Options from the environment: each provider reads its own variables (listed in the README's configuration
+    /// section), defaults elsewhere.
     /// </summary>
     /// <exception cref="ArgumentException">A variable holds a malformed URL or GUID; the message names it.</exception>
     public static GpuCloudOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
@@ -81,44 +113,13 @@ public sealed class GpuCloudOptions
         return options;
     }
 
-    /// <summary>Sets what the environment variables give; unset or empty variables change nothing.</summary>
+    /// <summary>Sets what the environment variables give, provider by provider; unset or empty variables change nothing.</summary>
     internal void ApplyEnvironment(Func<string, string?> read)
     {
-        string? Get(string name) => read(name) is { Length: > 0 } v ? v.Trim() : null;
-        // On Unix "/path" parses as an absolute file: URI, so the scheme is checked too.
-        Uri Url(string name, string value) => Uri.TryCreate(value, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp)
-            ? u : throw new ArgumentException($"{name} is not an absolute http(s) URL.", name);
-
-        if (Get("FLUENCE_API_KEY") is { } key) Fluence.ApiKey = key;
-        if (Get("FLUENCE_BASE_URL") is { } fluenceUrl) Fluence.BaseUrl = Url("FLUENCE_BASE_URL", fluenceUrl);
-        if (Get("FLUIDSTACK_TOKEN") is { } token) Fluidstack.Token = token;
-        if (Get("FLUIDSTACK_CLIENT_ID") is { } clientId) Fluidstack.ClientId = clientId;
-        if (Get("FLUIDSTACK_CLIENT_SECRET") is { } secret) Fluidstack.ClientSecret = secret;
-        if (Get("FLUIDSTACK_TOKEN_URL") is { } tokenUrl) Fluidstack.TokenUrl = Url("FLUIDSTACK_TOKEN_URL", tokenUrl);
-        if (Get("FLUIDSTACK_BASE_URL") is { } managementUrl) Fluidstack.ManagementUrl = Url("FLUIDSTACK_BASE_URL", managementUrl);
-        if (Get("FLUIDSTACK_PROJECT_ID") is { } project) ApplyFluidstackProjects(project);
-        if (Get("FLUIDSTACK_ORG_ID") is { } organization) Fluidstack.OrganizationId = organization;
-    }
-
-    /// <summary>One GUID for every region, or <c>region=GUID</c> pairs separated by commas (Atlas projects are regional).</summary>
-    private void ApplyFluidstackProjects(string text)
-    {
-        const string name = "FLUIDSTACK_PROJECT_ID";
-        if (!text.Contains('=', StringComparison.Ordinal))
-        {
-            Fluidstack.ProjectId = Guid.TryParse(text, out var id) ? id : throw new ArgumentException($"{name} is not a GUID (or region=GUID pairs).", name);
-            return;
-        }
-        foreach (var pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (parts.Length != 2 || parts[0].Length == 0 || !Guid.TryParse(parts[1], out var id))
-                throw new ArgumentException($"{name}: '{pair}' is not region=GUID.", name);
-            Fluidstack.ProjectIds[parts[0]] = id;
-        }
+        foreach (var (registration, settings) in _providers) registration.ApplyEnvironment(settings, read);
     }
 
     /// <summary>Shows the settings with every secret redacted.</summary>
     public override string ToString() =>
-        $"GpuCloudOptions {{ Fluence = {Fluence}, Fluidstack = {Fluidstack}, PollInterval = {PollInterval}, ReadyTimeout = {ReadyTimeout}, ReadinessProbe = {ReadinessProbe}, MaxCreateAttempts = {MaxCreateAttempts} }}";
+        $"GpuCloudOptions {{ {string.Concat(_providers.Select(p => $"{p.Registration.SectionName} = {p.Settings}, "))}PollInterval = {PollInterval}, ReadyTimeout = {ReadyTimeout}, ReadinessProbe = {ReadinessProbe}, MaxCreateAttempts = {MaxCreateAttempts} }}";
 }

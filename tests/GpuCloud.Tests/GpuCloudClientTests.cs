@@ -854,7 +854,7 @@ public class GpuCloudClientTests
     {
         var plan = Build.Plan("fluence", "container:1", 1m, workload: WorkloadType.Container, locations: ["US"]);
 
-        var request = GpuCloudClient.ForPlan(MixedTemplate(), plan);
+        var request = CheapestCreate.ForPlan(MixedTemplate(), plan);
 
         using (Assert.EnterMultipleScope())
         {
@@ -873,8 +873,8 @@ public class GpuCloudClientTests
         var plan = Build.Plan("fluence", "vm:1", 1m, locations: ["dulles-usa-1"]) with { OsImages = ["ubuntu22.04_cuda12.4_shade_os", "Ubuntu Server 22.04"] };
         var notOffered = Build.Plan("fluence", "vm:2", 1m, locations: ["sanjose-usa-2"]) with { OsImages = ["ubuntu22.04_cuda12.4_shade_os"] };
 
-        var request = GpuCloudClient.ForPlan(MixedTemplate(), plan);
-        var fallback = GpuCloudClient.ForPlan(MixedTemplate(), notOffered);
+        var request = CheapestCreate.ForPlan(MixedTemplate(), plan);
+        var fallback = CheapestCreate.ForPlan(MixedTemplate(), notOffered);
 
         using (Assert.EnterMultipleScope())
         {
@@ -890,7 +890,7 @@ public class GpuCloudClientTests
     {
         var plan = Build.Plan("fluence", "vm:1", 1m, locations: ["kristiansand-norway-2"]) with { OsImages = ["Ubuntu Server 22.04"] };
 
-        Assert.That(GpuCloudClient.ForPlan(MixedTemplate(), plan).Location, Is.Null);
+        Assert.That(CheapestCreate.ForPlan(MixedTemplate(), plan).Location, Is.Null);
     }
 
     [Test]
@@ -898,7 +898,7 @@ public class GpuCloudClientTests
     {
         var plan = Build.Plan("fluidstack", "sandbox/h100", 1m) with { Region = "sandbox", Locations = ["sandbox"] };
 
-        var request = GpuCloudClient.ForPlan(MixedTemplate() with { Location = "SANDBOX", OsImage = "image://ubuntu22.04" }, plan);
+        var request = CheapestCreate.ForPlan(MixedTemplate() with { Location = "SANDBOX", OsImage = "image://ubuntu22.04" }, plan);
 
         using (Assert.EnterMultipleScope())
         {
@@ -918,7 +918,7 @@ public class GpuCloudClientTests
         using var fluidstack = Build.Fluidstack(http);
         var plan = (await fluidstack.ListPlansAsync(new PlanQuery())).Plans.First(p => p.Gpu.Count > 0);
 
-        var request = GpuCloudClient.ForPlan(MixedTemplate() with { OsImage = "Ubuntu Server 22.04" }, plan);
+        var request = CheapestCreate.ForPlan(MixedTemplate() with { OsImage = "Ubuntu Server 22.04" }, plan);
 
         using (Assert.EnterMultipleScope())
         {

@@ -14,14 +14,14 @@ public static class GpuCloudServiceCollectionExtensions
     /// <summary>The configuration section read by <see cref="AddGpuCloud(IServiceCollection, IConfiguration)"/>.</summary>
     public const string SectionName = "GpuCloud";
 
-    /// <summary>The <c>IHttpClientFactory</c> client name of each provider (<c>GpuCloud.fluence</c>, <c>GpuCloud.fluidstack</c>); configure it to add your own handlers.</summary>
+    /// <summary>The <c>IHttpClientFactory</c> client name of each provider (<c>GpuCloud.</c> + its name); configure it to add your own handlers.</summary>
     /// <param name="provider">The provider's name.</param>
     public static string HttpClientName(string provider) => "GpuCloud." + provider;
 
     /// <summary>
-    /// Registers a singleton <see cref="GpuCloudClient"/> configured from the environment variables
-    /// (<c>FLUENCE_API_KEY</c>, <c>FLUIDSTACK_TOKEN</c>, ... see <see cref="GpuCloudOptions.FromEnvironment()"/>) and then
-    /// from <paramref name="configuration"/>: its <c>GpuCloud</c> section if it has one, else the configuration itself.
+    /// Registers a singleton <see cref="GpuCloudClient"/> configured from the providers' environment variables (see
+    /// <see cref="GpuCloudOptions.FromEnvironment()"/>) and then from <paramref name="configuration"/>: its <c>GpuCloud</c>
+    /// section if it has one, else the configuration itself; each provider reads its own subsection (e.g. <c>GpuCloud:Fluence</c>).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The application's configuration, or the GpuCloud section of it.</param>
@@ -30,7 +30,11 @@ public static class GpuCloudServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(SectionName);
         IConfiguration source = section.Exists() ? section : configuration;
-        return services.AddGpuCloudCore(builder => builder.Bind(source));
+        return services.AddGpuCloudCore(builder => builder.Configure(options =>
+        {
+            source.Bind(options);
+            foreach (var (registration, settings) in options.ProviderSettings) source.GetSection(registration.SectionName).Bind(settings);
+        }));
     }
 
     /// <summary>Registers a singleton <see cref="GpuCloudClient"/> configured from the environment variables and then by <paramref name="configure"/>.</summary>
@@ -51,7 +55,7 @@ public static class GpuCloudServiceCollectionExtensions
         builder.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GpuCloudOptions>, GpuCloudOptionsValidator>());
 
-        foreach (var provider in new[] { FluenceProvider.ProviderName, FluidstackProvider.ProviderName })
+        foreach (var provider in ProviderRegistry.BuiltIn.Select(r => r.Name))
         {
             // The client is a long-lived singleton; pooled connections are recycled so DNS changes are seen.
             // The framework's own HTTP logging keeps raw header values (the API key, the bearer token) in its
@@ -86,8 +90,9 @@ internal sealed class GpuCloudOptionsValidator : IValidateOptions<GpuCloudOption
         }
         Check(options.Validate);
         // The same checks the providers' constructors make, so a bad setting fails at start, not at first use.
-        if (options.Fluence.IsConfigured) failures.AddRange(options.Fluence.Problems("GpuCloud:Fluence:").Select(p => p.Message));
-        if (options.Fluidstack.IsConfigured) failures.AddRange(options.Fluidstack.Problems("GpuCloud:Fluidstack:").Select(p => p.Message));
+        foreach (var (registration, settings) in options.ProviderSettings)
+            if (registration.IsConfigured(settings))
+                failures.AddRange(registration.Problems(settings, $"GpuCloud:{registration.SectionName}:").Select(p => p.Message));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -159,7 +159,7 @@ public sealed class ReadinessProbeTests
         {
             Assert.That(ready.Reachability, Is.EqualTo(new SshProbeResult { Probe = ReadinessProbe.SshBanner, Answered = true, Banner = "SSH-2.0-OpenSSH_9.6" }));
             Assert.That(server.Connections, Is.EqualTo(4));
-            Assert.That(time.GetUtcNow() - start, Is.EqualTo(3 * GpuCloudClient.ProbeInterval), "the probe retries on its own cadence");
+            Assert.That(time.GetUtcNow() - start, Is.EqualTo(3 * InstanceWaiter.ProbeInterval), "the probe retries on its own cadence");
             Assert.That(alpha.GetCalls, Is.EqualTo(1), "probe retries cost the provider nothing");
         }
     }
