@@ -55,15 +55,7 @@ public static class GpuCloudServiceCollectionExtensions
         builder.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GpuCloudOptions>, GpuCloudOptionsValidator>());
 
-        foreach (var provider in ProviderRegistry.BuiltIn.Select(r => r.Name))
-        {
-            // The client is a long-lived singleton; pooled connections are recycled so DNS changes are seen.
-            // The framework's own HTTP logging keeps raw header values (the API key, the bearer token) in its
-            // structured state; our resilience handler logs every attempt without them instead.
-            services.AddHttpClient(HttpClientName(provider))
-                .RemoveAllLoggers()
-                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
-        }
+        foreach (var registration in ProviderRegistry.BuiltIn) services.AddProviderHttpClient(registration);
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
@@ -73,6 +65,33 @@ public static class GpuCloudServiceCollectionExtensions
             return new GpuCloudClient(options, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>(),
                 provider => handlers.CreateHandler(HttpClientName(provider)));
         });
+        return services;
+    }
+}
+
+/// <summary>Registers a provider that is not built in, through the same path as the built-in ones.</summary>
+internal static class GpuCloudProviderServiceCollectionExtensions
+{
+    /// <summary>
+    /// Makes <paramref name="registration"/> known to <c>AddGpuCloud</c>: its settings join <see cref="GpuCloudOptions"/>
+    /// (so its environment variables and configuration section are read) and it gets its own named HTTP client. Call it
+    /// before <c>AddGpuCloud</c>, whose configuration steps run after this one.
+    /// </summary>
+    public static IServiceCollection AddGpuCloudProvider(this IServiceCollection services, ProviderRegistration registration)
+    {
+        services.Configure<GpuCloudOptions>(options => options.AddProvider(registration));
+        return services.AddProviderHttpClient(registration);
+    }
+
+    /// <summary>A provider's named HTTP client, as every provider gets it.</summary>
+    internal static IServiceCollection AddProviderHttpClient(this IServiceCollection services, ProviderRegistration registration)
+    {
+        // The client is a long-lived singleton; pooled connections are recycled so DNS changes are seen.
+        // The framework's own HTTP logging keeps raw header values (the API key, the bearer token) in its
+        // structured state; our resilience handler logs every attempt without them instead.
+        services.AddHttpClient(GpuCloudServiceCollectionExtensions.HttpClientName(registration.Name))
+            .RemoveAllLoggers()
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
         return services;
     }
 }
