@@ -50,13 +50,14 @@ internal sealed class CliSession : IAsyncDisposable
                     ProjectId = server.FluidstackProjectId,
                 },
             };
-            if (journal is not null) options.Journal = new SqliteInstanceJournal(journal);
+            if (journal is not null) options.Journal = new OnFirstUseJournal(() => new SqliteInstanceJournal(journal));
             io.ConfigureSandbox?.Invoke(server, options);
             return new CliSession(new GpuCloudClient(options), server);
         }
 
         var fromEnvironment = GpuCloudOptions.FromEnvironment(io.Environment);
-        fromEnvironment.Journal = new SqliteInstanceJournal(journal ?? SqliteInstanceJournal.DefaultPath(io.Environment, io.HomeDirectory));
+        var journalPath = journal ?? SqliteInstanceJournal.DefaultPath(io.Environment, io.HomeDirectory);
+        fromEnvironment.Journal = new OnFirstUseJournal(() => new SqliteInstanceJournal(journalPath));
         var client = new GpuCloudClient(fromEnvironment);
         foreach (var (provider, reason) in client.DisabledProviders)
             io.Error.WriteLine($"note: {provider} skipped: {reason}.");

@@ -109,7 +109,7 @@ public sealed class GpuCloudClient : IDisposable
 
     /// <summary>
     /// Lists instances on every provider, or on one; each says whether GpuCloud created it (<see cref="GpuInstance.CreatedByGpuCloud"/>,
-    /// from the journal and the providers' marks).
+    /// from the journal and the providers' marks; unknown for an unmarked instance when the journal cannot be read).
     /// </summary>
     /// <param name="provider">Only this provider; <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -118,16 +118,31 @@ public sealed class GpuCloudClient : IDisposable
         var targets = _providers.OneOrAll(provider);
         var lists = await Task.WhenAll(targets.Select(p =>
             GpuCloudDiagnostics.RunAsync("ListInstances", p.Name, () => p.ListInstancesAsync(cancellationToken)))).ConfigureAwait(false);
-        var journaled = _options.Journal is { } journal
-            ? (await journal.ListOpenAsync(cancellationToken).ConfigureAwait(false))
-                .Where(e => e.Outcome?.InstanceId is not null).Select(e => (e.Intent.Provider, e.Outcome!.InstanceId!)).ToHashSet()
-            : null;
+        var journaled = await JournaledIdsAsync(cancellationToken).ConfigureAwait(false);
         return targets.Zip(lists).SelectMany(pair => pair.Second.Select(i => i with
         {
             CreatedByGpuCloud = (pair.First as ICreateSupport)?.MarksOf(i) is not null || journaled?.Contains((i.Provider, i.Id)) == true
                 ? true
                 : journaled is null ? null : false,
         })).ToArray();
+    }
+
+    /// <summary>
+    /// The instances the journal says this client created, or <see langword="null"/> when there is no journal or it cannot
+    /// be read: a listing does not fail for the journal, it just cannot say whose an unmarked instance is.
+    /// </summary>
+    private async Task<HashSet<(string Provider, string Id)>?> JournaledIdsAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Journal is not { } journal) return null;
+        try
+        {
+            var open = await journal.ListOpenAsync(cancellationToken).ConfigureAwait(false);
+            return open.Where(e => e.Outcome?.InstanceId is not null).Select(e => (e.Intent.Provider, e.Outcome!.InstanceId!)).ToHashSet();
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.JournalUnavailable)
+        {
+            return null;
+        }
     }
 
     /// <summary>Gets one instance.</summary>

@@ -204,6 +204,23 @@ public sealed class JournalSweepTests
         Assert.That(result.ExitCode, Is.EqualTo(1));
         Assert.That(result.Error, Does.Contain("error: gpucloud: JournalUnavailable:").And.Contain(_journal).And.Contain("newer"));
     }
+
+    [Test]
+    public async Task A_journal_that_cannot_be_opened_fails_only_the_commands_that_need_it()
+    {
+        await using var sandbox = await StandaloneSandbox.StartAsync();
+        Directory.CreateDirectory(Path.GetDirectoryName(_journal)!);
+        await File.WriteAllTextAsync(_journal, "these are my notes, not a database\n" + new string('x', 4096));
+
+        var plans = await Cli.RunAsync(["plans", "--journal", _journal, "--output", "json"], null, sandbox.Environment());
+        var sweep = await Cli.RunAsync(["instances", "sweep", "--journal", _journal], null, sandbox.Environment());
+
+        Assert.That(plans.ExitCode, Is.EqualTo(0), plans.Error + plans.Out);
+        Assert.That(plans.Out, Does.Contain("\"provider\""), "the plans were listed");
+        Assert.That(sweep.ExitCode, Is.EqualTo(1));
+        Assert.That(sweep.Error, Does.Contain("JournalUnavailable").And.Contain(_journal));
+        Assert.That(File.ReadAllText(_journal), Does.StartWith("these are my notes"), "never overwritten");
+    }
 }
 
 internal static class Sandboxes

@@ -19,6 +19,10 @@ public sealed class JournalTests
 
         public bool FailOutcomes { get; init; }
 
+        public bool FailReads { get; init; }
+
+        public List<JournalEntry> Open { get; } = [];
+
         public Task RecordIntentAsync(JournalIntent intent, CancellationToken cancellationToken = default)
         {
             if (FailIntents) throw new GpuCloudException(GpuCloudErrorCode.JournalUnavailable, "The journal /tmp/j.db could not be used (record a create): disk full");
@@ -42,7 +46,9 @@ public sealed class JournalTests
         }
 
         public Task<IReadOnlyList<JournalEntry>> ListOpenAsync(CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<JournalEntry>>([]);
+            FailReads
+                ? throw new GpuCloudException(GpuCloudErrorCode.JournalUnavailable, "The journal /tmp/j.db could not be used (read): locked")
+                : Task.FromResult<IReadOnlyList<JournalEntry>>(Open.ToArray());
     }
 
     private ConcurrentQueue<string> _log = null!;
@@ -197,5 +203,36 @@ public sealed class JournalTests
     {
         var ex = Assert.Throws<ArgumentException>(() => new GpuCloudOptions { Owner = "dev\n@host" }.Validate());
         Assert.That(ex!.ParamName, Is.EqualTo("Owner"));
+    }
+
+    [Test]
+    public async Task A_listing_says_whose_each_instance_is_from_the_journal()
+    {
+        var alpha = Alpha();
+        alpha.Instances.Add(Build.Instance("alpha", "ours-1", InstanceState.Running));
+        alpha.Instances.Add(Build.Instance("alpha", "theirs-1", InstanceState.Running));
+        var journal = new RecordingJournal(_log);
+        journal.Open.Add(new JournalEntry(new JournalIntent
+        {
+            Token = "t1", Provider = "alpha", PlanId = "p", Name = "ours-1", At = _time.GetUtcNow(), Owner = "dev@build-01", Process = JournalProcess.Current,
+        }, new JournalOutcome(JournalOutcomeKind.Created, "ours-1", null, _time.GetUtcNow()), null));
+        using var client = Client(alpha, journal);
+
+        var listed = await client.ListInstancesAsync();
+
+        Assert.That(listed.Select(i => (i.Id, i.CreatedByGpuCloud)), Is.EquivalentTo(new (string, bool?)[] { ("ours-1", true), ("theirs-1", false) }));
+    }
+
+    [Test]
+    public async Task A_journal_that_cannot_be_read_leaves_ownership_unknown_and_the_listing_whole()
+    {
+        var alpha = Alpha();
+        alpha.Instances.Add(Build.Instance("alpha", "ours-1", InstanceState.Running));
+        alpha.Instances.Add(Build.Instance("alpha", "theirs-1", InstanceState.Running));
+        using var client = Client(alpha, new RecordingJournal(_log) { FailReads = true });
+
+        var listed = await client.ListInstancesAsync();
+
+        Assert.That(listed.Select(i => (i.Id, i.CreatedByGpuCloud)), Is.EquivalentTo(new (string, bool?)[] { ("ours-1", null), ("theirs-1", null) }));
     }
 }
