@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests.Plumbing;
 
@@ -8,7 +8,7 @@ public class LayeringTests
     [Test]
     public void Polly_IsNamedOnlyUnderHttp()
     {
-        var source = Path.Combine(RepositoryRoot(), "src", "GpuCloud");
+        var source = RepositoryFiles.Path("src", "GpuCloud");
         var http = Path.Combine(source, "Http") + Path.DirectorySeparatorChar;
         var files = Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)).ToArray();
@@ -22,12 +22,5 @@ public class LayeringTests
                 Is.True, "the scan sees the files that do use Polly");
             Assert.That(outside, Is.Empty, "orchestration and providers speak of GpuCloudException and HttpFailure, not of Polly's types");
         }
-    }
-
-    private static string RepositoryRoot([CallerFilePath] string path = "")
-    {
-        for (var dir = Path.GetDirectoryName(path); dir is not null; dir = Path.GetDirectoryName(dir))
-            if (File.Exists(Path.Combine(dir, "GpuCloud.Generated.sln"))) return dir;
-        throw new InvalidOperationException("The repository root (GpuCloud.Generated.sln) was not found above " + path);
     }
 }

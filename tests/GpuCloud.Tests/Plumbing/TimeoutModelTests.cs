@@ -157,4 +157,32 @@ public class TimeoutModelTests : PlumbingTest
             Assert.That(inner.Count, Is.EqualTo(1), "a POST that may have arrived is not resent");
         }
     }
+
+    [Test]
+    public void TheReadmesTimeoutTable_MatchesTheDefaultsInTheCode()
+    {
+        var readme = File.ReadAllLines(RepositoryFiles.Path("README.md"));
+        var table = readme.SkipWhile(l => l != "### Timeouts").Skip(1).SkipWhile(l => !l.StartsWith('|')).TakeWhile(l => l.StartsWith('|'))
+            .Skip(2).Select(l => l.Split('|', StringSplitOptions.TrimEntries)).ToDictionary(c => c[1], c => (Setting: c[2], Default: c[3]));
+        static TimeSpan Parse(string text) => text.Split(' ') switch
+        {
+            [var n, "s"] => TimeSpan.FromSeconds(int.Parse(n, System.Globalization.CultureInfo.InvariantCulture)),
+            [var n, "min"] => TimeSpan.FromMinutes(int.Parse(n, System.Globalization.CultureInfo.InvariantCulture)),
+            _ => throw new FormatException(text),
+        };
+        var options = new GpuCloudOptions();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(table.Keys, Is.EqualTo(new[] { "per attempt", "whole call", "waits", "cleanup" }), "one row per timeout");
+            Assert.That(table["per attempt"].Setting, Does.Contain("`Resilience:AttemptTimeout`"));
+            Assert.That(Parse(table["per attempt"].Default), Is.EqualTo(options.Resilience.AttemptTimeout));
+            Assert.That(table["whole call"].Setting, Does.Contain("`Resilience:TotalTimeout`"));
+            Assert.That(Parse(table["whole call"].Default), Is.EqualTo(options.Resilience.TotalTimeout));
+            Assert.That(table["waits"].Setting, Does.Contain("`ReadyTimeout`"));
+            Assert.That(Parse(table["waits"].Default), Is.EqualTo(options.ReadyTimeout));
+            Assert.That(table["cleanup"].Setting, Does.Contain("`CleanupTimeout`"));
+            Assert.That(Parse(table["cleanup"].Default), Is.EqualTo(options.CleanupTimeout));
+        }
+    }
 }
