@@ -38,8 +38,6 @@ public sealed class CancellationTests
         o.Resilience.AttemptTimeout = TimeSpan.FromSeconds(60);
         o.Resilience.TotalTimeout = TimeSpan.FromSeconds(120);
         o.Resilience.MaxRetryAfter = TimeSpan.FromSeconds(10);
-        o.Fluence.RequestTimeout = TimeSpan.FromSeconds(120);
-        o.Fluidstack.RequestTimeout = TimeSpan.FromSeconds(120);
         o.CleanupTimeout = TimeSpan.FromSeconds(10);
     }
 

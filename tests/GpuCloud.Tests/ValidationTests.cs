@@ -399,13 +399,6 @@ public class ValidationTests
     }
 
     [Test]
-    public void Fluence_NonPositiveRequestTimeout_IsRefused()
-    {
-        var ex = Assert.Throws<ArgumentException>(() => new FluenceProvider(new FluenceOptions { ApiKey = Build.FluenceKey, RequestTimeout = TimeSpan.Zero }));
-        Assert.That(ex.ParamName, Is.EqualTo("Fluence.RequestTimeout"));
-    }
-
-    [Test]
     public void Fluidstack_NonHttpsManagementUrl_IsRefused()
     {
         var options = Build.FluidstackOptions();
@@ -452,16 +445,6 @@ public class ValidationTests
     {
         var ex = Assert.Throws<ArgumentException>(() => new FluidstackProvider(Build.FluidstackOptions(Guid.Empty)));
         Assert.That(ex.ParamName, Is.EqualTo("Fluidstack.ProjectId"));
-    }
-
-    [Test]
-    public void Fluidstack_NonPositiveRequestTimeout_IsRefused()
-    {
-        var options = Build.FluidstackOptions();
-        options.RequestTimeout = TimeSpan.FromSeconds(-1);
-
-        var ex = Assert.Throws<ArgumentException>(() => new FluidstackProvider(options));
-        Assert.That(ex.ParamName, Is.EqualTo("Fluidstack.RequestTimeout"));
     }
 
     private static IEnumerable<TestCaseData> BadClientOptions()

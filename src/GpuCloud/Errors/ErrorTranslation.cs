@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Newtonsoft.Json;
 
@@ -26,28 +25,9 @@ internal static class ErrorTranslation
         _ => GpuCloudErrorCode.Unknown,
     };
 
-    /// <summary>Reads <c>Retry-After</c> as delta-seconds or an HTTP date.</summary>
-    public static TimeSpan? RetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers, TimeProvider? time = null)
-    {
-        if (headers is null) return null;
-        foreach (var (name, values) in headers)
-        {
-            if (!name.Equals("Retry-After", StringComparison.OrdinalIgnoreCase)) continue;
-            var value = values.FirstOrDefault()?.Trim();
-            if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-                return TimeSpan.FromSeconds(seconds);
-            if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-                return WaitUntil(at, time ?? TimeProvider.System);
-        }
-        return null;
-    }
-
-    /// <summary>A <c>Retry-After</c> date as the wait until it; a date already past means no wait.</summary>
-    public static TimeSpan WaitUntil(DateTimeOffset at, TimeProvider time)
-    {
-        var wait = at - time.GetUtcNow();
-        return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-    }
+    /// <summary>Reads <c>Retry-After</c> (see <see cref="RetryAfterHeader"/>).</summary>
+    public static TimeSpan? RetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers, TimeProvider? time = null) =>
+        RetryAfterHeader.Read(headers, time ?? TimeProvider.System);
 
     /// <summary>
     /// Translates failures that are not an HTTP error status: timeouts, connection errors, unreadable bodies.

@@ -159,7 +159,7 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
             UseJitter = true,
             // The library's Retry-After reader dates an HTTP-date against the system clock, not this pipeline's.
             ShouldRetryAfterHeader = false,
-            DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
+            DelayGenerator = args => ValueTask.FromResult(RetryAfterHeader.Read(args.Outcome.Result, _time)),
             ShouldHandle = args => ValueTask.FromResult(_options.MaxRetries > 0 && ShouldRetry(args.Outcome, args.Context)),
             OnRetry = args =>
             {
@@ -188,7 +188,7 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         if (request is null) return false;
         var repeatable = IsIdempotent(request.Method) || request.Options.TryGetValue(RepeatableKey, out var marked) && marked;
         if (!repeatable || !IsTransient(outcome)) return false;
-        return RetryAfter(outcome.Result) is not { } wait || wait <= _options.MaxRetryAfter;
+        return RetryAfterHeader.Read(outcome.Result, _time) is not { } wait || wait <= _options.MaxRetryAfter;
     }
 
     /// <summary>What every attempt of one call shares; the count is only touched by one attempt at a time.</summary>
@@ -229,14 +229,6 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
     internal static bool IsTransientStatus(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
             or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
-
-    private TimeSpan? RetryAfter(HttpResponseMessage? response)
-    {
-        var header = response?.Headers.RetryAfter;
-        if (header is null) return null;
-        if (header.Delta is { } delta) return delta;
-        return header.Date is { } date ? ErrorTranslation.WaitUntil(date, _time) : null;
-    }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "{Provider} {Method} {Path} answered {Status} in {DurationMs:0} ms (attempt {Attempt})")]
     private static partial void LogAttempt(ILogger logger, string provider, string method, string path, int status, double durationMs, int attempt);

@@ -7,7 +7,10 @@ namespace GpuCloud;
 /// </summary>
 public sealed class GpuCloudResilienceOptions
 {
-    /// <summary>Whether requests go through the resilience pipeline at all. Default <see langword="true"/>.</summary>
+    /// <summary>
+    /// Whether requests go through the resilience pipeline at all. Default <see langword="true"/>. Without it there are no
+    /// retries and no time limits on a request but the caller's <see cref="CancellationToken"/>.
+    /// </summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>Retries after the first attempt, for GET, HEAD, OPTIONS, PUT and DELETE. Default 3.</summary>
@@ -19,10 +22,13 @@ public sealed class GpuCloudResilienceOptions
     /// <summary>The longest <c>Retry-After</c> honoured; a provider asking for longer gets no retry, and the caller sees <c>RateLimited</c> with <c>RetryAfter</c>. Default 30 seconds.</summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The time limit of one attempt. Default 30 seconds.</summary>
+    /// <summary>The time limit of one attempt, reading the response body included. Default 30 seconds.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The time limit of a request including all its retries. Default 2 minutes.</summary>
+    /// <summary>
+    /// The time limit of a request including all its attempts and the back-off between them. Default 2 minutes.
+    /// With <see cref="AttemptTimeout"/> the only time limits of a provider call: no <see cref="HttpClient.Timeout"/> cuts across them.
+    /// </summary>
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>The share of failed requests, within <see cref="CircuitBreakerSamplingDuration"/>, that opens a provider host's circuit. Default 0.5.</summary>

@@ -51,7 +51,7 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
             return created;
         }
         catch (GpuCloudException ex) when (ex.Code is GpuCloudErrorCode.Timeout or GpuCloudErrorCode.ProviderUnavailable or GpuCloudErrorCode.InvalidResponse
-                                           && ex.InnerException is not Polly.CircuitBreaker.BrokenCircuitException)
+                                           && !HttpFailure.WasNotSent(ex))
         {
             // (An open circuit rejects the request before it is sent: its outcome is known, nothing was created.)
             var lookup = await FindOwnAsync(provider, claim, ct).ConfigureAwait(false);

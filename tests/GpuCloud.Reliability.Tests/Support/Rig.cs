@@ -78,8 +78,6 @@ public static class Clients
     {
         var options = new GpuCloudOptions
         {
-            Fluence = { RequestTimeout = TimeSpan.FromSeconds(20) },
-            Fluidstack = { RequestTimeout = TimeSpan.FromSeconds(20) },
             PollInterval = TimeSpan.FromMilliseconds(20),
             ReadyTimeout = TimeSpan.FromSeconds(10),
             CleanupTimeout = TimeSpan.FromSeconds(5),

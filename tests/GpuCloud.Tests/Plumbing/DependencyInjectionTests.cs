@@ -427,8 +427,8 @@ public class DependencyInjectionTests : PlumbingTest
         }
     }
 
-    [TestCase("GpuCloud:Fluence:RequestTimeout", "00:00:00", "RequestTimeout")]
-    [TestCase("GpuCloud:Fluidstack:RequestTimeout", "-00:00:01", "RequestTimeout")]
+    [TestCase("GpuCloud:Fluence:BaseUrl", "http://api.fluence.dev", "BaseUrl")]
+    [TestCase("GpuCloud:Fluidstack:RegionCacheDuration", "-00:00:01", "RegionCacheDuration")]
     [TestCase("GpuCloud:Fluidstack:ProjectId", "00000000-0000-0000-0000-000000000000", "ProjectId")]
     public void ASettingTheProviderRefuses_IsCaughtByStartupValidation(string key, string value, string named)
     {

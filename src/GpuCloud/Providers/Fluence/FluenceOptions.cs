@@ -24,9 +24,6 @@ public sealed class FluenceOptions
         set => _baseUrl = NormalizeBaseUrl(value);
     }
 
-    /// <summary>The time limit for one HTTP request. Default 100 seconds.</summary>
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
-
     /// <summary>Checks the settings the provider needs; the constructor and dependency injection's start-up validation both call it.</summary>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message names it and never shows the key.</exception>
     public void Validate() => EndpointRules.ThrowIfAny(Problems("Fluence."));
@@ -38,7 +35,6 @@ public sealed class FluenceOptions
         {
             () => EndpointRules.RequireHeaderSecret(ApiKey, prefix + nameof(ApiKey)),
             () => EndpointRules.RequireHttps(BaseUrl, prefix + nameof(BaseUrl)),
-            () => { if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(RequestTimeout)} must be positive.", prefix + nameof(RequestTimeout)); },
         };
         return EndpointRules.Collect(checks);
     }
@@ -60,5 +56,5 @@ public sealed class FluenceOptions
 
     /// <summary>Shows the settings with the API key redacted.</summary>
     public override string ToString() =>
-        $"FluenceOptions {{ ApiKey = {(IsConfigured ? "(set)" : "(not set)")}, BaseUrl = {BaseUrl}, RequestTimeout = {RequestTimeout} }}";
+        $"FluenceOptions {{ ApiKey = {(IsConfigured ? "(set)" : "(not set)")}, BaseUrl = {BaseUrl} }}";
 }

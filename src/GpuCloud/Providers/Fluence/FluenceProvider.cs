@@ -25,9 +25,10 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     /// <summary>Creates the provider.</summary>
     /// <param name="options">The API key and settings.</param>
     /// <param name="handler">
-    /// The HTTP handler to send requests through (e.g. one from <c>IHttpClientFactory</c>, or a test double);
-    /// by default a new <see cref="SocketsHttpHandler"/>. The provider adds the API key header on top and does
-    /// not dispose a handler it was given.
+    /// The HTTP handler to send requests through, with its retries and time limits (e.g. a <see cref="GpuCloudResilienceHandler"/>,
+    /// or a test double); by default the standard one: a <see cref="GpuCloudResilienceHandler"/> with default
+    /// <see cref="GpuCloudResilienceOptions"/> over a new <see cref="SocketsHttpHandler"/>. The provider adds the API key
+    /// header on top, sets no time limit of its own, and does not dispose a handler it was given.
     /// </param>
     /// <param name="logger">Where items of a provider list that cannot be read are reported (at warning) when they are left out.</param>
     /// <exception cref="ArgumentException">The API key is missing or malformed, or the base URL is not HTTPS (loopback excepted).</exception>
@@ -40,12 +41,15 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
 
         // Fluence's docs show "Authorization: X-API-KEY <key>", its spec an X-API-KEY header; its own Go client sends both so
         // either gateway configuration works, and so do we.
-        var apiKeyHeader = new HeaderHandler("X-API-KEY", _ => ValueTask.FromResult(key)) { InnerHandler = handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) } };
+        var apiKeyHeader = new HeaderHandler("X-API-KEY", _ => ValueTask.FromResult(key))
+        {
+            InnerHandler = handler ?? HttpStack.Create(ProviderName, new GpuCloudResilienceOptions(), TimeProvider.System, logger).Handler,
+        };
         var authorization = "X-API-KEY " + key;
         var repeatable = new RepeatableKeyDelete { InnerHandler = apiKeyHeader };
         var auth = new HeaderHandler("Authorization", _ => ValueTask.FromResult(authorization)) { InnerHandler = repeatable };
         // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.
-        _http = new HttpClient(auth, disposeHandler: handler is null) { Timeout = options.RequestTimeout };
+        _http = HttpStack.Client(auth, disposeHandler: handler is null);
         _api = new Api.FluenceClient(_http) { BaseUrl = baseUrl.ToString().TrimEnd('/') };
         _logger = logger ?? NullLogger.Instance;
         // Built only when a plain read of a list failed.

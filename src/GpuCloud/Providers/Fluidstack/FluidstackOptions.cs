@@ -70,9 +70,6 @@ public sealed class FluidstackOptions
     /// <summary>How long the region list is cached. Default 10 minutes.</summary>
     public TimeSpan RegionCacheDuration { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>The time limit for one HTTP request. Default 100 seconds.</summary>
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
-
     /// <summary>Checks the settings the provider needs; the constructor and dependency injection's start-up validation both call it.</summary>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message names it and never shows a secret.</exception>
     public void Validate() => EndpointRules.ThrowIfAny(Problems("Fluidstack."));
@@ -84,7 +81,6 @@ public sealed class FluidstackOptions
         {
             () => { if (!IsConfigured) throw new ArgumentException($"Fluidstack needs a {prefix}{nameof(Token)}, or a {prefix}{nameof(ClientId)} and {prefix}{nameof(ClientSecret)}.", prefix + nameof(Token)); },
             () => EndpointRules.RequireHttps(ManagementUrl, prefix + nameof(ManagementUrl)),
-            () => { if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(RequestTimeout)} must be positive.", prefix + nameof(RequestTimeout)); },
             () => { if (TokenRefreshMargin < TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(TokenRefreshMargin)} must not be negative.", prefix + nameof(TokenRefreshMargin)); },
             () => { if (RegionCacheDuration < TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(RegionCacheDuration)} must not be negative.", prefix + nameof(RegionCacheDuration)); },
             () => { if (ProjectId == Guid.Empty) throw new ArgumentException($"{prefix}{nameof(ProjectId)} must not be the empty GUID.", prefix + nameof(ProjectId)); },
@@ -117,5 +113,5 @@ public sealed class FluidstackOptions
 
     /// <summary>Shows the settings with the token redacted.</summary>
     public override string ToString() =>
-        $"FluidstackOptions {{ Token = {(string.IsNullOrWhiteSpace(Token) ? "(not set)" : "(set)")}, ClientId = {ClientId ?? "(not set)"}, ClientSecret = {(string.IsNullOrWhiteSpace(ClientSecret) ? "(not set)" : "(set)")}, TokenUrl = {TokenUrl}, ManagementUrl = {ManagementUrl}, ProjectId = {ProjectId}, ProjectIds = [{string.Join(", ", (ProjectIds ?? new Dictionary<string, Guid>()).Select(p => $"{p.Key}={p.Value}"))}], OrganizationId = {OrganizationId ?? "(not set)"}, Regions = [{string.Join(", ", Regions)}], RequestTimeout = {RequestTimeout} }}";
+        $"FluidstackOptions {{ Token = {(string.IsNullOrWhiteSpace(Token) ? "(not set)" : "(set)")}, ClientId = {ClientId ?? "(not set)"}, ClientSecret = {(string.IsNullOrWhiteSpace(ClientSecret) ? "(not set)" : "(set)")}, TokenUrl = {TokenUrl}, ManagementUrl = {ManagementUrl}, ProjectId = {ProjectId}, ProjectIds = [{string.Join(", ", (ProjectIds ?? new Dictionary<string, Guid>()).Select(p => $"{p.Key}={p.Value}"))}], OrganizationId = {OrganizationId ?? "(not set)"}, Regions = [{string.Join(", ", Regions)}] }}";
 }

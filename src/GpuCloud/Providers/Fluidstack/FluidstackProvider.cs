@@ -35,8 +35,13 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
 
     /// <summary>Creates the provider.</summary>
     /// <param name="options">The token and settings.</param>
-    /// <param name="handler">The HTTP handler to send requests through; by default a new <see cref="SocketsHttpHandler"/>. A handler given here is not disposed.</param>
-    /// <param name="timeProvider">The clock for the region cache; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="handler">
+    /// The HTTP handler to send requests through, with its retries and time limits (e.g. a <see cref="GpuCloudResilienceHandler"/>,
+    /// or a test double); by default the standard one: a <see cref="GpuCloudResilienceHandler"/> with default
+    /// <see cref="GpuCloudResilienceOptions"/> over a new <see cref="SocketsHttpHandler"/>. The provider sets no time limit
+    /// of its own, and does not dispose a handler it was given.
+    /// </param>
+    /// <param name="timeProvider">The clock for the region cache, token expiry and the default handler; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="logger">Where items of a provider list that cannot be read are reported (at warning) when they are left out.</param>
     /// <exception cref="ArgumentException">No token or client credentials, a malformed secret, or a management or token URL that is not HTTPS (loopback excepted).</exception>
     public FluidstackProvider(FluidstackOptions options, HttpMessageHandler? handler = null, TimeProvider? timeProvider = null, ILogger? logger = null)
@@ -46,7 +51,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         var management = options.ManagementUrl;
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
-        var inner = handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
+        var inner = handler ?? HttpStack.Create(ProviderName, new GpuCloudResilienceOptions(), _time, logger).Handler;
         _tokens = new FluidstackTokenSource(options, inner, _time);
         // The official Go client and the Admin API docs send an optional X-ORG-ID on every call.
         HttpMessageHandler withOrganization = string.IsNullOrWhiteSpace(options.OrganizationId)
@@ -54,7 +59,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
             : new HeaderHandler("X-ORG-ID", _ => ValueTask.FromResult(options.OrganizationId.Trim())) { InnerHandler = inner };
         var auth = new FluidstackBearerHandler(_tokens) { InnerHandler = withOrganization };
         // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.
-        _http = new HttpClient(auth, disposeHandler: handler is null) { Timeout = options.RequestTimeout };
+        _http = HttpStack.Client(auth, disposeHandler: handler is null);
         _management = new Mgmt.FluidstackManagementClient(_http) { BaseUrl = management.ToString().TrimEnd('/') };
         _logger = logger ?? NullLogger.Instance;
         _tolerantManagement = new(() =>

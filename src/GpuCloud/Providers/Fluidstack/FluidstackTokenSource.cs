@@ -33,7 +33,7 @@ internal sealed class FluidstackTokenSource : IDisposable
         EndpointRules.RequireHeaderSecret(options.ClientSecret, "Fluidstack.ClientSecret");
         _tokenUrl = EndpointRules.RequireHttps(options.TokenUrl, "Fluidstack.TokenUrl");
         // The token request must not pass through the bearer handler: it authenticates with the form body.
-        _http = new HttpClient(inner, disposeHandler: false) { Timeout = options.RequestTimeout };
+        _http = HttpStack.Client(inner, disposeHandler: false);
     }
 
     /// <summary>How many tokens were fetched from the token endpoint (for tests and diagnostics).</summary>
@@ -66,7 +66,7 @@ internal sealed class FluidstackTokenSource : IDisposable
         await Task.Yield();
         try
         {
-            // Shared by every waiter, so no one caller's cancellation may end it; the request timeout bounds it.
+            // Shared by every waiter, so no one caller's cancellation may end it; the pipeline's total timeout bounds it.
             var (value, lifetime) = await FetchAsync(CancellationToken.None).ConfigureAwait(false);
             var cached = new CachedToken(value, _time.GetUtcNow() + lifetime);
             Volatile.Write(ref _cached, cached);
@@ -118,7 +118,7 @@ internal sealed class FluidstackTokenSource : IDisposable
             if (!response.IsSuccessStatusCode)
                 throw new GpuCloudException(ErrorTranslation.CodeForStatus((int)response.StatusCode),
                     $"fluidstack: the token endpoint answered HTTP {(int)response.StatusCode}.", FluidstackErrors.Provider)
-                { StatusCode = response.StatusCode, RetryAfter = response.Headers.RetryAfter?.Delta };
+                { StatusCode = response.StatusCode, RetryAfter = RetryAfterHeader.Read(response, _time) };
             try
             {
                 var json = JObject.Parse(body);
