@@ -91,7 +91,7 @@ internal static class GpuCloudProviderServiceCollectionExtensions
         // structured state; our resilience handler logs every attempt without them instead.
         services.AddHttpClient(GpuCloudServiceCollectionExtensions.HttpClientName(registration.Name))
             .RemoveAllLoggers()
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+            .ConfigurePrimaryHttpMessageHandler(HttpStack.NewPrimaryHandler);
         return services;
     }
 }

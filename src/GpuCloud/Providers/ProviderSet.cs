@@ -50,20 +50,13 @@ internal sealed class ProviderSet : IDisposable
         return new ProviderSet(providers, disabled, owned);
     }
 
+    /// <summary>The provider's handler stack (resilience over the primary handler); what it creates is disposed with the set.</summary>
     private static HttpMessageHandler Pipeline(string provider, GpuCloudOptions options, TimeProvider time, ILoggerFactory? loggers,
         Func<string, HttpMessageHandler>? primaryHandler, List<IDisposable> owned)
     {
-        var logger = loggers?.CreateLogger("GpuCloud.Http." + provider);
-        var primary = primaryHandler?.Invoke(provider);
-        if (primary is null)
-        {
-            primary = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
-            owned.Add(primary);
-        }
-        var resilience = new GpuCloudResilienceHandler(provider, options.Resilience, time, logger) { InnerHandler = primary };
-        // Disposing a DelegatingHandler disposes its inner handler, so only one over a handler we own is disposed.
-        if (primaryHandler is null) owned.Add(resilience);
-        return resilience;
+        var stack = HttpStack.Create(provider, options.Resilience, time, loggers?.CreateLogger("GpuCloud.Http." + provider), primaryHandler?.Invoke(provider));
+        owned.Add(stack);
+        return stack.Handler;
     }
 
     /// <summary>A set over providers the caller built (and disposes).</summary>

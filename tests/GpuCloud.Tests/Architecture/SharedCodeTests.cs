@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests.Architecture;
 
@@ -9,14 +10,7 @@ namespace GpuCloud.Tests.Architecture;
 /// </summary>
 public sealed partial class SharedCodeTests
 {
-    private static readonly string Source = Path.Combine(FindRoot(), "src", "GpuCloud");
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "GpuCloud.Generated.sln"))) return dir.FullName;
-        throw new InvalidOperationException("The repository root (GpuCloud.Generated.sln) was not found above " + AppContext.BaseDirectory);
-    }
+    private static readonly string Source = RepositoryFiles.Path("src", "GpuCloud");
 
     /// <summary>Every handwritten C# file of the facade, relative to src/GpuCloud, with its code (comments removed).</summary>
     private static IEnumerable<(string Path, string Code)> Files() =>
