@@ -52,20 +52,64 @@ internal static class SshCommands
             var key = parse.GetValue(identity);
             if (key is not null && (key.Length == 0 || key.Any(c => char.IsControl(c) || c == '"')))
                 throw new ArgumentException("--identity must be a file path without quotes or control characters.", "identity");
-            var instances = await session.Client.ListInstancesAsync(null, ct).ConfigureAwait(false);
+            var (instances, failed) = await ListEachAsync(session.Client, ct).ConfigureAwait(false);
             var text = Render(instances, key);
+            foreach (var failure in failed)
+                io.Error.WriteLine($"note: {failure.Provider} could not be listed ({failure.Error.Code}); {(parse.GetValue(write) ? "its entries in the file are kept" : "its instances are left out")}.");
             if (!parse.GetValue(write))
             {
                 io.Out.Write(text);
                 return ExitCodes.Success;
             }
             var path = IncludePath(io);
+            if (failed.Count > 0 && File.Exists(path))
+                text += KeptEntries(await File.ReadAllTextAsync(path, ct).ConfigureAwait(false), failed.Select(f => f.Provider).ToHashSet(StringComparer.OrdinalIgnoreCase), Hosts(text));
             var (added, removed) = Write(path, text);
             io.Out.WriteLine($"wrote {path}: {Hosts(text).Count} entries; added {List(added)}; removed {List(removed)}.");
             io.Out.WriteLine($"Add this line once near the top of ~/.ssh/config: Include {path}");
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Lists every provider on its own, so one that fails costs only its own entries; when all of them fail, the first
+    /// failure is the command's error and nothing is printed or written.
+    /// </summary>
+    private static async Task<(IReadOnlyList<GpuInstance> Instances, IReadOnlyList<(string Provider, GpuCloudException Error)> Failed)> ListEachAsync(GpuCloudClient client, CancellationToken ct)
+    {
+        var lists = await Task.WhenAll(client.Providers.Select(async p =>
+        {
+            try
+            {
+                return (Provider: p.Name, Instances: await client.ListInstancesAsync(p.Name, ct).ConfigureAwait(false), Error: (GpuCloudException?)null);
+            }
+            catch (GpuCloudException ex)
+            {
+                return (p.Name, [], ex);
+            }
+        })).ConfigureAwait(false);
+        var failed = lists.Where(l => l.Error is not null).Select(l => (l.Provider, l.Error!)).ToArray();
+        if (failed.Length > 0 && failed.Length == lists.Length) throw failed[0].Item2;
+        return (lists.SelectMany(l => l.Instances).ToArray(), failed);
+    }
+
+    /// <summary>
+    /// The entries of <paramref name="existing"/> (a file this command wrote) that belong to a provider that could not be
+    /// listed this time: they may still be right, so they stay until that provider answers. An alias now taken is dropped.
+    /// </summary>
+    internal static string KeptEntries(string existing, IReadOnlySet<string> providers, IReadOnlyList<string> taken)
+    {
+        var kept = new StringBuilder();
+        foreach (var block in existing.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            var lines = block.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            if (lines.Length < 2 || !lines[0].StartsWith("# ", StringComparison.Ordinal)) continue;
+            var provider = lines[0][2..].Split(' ', 2)[0];
+            if (!providers.Contains(provider) || Hosts(block).Any(taken.Contains)) continue;
+            kept.Append('\n').Append(block.TrimEnd('\n')).Append('\n');
+        }
+        return kept.ToString();
     }
 
     private static string List(IReadOnlyCollection<string> hosts) => hosts.Count == 0 ? "none" : string.Join(", ", hosts);

@@ -1,5 +1,7 @@
 using GpuCloud;
 
+using GpuCloud.Sandbox;
+
 namespace GpuCloud.Cli.Tests;
 
 /// <summary>
@@ -133,6 +135,42 @@ public sealed class SshCommandsTests
             Assert.That(written.ExitCode, Is.Zero, written.Error);
             Assert.That(written.Out, Does.Contain($"Include {Path.Combine(home, ".config", "gpucloud", "ssh_config")}"));
         }
+    }
+
+    [Test]
+    public async Task SshConfig_Write_OneProviderFails_KeepsThatProvidersEntries_AndSaysSo()
+    {
+        var home = Directory.CreateTempSubdirectory("gpucloud-ssh-home").FullName;
+        var path = Path.Combine(home, ".config", "gpucloud", "ssh_config");
+        SshCommands.Write(path, SshCommands.Render(
+            [Ready("gone", "container:1"), Ready("trainer", "fs-region/2", "198.51.100.7", 22, "ubuntu", provider: "fluidstack")], null));
+
+        var result = await Cli.RunAsync(["ssh-config", "--sandbox", "--write"],
+            (server, _) => server.Faults.Add(FaultRule.Status(401, "/fluidstack/api/v1alpha1/instances")), home: home);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.ExitCode, Is.Zero, result.Error);
+            Assert.That(result.Error, Does.Contain("note: fluidstack could not be listed (Unauthorized); its entries in the file are kept."));
+            Assert.That(SshCommands.Hosts(File.ReadAllText(path)), Is.EqualTo(new[] { "gpucloud-trainer" }),
+                "fluence answered (no instance: its stale entry goes); fluidstack did not (its entry stays)");
+        }
+    }
+
+    [Test]
+    public void SshConfig_KeptEntries_AreOnlyTheFailedProvidersAndNeverATakenAlias()
+    {
+        var existing = SshCommands.Render(
+        [
+            Ready("a", "container:1"),
+            Ready("b", "fs/2", provider: "fluidstack"),
+            Ready("c", "fs/3", provider: "fluidstack"),
+        ], null);
+
+        var kept = SshCommands.KeptEntries(existing, new HashSet<string> { "fluidstack" }, ["gpucloud-c"]);
+
+        Assert.That(SshCommands.Hosts(kept), Is.EqualTo(new[] { "gpucloud-b" }));
+        Assert.That(kept, Does.Contain("# fluidstack fs/2\nHost gpucloud-b\n"));
     }
 
     [Test]
