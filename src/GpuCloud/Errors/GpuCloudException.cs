@@ -15,7 +15,7 @@ public sealed class GpuCloudException : Exception
     /// </summary>
     /// <param name="code">What went wrong.</param>
     /// <param name="message">A human-readable description (<see cref="Detail"/>).</param>
-    /// <param name="provider">The provider involved, if any (e.g. <c>fluence</c>).</param>
+    /// <param name="provider">The provider involved, if any (its <see cref="GpuCloud.Providers.IGpuCloudProvider.Name"/>).</param>
     /// <param name="innerException">The underlying cause.</param>
     public GpuCloudException(GpuCloudErrorCode code, string message, string? provider = null, Exception? innerException = null)
         : base(Shown(provider, Unprefixed(provider, message)), innerException)
