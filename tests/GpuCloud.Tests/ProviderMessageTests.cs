@@ -10,28 +10,17 @@ namespace GpuCloud.Tests;
 /// </summary>
 public class ProviderMessageTests
 {
-    [Test]
-    public void TheMessageIsTheProviderThenTheText_WhenAProviderIsGiven()
+    [TestCase("testcloud", "instance x is Stopped.", "testcloud: instance x is Stopped.", "instance x is Stopped.",
+        TestName = "TheMessageIsTheProviderThenTheText_WhenAProviderIsGiven")]
+    [TestCase(null, "Name: a name is required.", "Name: a name is required.", "Name: a name is required.",
+        TestName = "TheMessageIsTheTextAlone_WhenNoProviderIsGiven")]
+    [TestCase("testcloud", "testcloud: the request timed out.", "testcloud: the request timed out.", "the request timed out.",
+        TestName = "AProviderWrittenInFrontByTheCaller_IsNotShownTwice")]
+    public void TheMessageIsTheProviderThenTheDetail(string? provider, string text, string message, string detail)
     {
-        var ex = new GpuCloudException(GpuCloudErrorCode.Conflict, "instance x is Stopped.", "testcloud");
+        var ex = new GpuCloudException(GpuCloudErrorCode.Conflict, text, provider);
 
-        Assert.That((ex.Message, ex.Detail), Is.EqualTo(("testcloud: instance x is Stopped.", "instance x is Stopped.")));
-    }
-
-    [Test]
-    public void TheMessageIsTheTextAlone_WhenNoProviderIsGiven()
-    {
-        var ex = new GpuCloudException(GpuCloudErrorCode.InvalidRequest, "Name: a name is required.");
-
-        Assert.That((ex.Message, ex.Detail), Is.EqualTo(("Name: a name is required.", "Name: a name is required.")));
-    }
-
-    [Test]
-    public void AProviderWrittenInFrontByTheCaller_IsNotShownTwice()
-    {
-        var ex = new GpuCloudException(GpuCloudErrorCode.Timeout, "testcloud: the request timed out.", "testcloud");
-
-        Assert.That((ex.Message, ex.Detail), Is.EqualTo(("testcloud: the request timed out.", "the request timed out.")));
+        Assert.That((ex.Message, ex.Detail), Is.EqualTo((message, detail)));
     }
 
     [Test]

@@ -347,7 +347,7 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
         return (workload, raw);
     }
 
-    private Task<T> List<T>(Func<Api.FluenceClient, Task<T>> read) => FluenceErrors.Calls.ListAsync(_api, () => _tolerant.Value, read);
+    private Task<T> List<T>(Func<Api.FluenceClient, Task<T>> read) => Calls.ListAsync(_api, () => _tolerant.Value, read);
 
     private static ProviderCalls Calls => FluenceErrors.Calls;
 
