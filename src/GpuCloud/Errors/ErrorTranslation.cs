@@ -6,7 +6,7 @@ namespace GpuCloud;
 
 /// <summary>
 /// The HTTP-generic half of error translation: status codes, Retry-After, transport and parsing failures.
-/// Each provider adds its own envelope parsing and message matchers on top.
+/// Each provider adds its own envelope parsing on top, and the message matchers of <see cref="Providers.ProviderRules"/>.
 /// </summary>
 internal static class ErrorTranslation
 {
