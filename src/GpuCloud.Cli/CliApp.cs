@@ -174,12 +174,11 @@ internal static class CliApp
     /// </summary>
     internal static string Message(Exception ex)
     {
-        var message = OneLine(ex.Message);
+        var message = OneLine(ex is GpuCloudException { Detail: var detail } ? detail : ex.Message);
         if (ex is ArgumentException { ParamName: { } name })
             message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
         if (ex is GpuCloudException g)
         {
-            if (g.Provider is { } provider && message.StartsWith(provider + ": ", StringComparison.Ordinal)) message = message[(provider.Length + 2)..];
             // "NotFound (HTTP 404): Instance not found" after "NotFound: " says the code twice: keep "HTTP 404: Instance not found".
             var repeated = System.Text.RegularExpressions.Regex.Match(message, $"^{g.Code}( \\((?<http>HTTP \\d+)\\))?: ");
             if (repeated.Success)

@@ -123,7 +123,7 @@ internal static class SshCommands
         if (instance.Ssh is not { } ssh || !instance.IsReady)
         {
             throw new GpuCloudException(GpuCloudErrorCode.Conflict,
-                $"{instance.Provider}: instance {instance.Name} is not ready ({instance.State}, {instance.ProviderState}{(instance.State == InstanceState.Running ? ", no SSH endpoint yet" : "")}); wait with 'gpucloud instances wait'.",
+                $"instance {instance.Name} is not ready ({instance.State}, {instance.ProviderState}{(instance.State == InstanceState.Running ? ", no SSH endpoint yet" : "")}); wait with 'gpucloud instances wait'.",
                 instance.Provider);
         }
         RequireSafe(ssh.Host, "host", instance.Provider);
@@ -139,7 +139,7 @@ internal static class SshCommands
     private static void RequireSafe(string value, string what, string provider)
     {
         if (value.Length == 0 || value.StartsWith('-') || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '@'))
-            throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"{provider}: the instance's SSH {what} '{Printable(value)}' is not usable on an ssh command line.", provider);
+            throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"the instance's SSH {what} '{Printable(value)}' is not usable on an ssh command line.", provider);
     }
 
     private static string Printable(string text) => new(text.Select(c => char.IsControl(c) ? '?' : c).ToArray());

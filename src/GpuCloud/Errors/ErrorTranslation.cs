@@ -5,7 +5,7 @@ namespace GpuCloud;
 
 /// <summary>
 /// The HTTP-generic half of error translation: status codes, Retry-After, transport and parsing failures.
-/// Each provider adds its own envelope parsing and message matchers on top.
+/// Each provider adds its own envelope parsing on top, and the message matchers of <see cref="Providers.ProviderRules"/>.
 /// </summary>
 internal static class ErrorTranslation
 {
@@ -40,51 +40,18 @@ internal static class ErrorTranslation
         {
             GpuCloudException => null,
             OperationCanceledException or TimeoutException =>
-                new GpuCloudException(GpuCloudErrorCode.Timeout, $"{provider}: the request timed out.", provider, ex),
+                new GpuCloudException(GpuCloudErrorCode.Timeout, "the request timed out.", provider, ex),
             HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } =>
-                new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"{provider}: {ex.Message}", provider, ex),
+                new GpuCloudException(GpuCloudErrorCode.InvalidResponse, ex.Message, provider, ex),
             HttpRequestException http =>
-                new GpuCloudException(GpuCloudErrorCode.ProviderUnavailable, $"{provider}: the request failed: {http.Message}", provider, ex)
+                new GpuCloudException(GpuCloudErrorCode.ProviderUnavailable, $"the request failed: {http.Message}", provider, ex)
                 { StatusCode = http.StatusCode },
             JsonException =>
-                new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"{provider}: the response could not be read: {ex.Message}", provider, ex),
+                new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"the response could not be read: {ex.Message}", provider, ex),
             IOException =>
-                new GpuCloudException(GpuCloudErrorCode.ProviderUnavailable, $"{provider}: the connection failed: {ex.Message}", provider, ex),
+                new GpuCloudException(GpuCloudErrorCode.ProviderUnavailable, $"the connection failed: {ex.Message}", provider, ex),
             _ => null,
         };
-    }
-
-    /// <summary>Runs one generated-client call, translating every failure but the caller's cancellation with the provider's <paramref name="translate"/>.</summary>
-    public static async Task<T> CallAsync<T>(Func<Task<T>> call, Func<Exception, CancellationToken, GpuCloudException?> translate, CancellationToken ct)
-    {
-        try
-        {
-            return await call().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (translate(ex, ct) is { } translated)
-        {
-            throw translated;
-        }
-    }
-
-    /// <summary>
-    /// Runs a call documented to answer without a body. The generated clients throw on any other success status
-    /// (e.g. 200 for a documented 204); <paramref name="isOtherSuccess"/> recognizes those, and they count as success.
-    /// </summary>
-    public static async Task CallNoContentAsync(Func<Task> call, Func<Exception, bool> isOtherSuccess,
-        Func<Exception, CancellationToken, GpuCloudException?> translate, CancellationToken ct)
-    {
-        try
-        {
-            await call().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (isOtherSuccess(ex))
-        {
-        }
-        catch (Exception ex) when (translate(ex, ct) is { } translated)
-        {
-            throw translated;
-        }
     }
 
     /// <summary>Builds the exception for an HTTP error status, with the provider's own message when it sent one.</summary>
@@ -93,8 +60,8 @@ internal static class ErrorTranslation
     {
         var resolved = code ?? CodeForStatus(status);
         var text = status is >= 200 and < 300
-            ? $"{provider}: the response (HTTP {status}) could not be read."
-            : $"{provider}: {resolved} (HTTP {status})" + (string.IsNullOrWhiteSpace(providerMessage) ? "." : $": {providerMessage}");
+            ? $"the response (HTTP {status}) could not be read."
+            : $"{resolved} (HTTP {status})" + (string.IsNullOrWhiteSpace(providerMessage) ? "." : $": {providerMessage}");
         return new GpuCloudException(resolved, text, provider, inner)
         {
             StatusCode = (HttpStatusCode)status,

@@ -6,7 +6,7 @@ public enum GpuCloudErrorCode
     /// <summary>Nothing more specific is known.</summary>
     Unknown = 0,
 
-    /// <summary>The credentials were missing, malformed or rejected (HTTP 401, or Fluence's 403 "No such API Key").</summary>
+    /// <summary>The credentials were missing, malformed or rejected (HTTP 401, or a 403 that says the key is unknown).</summary>
     Unauthorized,
 
     /// <summary>The credentials are valid but lack permission for this operation (HTTP 403).</summary>
@@ -24,13 +24,13 @@ public enum GpuCloudErrorCode
     /// <summary>The account balance does not cover the operation.</summary>
     InsufficientFunds,
 
-    /// <summary>No capacity for the plan right now (Fluidstack <c>out-of-stock</c>, a plan no longer available).</summary>
+    /// <summary>No capacity for the plan right now (an out-of-stock answer, a plan no longer available).</summary>
     CapacityUnavailable,
 
     /// <summary>Too many requests (HTTP 429); see <see cref="GpuCloudException.RetryAfter"/>.</summary>
     RateLimited,
 
-    /// <summary>The provider does not support this operation (e.g. stopping a Fluence instance, HTTP 501).</summary>
+    /// <summary>The provider does not support this operation (e.g. stopping an instance on a provider that cannot, HTTP 501).</summary>
     NotSupported,
 
     /// <summary>The provider failed or could not be reached (HTTP 5xx, connection errors).</summary>

@@ -9,16 +9,20 @@ namespace GpuCloud;
 /// </summary>
 public sealed class GpuCloudException : Exception
 {
-    /// <summary>Creates an exception. <paramref name="message"/> must not contain secrets.</summary>
+    /// <summary>
+    /// Creates an exception. <paramref name="message"/> must not contain secrets, nor the provider's name in front:
+    /// <see cref="Exception.Message"/> is <c>"{provider}: {message}"</c>, or <paramref name="message"/> alone without a provider.
+    /// </summary>
     /// <param name="code">What went wrong.</param>
-    /// <param name="message">A human-readable description.</param>
-    /// <param name="provider">The provider involved, if any (e.g. <c>fluence</c>).</param>
+    /// <param name="message">A human-readable description (<see cref="Detail"/>).</param>
+    /// <param name="provider">The provider involved, if any (its <see cref="GpuCloud.Providers.IGpuCloudProvider.Name"/>).</param>
     /// <param name="innerException">The underlying cause.</param>
     public GpuCloudException(GpuCloudErrorCode code, string message, string? provider = null, Exception? innerException = null)
-        : base(message, innerException)
+        : base(Shown(provider, Unprefixed(provider, message)), innerException)
     {
         Code = code;
         Provider = provider;
+        Detail = Unprefixed(provider, message);
     }
 
     /// <summary>What went wrong.</summary>
@@ -26,6 +30,9 @@ public sealed class GpuCloudException : Exception
 
     /// <summary>The provider that reported the failure, or <see langword="null"/> for local failures.</summary>
     public string? Provider { get; }
+
+    /// <summary>The message without <see cref="Provider"/> in front of it, for a display that shows the provider apart.</summary>
+    public string Detail { get; }
 
     /// <summary>The HTTP status the provider answered with, when there was one.</summary>
     public HttpStatusCode? StatusCode { get; init; }
@@ -51,6 +58,12 @@ public sealed class GpuCloudException : Exception
     /// </summary>
     public bool IsTransient => Code is GpuCloudErrorCode.RateLimited or GpuCloudErrorCode.ProviderUnavailable
         or GpuCloudErrorCode.Timeout or GpuCloudErrorCode.CapacityUnavailable;
+
+    private static string Shown(string? provider, string detail) => provider is null ? detail : $"{provider}: {detail}";
+
+    // A caller written before the provider was put in front here may still write it itself: it is not shown twice.
+    private static string Unprefixed(string? provider, string message) =>
+        provider is not null && message.StartsWith(provider + ": ", StringComparison.Ordinal) ? message[(provider.Length + 2)..] : message;
 
     /// <summary>An <see cref="GpuCloudErrorCode.InvalidRequest"/> for a bad field, raised before any request is sent.</summary>
     internal static GpuCloudException Invalid(string field, string message, string? provider = null) =>

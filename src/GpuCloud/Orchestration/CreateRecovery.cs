@@ -62,7 +62,7 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
             }
             await journal.OutcomeAsync(JournalOutcomeKind.Unknown, null, ex.Code).ConfigureAwait(false);
             throw new GpuCloudException(ex.Code,
-                $"{Sentence(ex.Message)} The create's outcome is unknown: an instance named '{request.Name}' may exist on {provider.Name}, "
+                $"{Sentence(ex.Detail)} The create's outcome is unknown: an instance named '{request.Name}' may exist on {provider.Name}, "
                 + $"but none was found that this call provably made ({lookup.Why}); nothing was deleted.",
                 provider.Name, ex) { StatusCode = ex.StatusCode, ProviderMessage = ex.ProviderMessage, RetryAfter = ex.RetryAfter };
         }
@@ -110,7 +110,7 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
         {
             // Without this list a lost answer could prove nothing, and the instance would bill unseen: better not to send.
             throw new GpuCloudException(ex.Code,
-                $"{Sentence(ex.Message)} Nothing was created: the instances named '{request.Name}' must be listed before a create, to tell the new one from older ones.",
+                $"{Sentence(ex.Detail)} Nothing was created: the instances named '{request.Name}' must be listed before a create, to tell the new one from older ones.",
                 provider.Name, ex) { StatusCode = ex.StatusCode, ProviderMessage = ex.ProviderMessage, RetryAfter = ex.RetryAfter };
         }
     }

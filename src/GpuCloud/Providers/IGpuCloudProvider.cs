@@ -9,7 +9,7 @@ namespace GpuCloud.Providers;
 /// </summary>
 public interface IGpuCloudProvider
 {
-    /// <summary>The provider's name in lower case (<c>fluence</c>, <c>fluidstack</c>); the <c>Provider</c> of everything it returns.</summary>
+    /// <summary>The provider's name in lower case; the <c>Provider</c> of everything it returns.</summary>
     string Name { get; }
 
     /// <summary>

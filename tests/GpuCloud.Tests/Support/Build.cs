@@ -53,7 +53,7 @@ public static class Build
     };
 
     public static GpuCloudException Error(GpuCloudErrorCode code, string provider = "alpha") =>
-        new(code, $"{provider}: {code}", provider);
+        new(code, code.ToString(), provider);
 }
 
 /// <summary>Records progress reports synchronously (Progress&lt;T&gt; would post them to the thread pool).</summary>

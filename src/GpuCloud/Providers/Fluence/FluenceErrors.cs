@@ -9,6 +9,8 @@ internal static class FluenceErrors
 {
     public const string Provider = "fluence";
 
+    public static readonly ProviderCalls Calls = new(Translate, ex => (ex as FluenceApiException)?.StatusCode);
+
     /// <summary>Translates any failure of a generated-client call; <see langword="null"/> means "rethrow as is" (the caller's cancellation).</summary>
     public static GpuCloudException? Translate(Exception ex, CancellationToken ct)
     {
@@ -25,17 +27,15 @@ internal static class FluenceErrors
         var (message, field, errorCode) = api is FluenceApiException<ErrorResponse> { Result: { } typed }
             ? ParseEnvelope(Envelope(typed))
             : ParseBody(api.Response);
-        var code = ErrorTranslation.CodeForStatus(api.StatusCode);
         var text = message ?? "";
-        if (errorCode is "insufficient_balance" || text.Contains("insufficient balance", StringComparison.OrdinalIgnoreCase)
-            || text.Contains("insufficient funds", StringComparison.OrdinalIgnoreCase))
-            code = GpuCloudErrorCode.InsufficientFunds;
-        else if (text.Contains("no longer available", StringComparison.OrdinalIgnoreCase)
-            || text.Contains("not available", StringComparison.OrdinalIgnoreCase) && text.Contains("plan", StringComparison.OrdinalIgnoreCase)
-            || text.Contains("out of stock", StringComparison.OrdinalIgnoreCase))
-            code = GpuCloudErrorCode.CapacityUnavailable;
-        else if (api.StatusCode == 403 && text.Contains("No such API Key", StringComparison.OrdinalIgnoreCase))
-            code = GpuCloudErrorCode.Unauthorized;
+        var code = errorCode is "insufficient_balance" ? GpuCloudErrorCode.InsufficientFunds
+            : ProviderRules.CodeFromMessage(message)
+            ?? (text.Contains("no longer available", StringComparison.OrdinalIgnoreCase)
+                || text.Contains("not available", StringComparison.OrdinalIgnoreCase) && text.Contains("plan", StringComparison.OrdinalIgnoreCase)
+                ? GpuCloudErrorCode.CapacityUnavailable
+                : api.StatusCode == 403 && text.Contains("No such API Key", StringComparison.OrdinalIgnoreCase)
+                ? GpuCloudErrorCode.Unauthorized
+                : ErrorTranslation.CodeForStatus(api.StatusCode));
         return ErrorTranslation.FromStatus(Provider, api.StatusCode, message, api.Headers, api, code, field);
     }
 

@@ -57,7 +57,7 @@ internal static partial class FluenceMapping
 
     public static GpuPlan ContainerPlan(Api.ContainerPlanItem item)
     {
-        var plan = item.Plan ?? throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, "fluence: a container plan without 'plan'.", Provider);
+        var plan = item.Plan ?? throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, "a container plan without 'plan'.", Provider);
         return new GpuPlan
         {
             Provider = Provider,

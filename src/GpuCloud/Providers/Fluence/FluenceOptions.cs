@@ -29,15 +29,10 @@ public sealed class FluenceOptions
     public void Validate() => EndpointRules.ThrowIfAny(Problems("Fluence."));
 
     /// <summary>Every problem with the settings, each naming its setting as <paramref name="prefix"/> + name.</summary>
-    internal IReadOnlyList<ArgumentException> Problems(string prefix)
-    {
-        var checks = new Action[]
-        {
-            () => EndpointRules.RequireHeaderSecret(ApiKey, prefix + nameof(ApiKey)),
-            () => EndpointRules.RequireHttps(BaseUrl, prefix + nameof(BaseUrl)),
-        };
-        return EndpointRules.Collect(checks);
-    }
+    internal IReadOnlyList<ArgumentException> Problems(string prefix) => new OptionProblems(prefix)
+        .Check(nameof(ApiKey), name => EndpointRules.RequireHeaderSecret(ApiKey, name))
+        .Check(nameof(BaseUrl), name => EndpointRules.RequireHttps(BaseUrl, name))
+        .ToList();
 
     /// <summary>
     /// The host the API paths are appended to. The Fluence GPU docs print <c>https://api.fluence.dev/gpu</c> as the base,

@@ -18,10 +18,7 @@ public sealed partial class FluenceProvider : ICreateSupport
     /// </summary>
     private (string PlanId, WorkloadType Workload, string RawPlanId, SshPublicKey? Key) CheckBeforeSending(CreateInstanceRequest request)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var planId = request.TargetPlanId ?? throw GpuCloudException.Invalid(nameof(request.PlanId), "a plan is required.", Name);
-        if (request.Plan is { } given && !string.Equals(given.Provider, Name, StringComparison.OrdinalIgnoreCase))
-            throw GpuCloudException.Invalid(nameof(request.Plan), $"the plan belongs to {given.Provider}, not {Name}.", Name);
+        var planId = ProviderRules.PlanIdFor(request, Name);
         var (maybeWorkload, rawPlanId) = FluenceMapping.SplitId(planId);
         var workload = maybeWorkload
             ?? throw GpuCloudException.Invalid(nameof(request.PlanId), $"'{EndpointRules.Printable(planId)}' is not a Fluence plan id (expected container:, vm: or baremetal:).", Name);

@@ -96,7 +96,7 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
         }
     }
 
-    private Task<IReadOnlyList<GpuPlan>> FetchPlansAsync(WorkloadType workload, CancellationToken ct) => Call(async () =>
+    private Task<IReadOnlyList<GpuPlan>> FetchPlansAsync(WorkloadType workload, CancellationToken ct) => Calls.RunAsync(async () =>
     {
         IReadOnlyList<GpuPlan> plans = workload switch
         {
@@ -113,11 +113,11 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     /// <inheritdoc />
     public async Task<IReadOnlyList<GpuInstance>> ListInstancesAsync(CancellationToken cancellationToken = default)
     {
-        var containers = Call(async () => ListItems.MapEach(await List(c => c.ListContainerInstancesAsync(cancellationToken)).ConfigureAwait(false),
+        var containers = Calls.RunAsync(async () => ListItems.MapEach(await List(c => c.ListContainerInstancesAsync(cancellationToken)).ConfigureAwait(false),
             FluenceMapping.Container, i => i.Id, _logger, Name, "container instance").ToArray(), cancellationToken);
-        var vms = Call(async () => ListItems.MapEach(await List(c => c.ListVmInstancesAsync(cancellationToken)).ConfigureAwait(false),
+        var vms = Calls.RunAsync(async () => ListItems.MapEach(await List(c => c.ListVmInstancesAsync(cancellationToken)).ConfigureAwait(false),
             i => FluenceMapping.Machine(i, WorkloadType.VirtualMachine), i => i.Id, _logger, Name, "VM instance").ToArray(), cancellationToken);
-        var metal = Call(async () => ListItems.MapEach(await List(c => c.ListBareMetalInstancesAsync(cancellationToken)).ConfigureAwait(false),
+        var metal = Calls.RunAsync(async () => ListItems.MapEach(await List(c => c.ListBareMetalInstancesAsync(cancellationToken)).ConfigureAwait(false),
             i => FluenceMapping.Machine(i, WorkloadType.BareMetal), i => i.Id, _logger, Name, "bare-metal instance").ToArray(), cancellationToken);
         var all = await Task.WhenAll(containers, vms, metal).ConfigureAwait(false);
         return all.SelectMany(x => x).ToArray();
@@ -135,7 +135,7 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
             try { return await GetAsync(candidate, raw, cancellationToken).ConfigureAwait(false); }
             catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound) { }
         }
-        throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"fluence: no instance {raw}.", Name);
+        throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"no instance {raw}.", Name);
     }
 
     // The hottest call (every poll of a wait): one async frame, no closure.
@@ -150,7 +150,7 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
                 _ => FluenceMapping.Machine(await _api.GetBareMetalInstanceAsync(raw, ct).ConfigureAwait(false), workload),
             };
         }
-        catch (Exception ex) when (FluenceErrors.Translate(ex, ct) is { } translated)
+        catch (Exception ex) when (Calls.Translate(ex, ct) is { } translated)
         {
             throw translated;
         }
@@ -161,10 +161,10 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     {
         var (planId, workload, rawPlanId, key) = CheckBeforeSending(request);
         var plan = request.Plan ?? (await FetchPlansAsync(workload, cancellationToken).ConfigureAwait(false)).FirstOrDefault(p => p.Id == planId)
-            ?? throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"fluence: plan {planId} is not offered (any more).", Name);
+            ?? throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"plan {planId} is not offered (any more).", Name);
         if (request.Plan is null) FluenceValidation.Validate(request, workload, plan);
 
-        var created = await Call(async () =>
+        var created = await Calls.RunAsync(async () =>
         {
             if (workload == WorkloadType.Container)
             {
@@ -193,7 +193,7 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
         }, cancellationToken).ConfigureAwait(false);
 
         if (string.IsNullOrEmpty(created?.Instance_id))
-            throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, "fluence: the deploy response carried no instance_id.", Name);
+            throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, "the deploy response carried no instance_id.", Name);
         var id = FluenceMapping.Prefix(workload) + created.Instance_id;
         try
         {
@@ -229,12 +229,12 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
         if (current.State is InstanceState.Terminated or InstanceState.Failed) return;
         if (current.State != InstanceState.Running)
             throw new GpuCloudException(GpuCloudErrorCode.Conflict,
-                $"fluence: only ACTIVE instances can be terminated; {current.Id} is {current.ProviderState}. Wait until it is ACTIVE, then delete it.", Name);
+                $"only ACTIVE instances can be terminated; {current.Id} is {current.ProviderState}. Wait until it is ACTIVE, then delete it.", Name);
 
         var (workload, raw) = FluenceMapping.SplitId(current.Id);
         try
         {
-            await CallNoContent(() => workload switch
+            await Calls.RunNoContentAsync(() => workload switch
             {
                 WorkloadType.VirtualMachine => _api.DeleteVmInstanceAsync(raw, cancellationToken),
                 WorkloadType.BareMetal => _api.DeleteBareMetalInstanceAsync(raw, cancellationToken),
@@ -263,7 +263,7 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
 
     /// <inheritdoc />
     public Task StartInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
-        Task.FromException(new GpuCloudException(GpuCloudErrorCode.NotSupported, "fluence: instances cannot be started or stopped, only deployed and terminated.", Name));
+        Task.FromException(new GpuCloudException(GpuCloudErrorCode.NotSupported, "instances cannot be started or stopped, only deployed and terminated.", Name));
 
     /// <inheritdoc />
     public Task StopInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
@@ -312,7 +312,7 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     }
 
     private Task<Api.SshKeyPage> KeyPageAsync(long page, CancellationToken ct) =>
-        Call(() => List(c => c.ListSshKeysAsync(page, KeyPageSize, null, ct)), ct);
+        Calls.RunAsync(() => List(c => c.ListSshKeysAsync(page, KeyPageSize, null, ct)), ct);
 
     private int AddNew(Api.SshKeyPage? result, List<SshKey> keys, HashSet<string> seen)
     {
@@ -327,41 +327,22 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     {
         ArgumentNullException.ThrowIfNull(publicKey);
         FluenceValidation.RequireName(name, nameof(name));
-        var existing = await FindKeyAsync(publicKey, cancellationToken).ConfigureAwait(false);
-        if (existing is not null) return existing;
-        try
-        {
-            var created = await Call(() => _api.CreateSshKeyAsync(new Api.CreateSshKeyRequest { Name = name, PublicKey = publicKey.ToString() }, cancellationToken), cancellationToken)
-                .ConfigureAwait(false);
-            return FluenceMapping.Key(created);
-        }
-        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.Conflict)
-        {
-            // Added concurrently, or a name clash: return the key if it is ours, otherwise report the conflict.
-            var found = await FindKeyAsync(publicKey, cancellationToken).ConfigureAwait(false);
-            if (found is null) throw;
-            return found;
-        }
+        return await Keys.AddAsync(name, publicKey, cancellationToken).ConfigureAwait(false);
     }
-
-    private async Task<SshKey?> FindKeyAsync(SshPublicKey key, CancellationToken ct) =>
-        (await ListSshKeysAsync(ct).ConfigureAwait(false)).FirstOrDefault(k => k.Fingerprint == key.Fingerprint);
 
     /// <inheritdoc />
     public async Task RemoveSshKeyAsync(string keyId, CancellationToken cancellationToken = default)
     {
-        if (!Guid.TryParse(keyId, out var id))
+        if (!Guid.TryParse(keyId, out _))
             throw GpuCloudException.Invalid(nameof(keyId), $"'{EndpointRules.Printable(keyId ?? "")}' is not a Fluence key id (a UUID).", Name);
-        try
-        {
-            // The newest sources delete keys with POST /v1/ssh_keys/delete {"ids": [...]} (Fluence's main API spec and its
-            // own client); DELETE /v1/ssh_keys/{id} is no longer documented. A key already gone is simply not in the answer.
-            await Call(() => _api.DeleteSshKeysAsync(new Api.DeleteSshKeysRequest { Ids = [id] }, cancellationToken), cancellationToken).ConfigureAwait(false);
-        }
-        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
-        {
-        }
+        await Keys.RemoveAsync(keyId, cancellationToken).ConfigureAwait(false);
     }
+
+    private SshKeyRegistrar Keys => new(ListSshKeysAsync,
+        async (name, key, ct) => FluenceMapping.Key(await Calls.RunAsync(() => _api.CreateSshKeyAsync(new Api.CreateSshKeyRequest { Name = name, PublicKey = key.ToString() }, ct), ct).ConfigureAwait(false)),
+        // The newest sources delete keys with POST /v1/ssh_keys/delete {"ids": [...]} (Fluence's main API spec and its
+        // own client); DELETE /v1/ssh_keys/{id} is no longer documented. A key already gone is simply not in the answer.
+        (id, ct) => Calls.RunAsync(() => _api.DeleteSshKeysAsync(new Api.DeleteSshKeysRequest { Ids = [Guid.Parse(id)] }, ct), ct));
 
     private (WorkloadType? Workload, string Raw) SplitId(string instanceId)
     {
@@ -370,14 +351,9 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
         return (workload, raw);
     }
 
-    /// <summary>A list read: plain first, item by item only when the plain answer cannot be read (see <see cref="ListItems"/>).</summary>
-    private Task<T> List<T>(Func<Api.FluenceClient, Task<T>> read) =>
-        ListItems.ReadAsync(() => read(_api), () => read(_tolerant.Value), ex => ex is Api.FluenceApiException { StatusCode: >= 200 and < 300, InnerException: Newtonsoft.Json.JsonException });
+    private Task<T> List<T>(Func<Api.FluenceClient, Task<T>> read) => Calls.ListAsync(_api, () => _tolerant.Value, read);
 
-    private static Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct) => ErrorTranslation.CallAsync(call, FluenceErrors.Translate, ct);
-
-    private static Task CallNoContent(Func<Task> call, CancellationToken ct) =>
-        ErrorTranslation.CallNoContentAsync(call, ex => ex is Api.FluenceApiException { StatusCode: >= 200 and < 300 }, FluenceErrors.Translate, ct);
+    private static ProviderCalls Calls => FluenceErrors.Calls;
 
     /// <summary>Disposes the HTTP client, and its handler when the provider created it.</summary>
     public void Dispose() => _http.Dispose();

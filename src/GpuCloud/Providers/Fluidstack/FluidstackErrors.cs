@@ -10,6 +10,13 @@ internal static class FluidstackErrors
 {
     public const string Provider = "fluidstack";
 
+    public static readonly ProviderCalls Calls = new(Translate, ex => ex switch
+    {
+        Mgmt.FluidstackManagementApiException m => m.StatusCode,
+        Infra.FluidstackInfrastructureApiException i => i.StatusCode,
+        _ => null,
+    });
+
     public static GpuCloudException? Translate(Exception ex, CancellationToken ct) => ex switch
     {
         // With ReadResponseAsString off (the fast default) a declared error body arrives typed, not as text.
@@ -24,16 +31,7 @@ internal static class FluidstackErrors
     {
         if (status is >= 200 and < 300)
             return ErrorTranslation.FromStatus(Provider, status, null, headers, inner, GpuCloudErrorCode.InvalidResponse);
-        var code = ErrorTranslation.CodeForStatus(status);
-        if (message is not null && (message.Contains("out of stock", StringComparison.OrdinalIgnoreCase)
-            || message.Contains("out-of-stock", StringComparison.OrdinalIgnoreCase)
-            || message.Contains("insufficient capacity", StringComparison.OrdinalIgnoreCase)
-            || message.Contains("no capacity", StringComparison.OrdinalIgnoreCase)))
-            code = GpuCloudErrorCode.CapacityUnavailable;
-        else if (message is not null && (message.Contains("insufficient funds", StringComparison.OrdinalIgnoreCase)
-            || message.Contains("insufficient balance", StringComparison.OrdinalIgnoreCase)))
-            code = GpuCloudErrorCode.InsufficientFunds;
-        return ErrorTranslation.FromStatus(Provider, status, message, headers, inner, code);
+        return ErrorTranslation.FromStatus(Provider, status, message, headers, inner, ProviderRules.CodeFromMessage(message) ?? ErrorTranslation.CodeForStatus(status));
     }
 
     internal static string? ParseMessage(string? body)

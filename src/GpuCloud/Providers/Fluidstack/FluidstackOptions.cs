@@ -77,31 +77,24 @@ public sealed class FluidstackOptions
     /// <summary>Every problem with the settings, each naming its setting as <paramref name="prefix"/> + name.</summary>
     internal IReadOnlyList<ArgumentException> Problems(string prefix)
     {
-        var checks = new List<Action>
-        {
-            () => { if (!IsConfigured) throw new ArgumentException($"Fluidstack needs a {prefix}{nameof(Token)}, or a {prefix}{nameof(ClientId)} and {prefix}{nameof(ClientSecret)}.", prefix + nameof(Token)); },
-            () => EndpointRules.RequireHttps(ManagementUrl, prefix + nameof(ManagementUrl)),
-            () => { if (TokenRefreshMargin < TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(TokenRefreshMargin)} must not be negative.", prefix + nameof(TokenRefreshMargin)); },
-            () => { if (RegionCacheDuration < TimeSpan.Zero) throw new ArgumentException($"{prefix}{nameof(RegionCacheDuration)} must not be negative.", prefix + nameof(RegionCacheDuration)); },
-            () => { if (ProjectId == Guid.Empty) throw new ArgumentException($"{prefix}{nameof(ProjectId)} must not be the empty GUID.", prefix + nameof(ProjectId)); },
-            () =>
+        var problems = new OptionProblems(prefix)
+            .Check(nameof(Token), name =>
             {
-                foreach (var (region, id) in ProjectIds ?? new Dictionary<string, Guid>())
-                    if (string.IsNullOrWhiteSpace(region) || id == Guid.Empty)
-                        throw new ArgumentException($"{prefix}{nameof(ProjectIds)} needs a region name and a non-empty GUID for each entry.", prefix + nameof(ProjectIds));
-            },
-            () => { if (OrganizationId is not null) EndpointRules.RequireHeaderSecret(OrganizationId, prefix + nameof(OrganizationId)); },
-        };
+                if (!IsConfigured) throw new ArgumentException($"Fluidstack needs a {name}, or a {prefix}{nameof(ClientId)} and {prefix}{nameof(ClientSecret)}.", name);
+            })
+            .Check(nameof(ManagementUrl), name => EndpointRules.RequireHttps(ManagementUrl, name))
+            .Require(TokenRefreshMargin >= TimeSpan.Zero, nameof(TokenRefreshMargin), "must not be negative.")
+            .Require(RegionCacheDuration >= TimeSpan.Zero, nameof(RegionCacheDuration), "must not be negative.")
+            .Require(ProjectId != Guid.Empty, nameof(ProjectId), "must not be the empty GUID.")
+            .Require((ProjectIds ?? new Dictionary<string, Guid>()).All(p => !string.IsNullOrWhiteSpace(p.Key) && p.Value != Guid.Empty),
+                nameof(ProjectIds), "needs a region name and a non-empty GUID for each entry.")
+            .Check(nameof(OrganizationId), name => { if (OrganizationId is not null) EndpointRules.RequireHeaderSecret(OrganizationId, name); });
         if (UsesClientCredentials)
-        {
-            checks.Add(() => EndpointRules.RequireHeaderSecret(ClientSecret, prefix + nameof(ClientSecret)));
-            checks.Add(() => EndpointRules.RequireHttps(TokenUrl, prefix + nameof(TokenUrl)));
-        }
+            problems.Check(nameof(ClientSecret), name => EndpointRules.RequireHeaderSecret(ClientSecret, name))
+                .Check(nameof(TokenUrl), name => EndpointRules.RequireHttps(TokenUrl, name));
         else if (IsConfigured)
-        {
-            checks.Add(() => EndpointRules.RequireHeaderSecret(Token, prefix + nameof(Token)));
-        }
-        return EndpointRules.Collect(checks);
+            problems.Check(nameof(Token), name => EndpointRules.RequireHeaderSecret(Token, name));
+        return problems.ToList();
     }
 
     /// <summary>Whether enough is configured to use Fluidstack.</summary>

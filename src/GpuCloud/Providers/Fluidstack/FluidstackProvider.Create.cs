@@ -39,10 +39,7 @@ public sealed partial class FluidstackProvider : ICreateSupport
 
     private (string Region, string Type, IReadOnlyList<SshPublicKey> Keys) CheckBeforeSending(CreateInstanceRequest request)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.Plan is { } given && !string.Equals(given.Provider, Name, StringComparison.OrdinalIgnoreCase))
-            throw GpuCloudException.Invalid(nameof(request.Plan), $"the plan belongs to {given.Provider}, not {Name}.", Name);
-        var planId = request.TargetPlanId ?? throw GpuCloudException.Invalid(nameof(request.PlanId), "a plan is required.", Name);
+        var planId = ProviderRules.PlanIdFor(request, Name);
         if (FluidstackMapping.SplitId(planId) is not var (region, type))
             throw GpuCloudException.Invalid(nameof(request.PlanId), $"'{EndpointRules.Printable(planId)}' is not a Fluidstack plan id (region/instance-type).", Name);
         EndpointRules.RequireSafeId(region, nameof(request.PlanId), Name);

@@ -81,7 +81,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         try
         {
             if (_regions is { } again && again.Expires > _time.GetUtcNow()) return again.Regions;
-            var listed = await Call(() => List(_management, () => _tolerantManagement.Value, c => c.ListRegionsAsync(ct)), ct).ConfigureAwait(false) ?? [];
+            var listed = await Calls.RunAsync(() => List(_management, () => _tolerantManagement.Value, c => c.ListRegionsAsync(ct)), ct).ConfigureAwait(false) ?? [];
             var regions = new Dictionary<string, Uri>(StringComparer.OrdinalIgnoreCase);
             foreach (var r in listed)
             {
@@ -117,7 +117,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         if (_regional.TryGetValue(region, out var client)) return client;
         var regions = await RegionsAsync(ct).ConfigureAwait(false);
         if (!regions.TryGetValue(region, out var url))
-            throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"fluidstack: no region named '{EndpointRules.Printable(region)}' (known: {string.Join(", ", regions.Keys)}).", Name);
+            throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"no region named '{EndpointRules.Printable(region)}' (known: {string.Join(", ", regions.Keys)}).", Name);
         Uri checkedUrl;
         try
         {
@@ -126,7 +126,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         }
         catch (ArgumentException ex)
         {
-            throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"fluidstack: {ex.Message}", Name, ex);
+            throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, ex.Message, Name, ex);
         }
         return _regional.GetOrAdd(region, _ => new Infra.FluidstackInfrastructureClient(_http)
         {
@@ -171,11 +171,11 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     private async Task<Guid> DiscoverProjectAsync(string region, CancellationToken ct)
     {
         var (api, tolerant) = await RegionalPairAsync(region, ct).ConfigureAwait(false);
-        var projects = (await Call(() => List(api, tolerant, c => c.ListProjectsAsync(ct)), ct).ConfigureAwait(false) ?? [])
+        var projects = (await Calls.RunAsync(() => List(api, tolerant, c => c.ListProjectsAsync(ct)), ct).ConfigureAwait(false) ?? [])
             .Where(p => p is not null && p.Id != Guid.Empty).ToArray();
         if (projects.Length != 1)
             throw new GpuCloudException(GpuCloudErrorCode.InvalidRequest,
-                $"fluidstack: region {region} has {(projects.Length == 0 ? "no project" : $"{projects.Length} projects ({string.Join(", ", projects.Select(p => $"{p.Name} {p.Id}"))})")}: "
+                $"region {region} has {(projects.Length == 0 ? "no project" : $"{projects.Length} projects ({string.Join(", ", projects.Select(p => $"{p.Name} {p.Id}"))})")}: "
                 + $"set FluidstackOptions.ProjectIds[\"{region}\"] (FLUIDSTACK_PROJECT_ID={region}=<uuid>).", Name) { Field = "Fluidstack.ProjectIds" };
         return projects[0].Id;
     }
@@ -196,7 +196,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         try
         {
             var (api, tolerant) = await RegionalPairAsync(region, ct).ConfigureAwait(false);
-            var types = Call(() => List(api, tolerant, c => c.ListInstanceTypesAsync(ct)), ct);
+            var types = Calls.RunAsync(() => List(api, tolerant, c => c.ListInstanceTypesAsync(ct)), ct);
             var capacity = CapacityAsync(region, api, tolerant, ct);
             var typeList = await types.ConfigureAwait(false) ?? [];
             var (available, refused) = await capacity.ConfigureAwait(false);
@@ -211,7 +211,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // One region's odd answer must not take the other regions' plans with it.
-            return (region, [], [new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"fluidstack: region {region}: {ex.Message}", Name, ex)]);
+            return (region, [], [new GpuCloudException(GpuCloudErrorCode.InvalidResponse, $"region {region}: {ex.Message}", Name, ex)]);
         }
     }
 
@@ -234,7 +234,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         }
         try
         {
-            var capacity = await Call(() => List(api, tolerant, c => c.ListCapacityAsync(project, ct)), ct).ConfigureAwait(false) ?? [];
+            var capacity = await Calls.RunAsync(() => List(api, tolerant, c => c.ListCapacityAsync(project, ct)), ct).ConfigureAwait(false) ?? [];
             var available = capacity
                 .Where(c => c?.Name is not null)
                 .GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
@@ -243,7 +243,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         }
         catch (GpuCloudException ex) when (ex.Code is not GpuCloudErrorCode.Unauthorized)
         {
-            return (null, new GpuCloudException(ex.Code, $"fluidstack: region {region}: capacity unknown: {ex.Message}", Name, ex) { Field = ex.Field });
+            return (null, new GpuCloudException(ex.Code, $"region {region}: capacity unknown: {ex.Detail}", Name, ex) { Field = ex.Field });
         }
     }
 
@@ -254,7 +254,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         if (_options.ProjectIds is not { Count: > 0 } && _options.ProjectId is { } everywhere)
         {
             // One project for every region, as configured: one call.
-            var all = await Call(() => List(_management, () => _tolerantManagement.Value, c => c.ListInstancesAsync(everywhere, cancellationToken)), cancellationToken).ConfigureAwait(false) ?? [];
+            var all = await Calls.RunAsync(() => List(_management, () => _tolerantManagement.Value, c => c.ListInstancesAsync(everywhere, cancellationToken)), cancellationToken).ConfigureAwait(false) ?? [];
             return ListItems.MapEach(all.Where(i => i is not null && (wanted.Count == 0 || wanted.Contains(i.Region, StringComparer.OrdinalIgnoreCase))),
                 i => FluidstackMapping.Instance(i, _options), i => i.Id.ToString(), _logger, Name, "instance").ToArray();
         }
@@ -277,11 +277,11 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         }
         if (byRegion.Count == 0)
             throw missing ?? new GpuCloudException(GpuCloudErrorCode.InvalidRequest,
-                "fluidstack: instances need a project: set FluidstackOptions.ProjectId or ProjectIds (FLUIDSTACK_PROJECT_ID).", Name) { Field = "Fluidstack.ProjectId" };
+                "instances need a project: set FluidstackOptions.ProjectId or ProjectIds (FLUIDSTACK_PROJECT_ID).", Name) { Field = "Fluidstack.ProjectId" };
 
         var lists = await Task.WhenAll(byRegion.Values.Distinct().Select(async project =>
         {
-            var listed = await Call(() => List(_management, () => _tolerantManagement.Value, c => c.ListInstancesAsync(project, cancellationToken)), cancellationToken).ConfigureAwait(false) ?? [];
+            var listed = await Calls.RunAsync(() => List(_management, () => _tolerantManagement.Value, c => c.ListInstancesAsync(project, cancellationToken)), cancellationToken).ConfigureAwait(false) ?? [];
             return listed.Where(i => i?.Region is not null && byRegion.TryGetValue(i.Region, out var owner) && owner == project);
         })).ConfigureAwait(false);
         return ListItems.MapEach(lists.SelectMany(l => l), i => FluidstackMapping.Instance(i, _options), i => i.Id.ToString(), _logger, Name, "instance").ToArray();
@@ -293,7 +293,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         var (region, id) = SplitInstanceId(instanceId);
         var project = await ProjectAsync(region, cancellationToken).ConfigureAwait(false);
         var api = await RegionalAsync(region, cancellationToken).ConfigureAwait(false);
-        var instance = await Call(() => api.GetInstanceAsync(project, id, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var instance = await Calls.RunAsync(() => api.GetInstanceAsync(project, id, cancellationToken), cancellationToken).ConfigureAwait(false);
         return FluidstackMapping.Instance(region, instance, _options);
     }
 
@@ -315,8 +315,8 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
             Preemptible = false,
             Ephemeral = false,
         };
-        var created = await Call(() => CreateAcceptingAny2xxAsync(api, project, body, cancellationToken), cancellationToken).ConfigureAwait(false)
-            ?? throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, "fluidstack: the create response was empty.", Name);
+        var created = await Calls.RunAsync(() => CreateAcceptingAny2xxAsync(api, project, body, cancellationToken), cancellationToken).ConfigureAwait(false)
+            ?? throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, "the create response was empty.", Name);
         return FluidstackMapping.Instance(region, created, _options);
     }
 
@@ -358,7 +358,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         var api = await RegionalAsync(region, cancellationToken).ConfigureAwait(false);
         try
         {
-            await CallNoContent(() => api.DeleteInstanceAsync(project, id, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await Calls.RunNoContentAsync(() => api.DeleteInstanceAsync(project, id, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
         {
@@ -378,12 +378,12 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         var (region, id) = SplitInstanceId(instanceId);
         var project = await ProjectAsync(region, ct).ConfigureAwait(false);
         var api = await RegionalAsync(region, ct).ConfigureAwait(false);
-        await CallNoContent(() => start ? api.StartInstanceAsync(project, id, ct) : api.StopInstanceAsync(project, id, ct), ct).ConfigureAwait(false);
+        await Calls.RunNoContentAsync(() => start ? api.StartInstanceAsync(project, id, ct) : api.StopInstanceAsync(project, id, ct), ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<SshKey>> ListSshKeysAsync(CancellationToken cancellationToken = default) =>
-        ListItems.MapEach(await Call(() => List(_management, () => _tolerantManagement.Value, c => c.ListKeysAsync(cancellationToken)), cancellationToken).ConfigureAwait(false),
+        ListItems.MapEach(await Calls.RunAsync(() => List(_management, () => _tolerantManagement.Value, c => c.ListKeysAsync(cancellationToken)), cancellationToken).ConfigureAwait(false),
             FluidstackMapping.Key, k => k.Name, _logger, Name, "SSH key").ToArray();
 
     /// <inheritdoc />
@@ -391,38 +391,26 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     {
         ArgumentNullException.ThrowIfNull(publicKey);
         FluidstackValidation.RequireName(name, nameof(name));
-        var existing = await FindKeyAsync(publicKey, cancellationToken).ConfigureAwait(false);
-        if (existing is not null) return existing;
-        try
-        {
-            await CallNoContent(() => _management.RegisterKeyAsync(new Mgmt.SSHKey { Name = name, Key = publicKey.ToString() }, cancellationToken), cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.Conflict)
-        {
-            var found = await FindKeyAsync(publicKey, cancellationToken).ConfigureAwait(false);
-            if (found is null) throw;
-            return found;
-        }
-        return await FindKeyAsync(publicKey, cancellationToken).ConfigureAwait(false)
-            ?? FluidstackMapping.Key(new Mgmt.SSHKey { Name = name, Key = publicKey.ToString() });
+        return await Keys.AddAsync(name, publicKey, cancellationToken).ConfigureAwait(false);
     }
-
-    private async Task<SshKey?> FindKeyAsync(SshPublicKey key, CancellationToken ct) =>
-        (await ListSshKeysAsync(ct).ConfigureAwait(false)).FirstOrDefault(k => k.Fingerprint == key.Fingerprint);
 
     /// <inheritdoc />
     public async Task RemoveSshKeyAsync(string keyId, CancellationToken cancellationToken = default)
     {
         FluidstackValidation.RequireName(keyId, nameof(keyId));
-        try
-        {
-            await CallNoContent(() => _management.DeregisterKeyAsync(keyId, cancellationToken), cancellationToken).ConfigureAwait(false);
-        }
-        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
-        {
-        }
+        await Keys.RemoveAsync(keyId, cancellationToken).ConfigureAwait(false);
     }
+
+    // Registering answers without the key: the key as listed afterwards is the answer.
+    private SshKeyRegistrar Keys => new(ListSshKeysAsync,
+        async (name, key, ct) =>
+        {
+            var sent = new Mgmt.SSHKey { Name = name, Key = key.ToString() };
+            await Calls.RunNoContentAsync(() => _management.RegisterKeyAsync(sent, ct), ct).ConfigureAwait(false);
+            return FluidstackMapping.Key(sent);
+        },
+        (id, ct) => Calls.RunNoContentAsync(() => _management.DeregisterKeyAsync(id, ct), ct),
+        readBack: true);
 
     private (string Region, Guid Id) SplitInstanceId(string instanceId)
     {
@@ -431,18 +419,9 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         throw GpuCloudException.Invalid(nameof(instanceId), $"'{EndpointRules.Printable(instanceId ?? "")}' is not a Fluidstack instance id (region/uuid).", Name);
     }
 
-    /// <summary>A list read: plain first, item by item only when the plain answer cannot be read (see <see cref="ListItems"/>).</summary>
-    private static Task<T> List<TClient, T>(TClient plain, Func<TClient> tolerant, Func<TClient, Task<T>> read) =>
-        ListItems.ReadAsync(() => read(plain), () => read(tolerant()), static ex => ex is
-            Mgmt.FluidstackManagementApiException { StatusCode: >= 200 and < 300, InnerException: Newtonsoft.Json.JsonException }
-            or Infra.FluidstackInfrastructureApiException { StatusCode: >= 200 and < 300, InnerException: Newtonsoft.Json.JsonException });
+    private static Task<T> List<TClient, T>(TClient plain, Func<TClient> tolerant, Func<TClient, Task<T>> read) => Calls.ListAsync(plain, tolerant, read);
 
-    private static Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct) => ErrorTranslation.CallAsync(call, FluidstackErrors.Translate, ct);
-
-    private static Task CallNoContent(Func<Task> call, CancellationToken ct) =>
-        ErrorTranslation.CallNoContentAsync(call,
-            ex => ex is Mgmt.FluidstackManagementApiException { StatusCode: >= 200 and < 300 } or Infra.FluidstackInfrastructureApiException { StatusCode: >= 200 and < 300 },
-            FluidstackErrors.Translate, ct);
+    private static ProviderCalls Calls => FluidstackErrors.Calls;
 
     /// <summary>Disposes the HTTP client, and its handler when the provider created it.</summary>
     public void Dispose()

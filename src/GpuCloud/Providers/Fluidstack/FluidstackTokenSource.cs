@@ -113,11 +113,11 @@ internal sealed class FluidstackTokenSource : IDisposable
             var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
             if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                 throw new GpuCloudException(GpuCloudErrorCode.Unauthorized,
-                    $"fluidstack: the token endpoint refused the client credentials (HTTP {(int)response.StatusCode}).", FluidstackErrors.Provider)
+                    $"the token endpoint refused the client credentials (HTTP {(int)response.StatusCode}).", FluidstackErrors.Provider)
                 { StatusCode = response.StatusCode };
             if (!response.IsSuccessStatusCode)
                 throw new GpuCloudException(ErrorTranslation.CodeForStatus((int)response.StatusCode),
-                    $"fluidstack: the token endpoint answered HTTP {(int)response.StatusCode}.", FluidstackErrors.Provider)
+                    $"the token endpoint answered HTTP {(int)response.StatusCode}.", FluidstackErrors.Provider)
                 { StatusCode = response.StatusCode, RetryAfter = RetryAfterHeader.Read(response, _time) };
             try
             {
@@ -131,7 +131,7 @@ internal sealed class FluidstackTokenSource : IDisposable
             catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or FormatException or InvalidCastException)
             {
                 // The body is not echoed: a malformed token response may still contain a token.
-                throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, "fluidstack: the token endpoint's answer could not be read.", FluidstackErrors.Provider, ex);
+                throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, "the token endpoint's answer could not be read.", FluidstackErrors.Provider, ex);
             }
         }
     }

@@ -1,0 +1,78 @@
+using GpuCloud;
+using GpuCloud.Providers;
+using GpuCloud.Tests.Support;
+
+namespace GpuCloud.Tests;
+
+/// <summary>The checks and readings every provider shares: whose plan it is, what a provider's message says, settings problems.</summary>
+public class ProviderRulesTests
+{
+    [Test]
+    public void APlanOfAnotherProvider_IsRefusedBeforeSending()
+    {
+        var request = new CreateInstanceRequest { Plan = Build.Plan("othercloud", "p1", 1m), Name = "gpu" };
+
+        var ex = Assert.Throws<GpuCloudException>(() => ProviderRules.PlanIdFor(request, "testcloud"))!;
+
+        Assert.That((ex.Code, ex.Field, ex.Provider), Is.EqualTo((GpuCloudErrorCode.InvalidRequest, "Plan", "testcloud")));
+        Assert.That(ex.Message, Is.EqualTo("testcloud: Plan: the plan belongs to othercloud, not testcloud."));
+    }
+
+    [Test]
+    public void APlanOfThisProvider_GivesItsId_WhateverTheCaseOfTheName()
+    {
+        var request = new CreateInstanceRequest { Plan = Build.Plan("TestCloud", "p1", 1m), Name = "gpu" };
+
+        Assert.That(ProviderRules.PlanIdFor(request, "testcloud"), Is.EqualTo("p1"));
+    }
+
+    [Test]
+    public void ARequestWithoutAPlan_IsRefusedBeforeSending()
+    {
+        var ex = Assert.Throws<GpuCloudException>(() => ProviderRules.PlanIdFor(new CreateInstanceRequest { Name = "gpu" }, "testcloud"))!;
+
+        Assert.That((ex.Code, ex.Field), Is.EqualTo((GpuCloudErrorCode.InvalidRequest, "PlanId")));
+    }
+
+    [TestCase("Plan is out of stock", GpuCloudErrorCode.CapacityUnavailable)]
+    [TestCase("instance type h100 is OUT-OF-STOCK in eu-1", GpuCloudErrorCode.CapacityUnavailable)]
+    [TestCase("insufficient capacity", GpuCloudErrorCode.CapacityUnavailable)]
+    [TestCase("no capacity left", GpuCloudErrorCode.CapacityUnavailable)]
+    [TestCase("Insufficient funds on the account", GpuCloudErrorCode.InsufficientFunds)]
+    [TestCase("Insufficient balance to deploy instance", GpuCloudErrorCode.InsufficientFunds)]
+    public void AProvidersMessage_GivesTheCodeItImplies(string message, GpuCloudErrorCode code) =>
+        Assert.That(ProviderRules.CodeFromMessage(message), Is.EqualTo(code));
+
+    [TestCase("Instance not found")]
+    [TestCase("")]
+    [TestCase(null)]
+    public void AMessageThatSaysNeither_ImpliesNoCode(string? message) =>
+        Assert.That(ProviderRules.CodeFromMessage(message), Is.Null);
+
+    [Test]
+    public void EverySettingsProblemIsKept_EachNamedWithThePrefix()
+    {
+        var problems = new OptionProblems("Cloud.")
+            .Require(false, "Timeout", "must be positive.")
+            .Require(true, "Fine", "never shown.")
+            .Check("Url", name => throw new ArgumentException($"{name} must be HTTPS.", name))
+            .Check("Key", _ => { })
+            .ToList();
+
+        Assert.That(problems.Select(p => (p.Message, p.ParamName)), Is.EqualTo(new[]
+        {
+            ("Cloud.Timeout must be positive. (Parameter 'Cloud.Timeout')", "Cloud.Timeout"),
+            ("Cloud.Url must be HTTPS. (Parameter 'Cloud.Url')", "Cloud.Url"),
+        }));
+    }
+
+    [Test]
+    public void BothProvidersOptions_ListEveryProblemWithTheGivenPrefix()
+    {
+        var fluence = new FluenceOptions { ApiKey = "", BaseUrl = new Uri("http://example.com") }.Problems("GpuCloud:Fluence:");
+        var fluidstack = new FluidstackOptions { Token = "t", RegionCacheDuration = TimeSpan.FromSeconds(-1), ProjectId = Guid.Empty }.Problems("GpuCloud:Fluidstack:");
+
+        Assert.That(fluence.Select(p => p.ParamName), Is.EqualTo(new[] { "GpuCloud:Fluence:ApiKey", "GpuCloud:Fluence:BaseUrl" }));
+        Assert.That(fluidstack.Select(p => p.ParamName), Is.EqualTo(new[] { "GpuCloud:Fluidstack:RegionCacheDuration", "GpuCloud:Fluidstack:ProjectId" }));
+    }
+}
