@@ -46,9 +46,6 @@ public sealed class GpuCloudException : Exception
     /// <summary>How long the provider asked to wait before retrying (from <c>Retry-After</c>), when it said.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
-    /// <summary>Set when the library already deleted the instance this failure is about (an out-of-stock husk).</summary>
-    internal bool InstanceDeleted { get; init; }
-
     /// <summary>Each plan tried by <c>GpuCloudClient.CreateCheapestAsync</c>, in order, when this failure ends such a walk.</summary>
     public IReadOnlyList<PlanAttempt> Attempts { get; init; } = [];
 

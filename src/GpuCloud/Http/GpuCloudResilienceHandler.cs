@@ -83,13 +83,13 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         catch (BrokenCircuitException ex)
         {
             throw new GpuCloudException(GpuCloudErrorCode.ProviderUnavailable,
-                $"{_provider}: too many recent failures at {request.RequestUri?.Host}; requests are paused (circuit open).", _provider, ex)
+                $"too many recent failures at {request.RequestUri?.Host}; requests are paused (circuit open).", _provider, ex)
             { RetryAfter = ex.RetryAfter };
         }
         catch (TimeoutRejectedException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new GpuCloudException(GpuCloudErrorCode.Timeout,
-                $"{_provider}: {request.Method} {request.RequestUri?.AbsolutePath} timed out after {ex.Timeout.TotalSeconds:0.#} s.", _provider, ex);
+                $"{request.Method} {request.RequestUri?.AbsolutePath} timed out after {ex.Timeout.TotalSeconds:0.#} s.", _provider, ex);
         }
         finally
         {

@@ -71,7 +71,9 @@ internal sealed class CheapestCreate(GpuCloudOptions options, PlanSearch search,
             ? $"no plan matched ({total} candidates)"
             : $"tried {attempts.Count} of {total} plans: " + string.Join("; ", attempts.Select(a => $"{a.Provider} {a.PlanName}: {a.Code}"));
         var failures = search.Failures.Count == 0 ? "" : "; not searched: " + string.Join(", ", search.Failures.Select(f => $"{f.Provider}{(f.Region is null ? "" : "/" + f.Region)} ({f.Error.Code})"));
-        return new GpuCloudException(code, $"Could not create an instance: {tried}{failures}.", attempts.LastOrDefault()?.Provider, inner)
+        // A walk that one provider's error stopped is that provider's failure; one that ran out of plans names none
+        // (each attempt names its own).
+        return new GpuCloudException(code, $"Could not create an instance: {tried}{failures}.", (inner as GpuCloudException)?.Provider, inner)
         {
             Attempts = attempts.ToArray(),
             StatusCode = (inner as GpuCloudException)?.StatusCode,

@@ -64,7 +64,7 @@ internal sealed class PlanSearch(IReadOnlyList<IGpuCloudProvider> providers)
         catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested))
         {
             var error = ex as GpuCloudException
-                ?? new GpuCloudException(GpuCloudErrorCode.Unknown, $"{provider.Name}: {ex.Message}", provider.Name, ex);
+                ?? new GpuCloudException(GpuCloudErrorCode.Unknown, ex.Message, provider.Name, ex);
             return new PlanSearchResult([], [new ProviderFailure(provider.Name, null, error)]);
         }
     }
