@@ -29,20 +29,7 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
         var marks = new CreateMarks(Guid.NewGuid().ToString("N"), options.Owner, now + request.MaxDuration);
         var claim = await ClaimAsync(provider, request, marks, ct).ConfigureAwait(false);
         var journal = new JournalWriter(options.Journal, marks.Token, time);
-        await journal.IntentAsync(new JournalIntent
-        {
-            Token = marks.Token,
-            Provider = provider.Name,
-            PlanId = request.TargetPlanId ?? "",
-            Name = request.Name,
-            PricePerHour = request.Plan?.PricePerHour,
-            Currency = request.Plan?.Currency,
-            At = now,
-            ExpiresAt = marks.ExpiresAt,
-            Owner = marks.Owner,
-            Process = JournalProcess.Current,
-            ExistingIds = claim.Before?.Order(StringComparer.Ordinal).ToArray() ?? [],
-        }, ct).ConfigureAwait(false);
+        await journal.IntentAsync(Intent(provider, request, marks, claim, now), ct).ConfigureAwait(false);
 
         try
         {
@@ -54,17 +41,7 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
                                            && !HttpFailure.WasNotSent(ex))
         {
             // (An open circuit rejects the request before it is sent: its outcome is known, nothing was created.)
-            var lookup = await FindOwnAsync(provider, claim, ct).ConfigureAwait(false);
-            if (lookup.Mine is { } mine)
-            {
-                await journal.OutcomeAsync(JournalOutcomeKind.Created, mine.Id, null).ConfigureAwait(false);
-                return mine;
-            }
-            await journal.OutcomeAsync(JournalOutcomeKind.Unknown, null, ex.Code).ConfigureAwait(false);
-            throw new GpuCloudException(ex.Code,
-                $"{Sentence(ex.Detail)} The create's outcome is unknown: an instance named '{request.Name}' may exist on {provider.Name}, "
-                + $"but none was found that this call provably made ({lookup.Why}); nothing was deleted.",
-                provider.Name, ex) { StatusCode = ex.StatusCode, ProviderMessage = ex.ProviderMessage, RetryAfter = ex.RetryAfter };
+            return await AfterLostAnswerAsync(provider, request, claim, journal, ex, ct).ConfigureAwait(false);
         }
         catch (GpuCloudException ex)
         {
@@ -73,17 +50,56 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The caller gave up while the create may already have been sent: what it made must not stay behind,
-            // and nothing it did not make may be touched.
-            var lookup = await FindOwnAsync(provider, claim, CancellationToken.None).ConfigureAwait(false);
-            if (lookup.Mine is { } mine)
-            {
-                await journal.OutcomeAsync(JournalOutcomeKind.Created, mine.Id, null).ConfigureAwait(false);
-                await DeleteCreatedAsync(provider, mine.Id).ConfigureAwait(false);
-            }
-            else await journal.OutcomeAsync(JournalOutcomeKind.Unknown, null, null).ConfigureAwait(false);
+            await AfterCancelAsync(provider, claim, journal).ConfigureAwait(false);
             throw;
         }
+    }
+
+    private static JournalIntent Intent(IGpuCloudProvider provider, CreateInstanceRequest request, CreateMarks marks, Claim claim, DateTimeOffset now) => new()
+    {
+        Token = marks.Token,
+        Provider = provider.Name,
+        PlanId = request.TargetPlanId ?? "",
+        Name = request.Name,
+        PricePerHour = request.Plan?.PricePerHour,
+        Currency = request.Plan?.Currency,
+        At = now,
+        ExpiresAt = marks.ExpiresAt,
+        Owner = marks.Owner,
+        Process = JournalProcess.Current,
+        ExistingIds = claim.Before?.Order(StringComparer.Ordinal).ToArray() ?? [],
+    };
+
+    /// <summary>The create was sent and its answer lost: returns the instance this call provably made, or says it may exist.</summary>
+    private async Task<GpuInstance> AfterLostAnswerAsync(IGpuCloudProvider provider, CreateInstanceRequest request, Claim claim, JournalWriter journal,
+        GpuCloudException ex, CancellationToken ct)
+    {
+        var lookup = await FindOwnAsync(provider, claim, ct).ConfigureAwait(false);
+        if (lookup.Mine is { } mine)
+        {
+            await journal.OutcomeAsync(JournalOutcomeKind.Created, mine.Id, null).ConfigureAwait(false);
+            return mine;
+        }
+        await journal.OutcomeAsync(JournalOutcomeKind.Unknown, null, ex.Code).ConfigureAwait(false);
+        throw new GpuCloudException(ex.Code,
+            $"{Sentence(ex.Detail)} The create's outcome is unknown: an instance named '{request.Name}' may exist on {provider.Name}, "
+            + $"but none was found that this call provably made ({lookup.Why}); nothing was deleted.",
+            provider.Name, ex) { StatusCode = ex.StatusCode, ProviderMessage = ex.ProviderMessage, RetryAfter = ex.RetryAfter };
+    }
+
+    /// <summary>
+    /// The caller gave up while the create may already have been sent: what it made must not stay behind, and nothing it
+    /// did not make may be touched.
+    /// </summary>
+    private async Task AfterCancelAsync(IGpuCloudProvider provider, Claim claim, JournalWriter journal)
+    {
+        var lookup = await FindOwnAsync(provider, claim, CancellationToken.None).ConfigureAwait(false);
+        if (lookup.Mine is { } mine)
+        {
+            await journal.OutcomeAsync(JournalOutcomeKind.Created, mine.Id, null).ConfigureAwait(false);
+            await DeleteCreatedAsync(provider, mine.Id).ConfigureAwait(false);
+        }
+        else await journal.OutcomeAsync(JournalOutcomeKind.Unknown, null, null).ConfigureAwait(false);
     }
 
     /// <summary>What a create call carries so that its instance can be recognized later.</summary>
