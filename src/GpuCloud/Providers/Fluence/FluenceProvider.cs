@@ -156,6 +156,26 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
         }
     }
 
+    private static Api.DeployContainerRequest ContainerBody(CreateInstanceRequest request, string rawPlanId, SshPublicKey? key)
+    {
+        var c = request.Container!;
+        return new Api.DeployContainerRequest
+        {
+            Plan_id = rawPlanId,
+            Name = request.Name,
+            Ssh_key = key?.ToString(),
+            Constraints = request.Location is null ? null : new Api.PlacementConstraints { Location = request.Location.ToUpperInvariant() },
+            Container_settings = new Api.ContainerSettings
+            {
+                Image = c.Image,
+                Expose = c.Ports.Select(p => new Api.ExposedPort { Port = p.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Protocol = p.Protocol.ToString().ToLowerInvariant() }).ToList(),
+                Environment = c.Environment.Select(e => new Api.EnvironmentVariable { Name = e.Key, Value = e.Value }).ToList(),
+                Startup_command = c.StartupCommand,
+                Credentials = c.Registry is null ? null : new Api.ContainerCredentials { Host = c.Registry.Host, Username = c.Registry.Username, Password = c.Registry.Password },
+            },
+        };
+    }
+
     /// <inheritdoc />
     public async Task<GpuInstance> CreateInstanceAsync(CreateInstanceRequest request, CancellationToken cancellationToken = default)
     {
@@ -167,25 +187,7 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
         var created = await Calls.RunAsync(async () =>
         {
             if (workload == WorkloadType.Container)
-            {
-                var c = request.Container!;
-                var body = new Api.DeployContainerRequest
-                {
-                    Plan_id = rawPlanId,
-                    Name = request.Name,
-                    Ssh_key = key?.ToString(),
-                    Constraints = request.Location is null ? null : new Api.PlacementConstraints { Location = request.Location.ToUpperInvariant() },
-                    Container_settings = new Api.ContainerSettings
-                    {
-                        Image = c.Image,
-                        Expose = c.Ports.Select(p => new Api.ExposedPort { Port = p.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Protocol = p.Protocol.ToString().ToLowerInvariant() }).ToList(),
-                        Environment = c.Environment.Select(e => new Api.EnvironmentVariable { Name = e.Key, Value = e.Value }).ToList(),
-                        Startup_command = c.StartupCommand,
-                        Credentials = c.Registry is null ? null : new Api.ContainerCredentials { Host = c.Registry.Host, Username = c.Registry.Username, Password = c.Registry.Password },
-                    },
-                };
-                return await _api.DeployContainerInstanceAsync(body, cancellationToken).ConfigureAwait(false);
-            }
+                return await _api.DeployContainerInstanceAsync(ContainerBody(request, rawPlanId, key), cancellationToken).ConfigureAwait(false);
             var vm = new Api.DeployVmRequest { Plan_id = rawPlanId, Name = request.Name, Ssh_key = key!.ToString(), Os_image = request.OsImage! };
             return workload == WorkloadType.VirtualMachine
                 ? await _api.DeployVmInstanceAsync(vm, cancellationToken).ConfigureAwait(false)
@@ -198,9 +200,8 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
         try
         {
             // The instance exists now: its id must reach the caller even if the caller cancels meanwhile, or
-            // nobody could clean it up. So this first read has its own time limit instead of the caller's token.
-            using var firstRead = new CancellationTokenSource(_http.Timeout);
-            return await GetAsync(workload, created.Instance_id, firstRead.Token).ConfigureAwait(false);
+            // nobody could clean it up. So this first read ignores the caller's token; the pipeline's total timeout bounds it.
+            return await GetAsync(workload, created.Instance_id, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is GpuCloudException or OperationCanceledException)
         {
