@@ -7,8 +7,9 @@ namespace GpuCloud.Benchmarks;
 
 /// <summary>
 /// <c>--readiness [--waits N]</c>: issue 19's detection measurements on the sandbox, in real time, with known ready
-/// times (ACTIVE at create + ProvisioningDelay, SSH answering SshAnswerDelay later). Each wait starts a random time
-/// after its create, so the provider turns running at a random point of the wait. Two scenarios: the sandbox's own
+/// times (ACTIVE at create + ProvisioningDelay, SSH answering SshAnswerDelay later). Each wait starts a different time
+/// after its create (spread evenly over one PollInterval, plus a random number of whole intervals), so the provider
+/// turns running at every point of the poll cycle. Two scenarios: the sandbox's own
 /// short provisioning (3 s; the wait starts 0-5 s after create) and a typical slow one (60 s; the wait starts 0-50 s
 /// after create, so ACTIVE comes 10-60 s into it). Prints, per polling and probe setting: (a) SSH-answers to
 /// caller-knows, (b) provider-running to caller-knows, (c) provider GETs per wait.
@@ -65,8 +66,14 @@ internal static class ReadinessLatency
         var client = provider.GetRequiredService<GpuCloudClient>();
         var plans = await client.ListPlansAsync(new PlanQuery { Providers = ["fluence"], Workload = WorkloadType.Container });
         var plan = plans.Plans[0];
+        // Where ACTIVE falls within a PollInterval decides the latency: 20 random offsets can bunch up (one seed put most
+        // of them 2 s after a fixed poll and flattered every schedule 2 s off it). So the phase is spread evenly over
+        // one PollInterval, and only the whole number of intervals before it is random.
         var random = new Random(11);
-        var offsets = Enumerable.Range(0, waits).Select(_ => TimeSpan.FromMilliseconds(random.Next(0, (int)scenario.MaxOffset.TotalMilliseconds))).ToArray();
+        var periods = (int)(scenario.MaxOffset / Poll);
+        var offsets = Enumerable.Range(0, waits)
+            .Select(n => Poll * random.Next(0, periods) + Poll * ((n + 0.5) / waits))
+            .ToArray();
         var results = await Task.WhenAll(offsets.Select((offset, n) => OneAsync(client, counter, plan, scenario.Provisioning, offset, n)));
 
         var a = results.Select(r => r.KnowsAt - r.AnswersAt).Order().ToArray();
