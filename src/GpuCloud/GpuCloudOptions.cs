@@ -57,10 +57,10 @@ public sealed class GpuCloudOptions
 
     /// <summary>
     /// The shortest wait between two polls of the provider, where a wait starts: after the first poll (at once) the
-    /// wait polls after this interval, then doubles it up to <see cref="PollInterval"/>. Default 1 second; set it to
+    /// wait polls after this interval, then doubles it up to <see cref="PollInterval"/>. Default 2 seconds; set it to
     /// <see cref="PollInterval"/> for a fixed interval. A <see cref="PollInterval"/> below it is used as is.
     /// </summary>
-    public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// How a wait for <see cref="InstanceState.Running"/> checks that the SSH endpoint answers once the provider

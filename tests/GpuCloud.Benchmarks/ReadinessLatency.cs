@@ -34,8 +34,8 @@ internal static class ReadinessLatency
         [
             new("fixed 5 s, no probe", Poll, ReadinessProbe.None),
             new("fixed 5 s, SshBanner", Poll, ReadinessProbe.SshBanner),
-            new("adaptive 1-2-4-5 s, SshBanner (default)", TimeSpan.FromSeconds(1), ReadinessProbe.SshBanner),
-            new("adaptive 2-4-5 s, SshBanner", TimeSpan.FromSeconds(2), ReadinessProbe.SshBanner),
+            new("adaptive 1-2-4-5 s, SshBanner", TimeSpan.FromSeconds(1), ReadinessProbe.SshBanner),
+            new("adaptive 2-4-5 s, SshBanner (default)", TimeSpan.FromSeconds(2), ReadinessProbe.SshBanner),
         ];
         foreach (var scenario in scenarios)
         {

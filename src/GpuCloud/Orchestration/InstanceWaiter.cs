@@ -9,8 +9,9 @@ namespace GpuCloud;
 /// </summary>
 /// <remarks>
 /// The provider is polled at once, then after <see cref="GpuCloudOptions.MinPollInterval"/>, doubling up to
-/// <see cref="GpuCloudOptions.PollInterval"/> (1, 2, 4, 5, 5, ... seconds by default): a fresh instance is often ready
-/// within seconds, a slow one costs a few polls more than a fixed interval would. A transient failure of a poll
+/// <see cref="GpuCloudOptions.PollInterval"/> (2, 4, 5, 5, ... seconds by default): a fresh instance is often ready
+/// within seconds, and a slow one costs about one poll more than a fixed interval would (each pause shorter than
+/// PollInterval adds a poll to a long wait, whatever comes after it; RESULTS.md has the measurements). A transient failure of a poll
 /// (after the HTTP pipeline's own retries) does not end the wait: the next poll comes no sooner than its
 /// <c>Retry-After</c>.
 /// </remarks>

@@ -15,10 +15,10 @@ public sealed class AdaptivePollingTests
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
 
     [Test]
-    public async Task PollsAtOnce_ThenBacksOffFromOneSecondToPollInterval()
+    public async Task PollsAtOnce_ThenBacksOffFromMinPollIntervalToPollInterval()
     {
         var time = new TrackedClock();
-        var (alpha, times) = ReadyOnGet(time, 8);
+        var (alpha, times) = ReadyOnGet(time, 7);
         using var client = Client(alpha, time, new GpuCloudOptions { PollInterval = Poll });
 
         var ready = await time.DriveAsync(Wait(client));
@@ -26,7 +26,7 @@ public sealed class AdaptivePollingTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ready.IsReady, Is.True);
-            Assert.That(times, Is.EqualTo(Seconds(0, 1, 3, 7, 12, 17, 22, 27)), "1, 2, 4 s, then PollInterval (5 s) from there on");
+            Assert.That(times, Is.EqualTo(Seconds(0, 2, 6, 11, 16, 21, 26)), "2, 4 s (MinPollInterval doubling), then PollInterval (5 s) from there on");
         }
     }
 
@@ -35,14 +35,14 @@ public sealed class AdaptivePollingTests
     {
         var time = new TrackedClock();
         var (alpha, times) = ReadyOnGet(time, 5);
-        using var client = Client(alpha, time, new GpuCloudOptions { PollInterval = TimeSpan.FromSeconds(30), MinPollInterval = TimeSpan.FromSeconds(2) });
+        using var client = Client(alpha, time, new GpuCloudOptions { PollInterval = TimeSpan.FromSeconds(60), MinPollInterval = TimeSpan.FromSeconds(3) });
 
         await time.DriveAsync(Wait(client));
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(times, Is.EqualTo(Seconds(0, 2, 6, 14, 30)));
-            Assert.That(Gaps(times).Min(), Is.EqualTo(TimeSpan.FromSeconds(2)));
+            Assert.That(times, Is.EqualTo(Seconds(0, 3, 9, 21, 45)));
+            Assert.That(Gaps(times).Min(), Is.EqualTo(TimeSpan.FromSeconds(3)));
         }
     }
 
@@ -57,7 +57,7 @@ public sealed class AdaptivePollingTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(times, Is.EqualTo(Seconds(0, 1, 3, 6, 9, 12)), "1, 2, then 3 s: the doubling to 4 s is capped");
+            Assert.That(times, Is.EqualTo(Seconds(0, 2, 5, 8, 11, 14)), "2, then 3 s: the doubling to 4 s is capped");
             Assert.That(Gaps(times).Max(), Is.EqualTo(TimeSpan.FromSeconds(3)));
         }
     }
@@ -88,7 +88,7 @@ public sealed class AdaptivePollingTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ready.IsReady, Is.True, "a rate-limited poll does not end the wait");
-            Assert.That(times, Is.EqualTo(Seconds(0, 1, 31)), "30 s after the 429, not the 2 s the back-off had reached");
+            Assert.That(times, Is.EqualTo(Seconds(0, 2, 32)), "30 s after the 429, not the 4 s the back-off had reached");
         }
     }
 
@@ -116,7 +116,7 @@ public sealed class AdaptivePollingTests
 
         await time.DriveAsync(client.WaitForStateAsync("alpha", "i-1", InstanceState.Running, TimeSpan.FromMinutes(5)));
 
-        Assert.That(times, Is.EqualTo(Seconds(0, 1, 3, 7)), "Retry-After is a lower bound: the 2 s pause is longer, so it stands");
+        Assert.That(times, Is.EqualTo(Seconds(0, 2, 6, 11)), "Retry-After is a lower bound: the 4 s pause is longer, so it stands");
     }
 
     [Test]
@@ -153,7 +153,7 @@ public sealed class AdaptivePollingTests
         {
             Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.Timeout));
             Assert.That(ex.Message, Does.Contain("the last poll failed: alpha: ProviderUnavailable"));
-            Assert.That(alpha.GetCalls, Is.EqualTo(5), "polls at 0, 1, 3, 7 and 10 s (the last pause cut to the deadline)");
+            Assert.That(alpha.GetCalls, Is.EqualTo(4), "polls at 0, 2, 6 and 10 s (the last pause cut to the deadline)");
             Assert.That(time.GetUtcNow() - start, Is.EqualTo(TimeSpan.FromSeconds(10)));
         }
     }
@@ -194,7 +194,7 @@ public sealed class AdaptivePollingTests
                     : Build.Instance("alpha", id, InstanceState.Running, reachable: true) with { Ssh = new SshEndpoint("127.0.0.1", server.Port, "root") };
             },
         };
-        using var client = Client(alpha, time, new GpuCloudOptions { PollInterval = Poll });
+        using var client = Client(alpha, time, new GpuCloudOptions { PollInterval = TimeSpan.FromSeconds(10) });
         client.Probe = new SshEndpointProbe(ReadinessProbe.SshBanner, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
 
         var ex = await ExpectAsync(time.DriveAsync(client.WaitForStateAsync("alpha", "i-1", InstanceState.Running, TimeSpan.FromSeconds(20))));
@@ -202,9 +202,9 @@ public sealed class AdaptivePollingTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.Timeout));
-            Assert.That(times, Is.EqualTo(Seconds(0, 1, 3, 8, 13, 18)), "running at 3 s: the back-off does not go on, PollInterval does");
-            // One attempt (one connection) per ProbeInterval from 3 s to the 20 s deadline, at least.
-            Assert.That(server.Connections, Is.GreaterThanOrEqualTo((int)(TimeSpan.FromSeconds(17) / InstanceWaiter.ProbeInterval)));
+            Assert.That(times, Is.EqualTo(Seconds(0, 2, 6, 16)), "running at 6 s: PollInterval (10 s) from there on, not the back-off's next 8 s");
+            // One attempt (one connection) per ProbeInterval from 6 s to the 20 s deadline, at least.
+            Assert.That(server.Connections, Is.GreaterThanOrEqualTo((int)(TimeSpan.FromSeconds(14) / InstanceWaiter.ProbeInterval)));
         }
     }
 
