@@ -10,10 +10,10 @@ namespace GpuCloud;
 /// <remarks>
 /// The provider is polled at once, then after <see cref="GpuCloudOptions.MinPollInterval"/>, doubling up to
 /// <see cref="GpuCloudOptions.PollInterval"/> (2, 4, 5, 5, ... seconds by default): a fresh instance is often ready
-/// within seconds, and a slow one costs about one poll more than a fixed interval would (each pause shorter than
-/// PollInterval adds a poll to a long wait, whatever comes after it; RESULTS.md has the measurements). A transient failure of a poll
-/// (after the HTTP pipeline's own retries) does not end the wait: the next poll comes no sooner than its
-/// <c>Retry-After</c>.
+/// within seconds, and a slow one costs about one poll more than a fixed interval would (a pause shorter than
+/// PollInterval adds most of a poll to a long wait whatever comes after it; the benchmarks' RESULTS.md has figures).
+/// A transient failure of a poll (after the HTTP pipeline's own retries) does not end the wait: the next poll comes
+/// no sooner than its <c>Retry-After</c>.
 /// </remarks>
 internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time, CreateRecovery creates)
 {
@@ -58,7 +58,7 @@ internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time,
                 var now = time.GetUtcNow();
                 var retryAfter = ex.RetryAfter is { } asked && asked > TimeSpan.Zero ? asked : TimeSpan.Zero;
                 var pause = Max(Next(ref interval), retryAfter);
-                if (now + retryAfter >= deadline)
+                if (retryAfter >= deadline - now)
                 {
                     throw new GpuCloudException(GpuCloudErrorCode.Timeout,
                         $"{p.Name}: instance {instanceId} did not reach {target} within {timeout}; the last poll failed: {ex.Message}", p.Name, ex);
@@ -97,7 +97,7 @@ internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time,
     private TimeSpan Next(ref TimeSpan interval)
     {
         var pause = interval;
-        interval = Min(interval * 2, options.PollInterval);
+        interval = interval >= options.PollInterval / 2 ? options.PollInterval : interval * 2;
         return pause;
     }
 
