@@ -63,6 +63,22 @@ public sealed class AdaptivePollingTests
     }
 
     [Test]
+    public async Task HugeIntervals_AreCutToTheDeadline_WithoutOverflowing()
+    {
+        var time = new TrackedClock();
+        var (alpha, times) = ReadyOnGet(time, int.MaxValue);
+        using var client = Client(alpha, time, new GpuCloudOptions { PollInterval = TimeSpan.MaxValue, MinPollInterval = TimeSpan.MaxValue });
+
+        var ex = await ExpectAsync(time.DriveAsync(client.WaitForStateAsync("alpha", "i-1", InstanceState.Running, TimeSpan.FromMinutes(1))));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.Timeout));
+            Assert.That(times, Is.EqualTo(Seconds(0, 60)));
+        }
+    }
+
+    [Test]
     public async Task RateLimitedPoll_IsRetriedNoSoonerThanItsRetryAfter()
     {
         var time = new TrackedClock();
