@@ -49,8 +49,18 @@ public sealed class GpuCloudOptions
     /// <summary>Retries, timeouts and circuit breaking for every provider request.</summary>
     public GpuCloudResilienceOptions Resilience { get; set; } = new();
 
-    /// <summary>How often <see cref="GpuCloudClient.WaitForStateAsync"/> polls. Default 5 seconds.</summary>
+    /// <summary>
+    /// How often <see cref="GpuCloudClient.WaitForStateAsync"/> polls once it has backed off from
+    /// <see cref="MinPollInterval"/>, and while the readiness probe runs. Default 5 seconds.
+    /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The shortest wait between two polls of the provider, where a wait starts: after the first poll (at once) the
+    /// wait polls after this interval, then doubles it up to <see cref="PollInterval"/>. Default 2 seconds; set it to
+    /// <see cref="PollInterval"/> for a fixed interval. A <see cref="PollInterval"/> below it is used as is.
+    /// </summary>
+    public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// How a wait for <see cref="InstanceState.Running"/> checks that the SSH endpoint answers once the provider
@@ -86,6 +96,7 @@ public sealed class GpuCloudOptions
     public void Validate()
     {
         if (PollInterval <= TimeSpan.Zero) throw new ArgumentException("PollInterval must be positive.", nameof(PollInterval));
+        if (MinPollInterval <= TimeSpan.Zero) throw new ArgumentException("MinPollInterval must be positive.", nameof(MinPollInterval));
         if (ReadyTimeout <= TimeSpan.Zero) throw new ArgumentException("ReadyTimeout must be positive.", nameof(ReadyTimeout));
         if (CleanupTimeout <= TimeSpan.Zero) throw new ArgumentException("CleanupTimeout must be positive.", nameof(CleanupTimeout));
         if (!Enum.IsDefined(ReadinessProbe)) throw new ArgumentException("ReadinessProbe is not a known probe.", nameof(ReadinessProbe));

@@ -154,7 +154,8 @@ public class GpuCloudClientTests
             Assert.That(progress.Items.Select(i => i.ProviderState), Is.EqualTo(new[] { "INITIALIZED", "INITIALIZED", "ACTIVE", "ACTIVE" }));
             Assert.That(progress.Items.Select(i => i.IsReady), Is.EqualTo(new[] { false, false, false, true }));
             Assert.That(alpha.GetCalls, Is.EqualTo(4));
-            Assert.That(time.GetUtcNow() - start, Is.EqualTo(3 * Poll), "one poll interval between polls");
+            // Issue 19: polls at 0, 2, 6 and 11 s (MinPollInterval 2 s, doubling toward PollInterval); a fixed 5 s interval took 15 s.
+            Assert.That(time.GetUtcNow() - start, Is.EqualTo(TimeSpan.FromSeconds(11)), "the wait backs off from MinPollInterval");
         }
     }
 
@@ -202,7 +203,7 @@ public class GpuCloudClientTests
             Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.Timeout));
             Assert.That(ex.Provider, Is.EqualTo("alpha"));
             Assert.That(ex.Message, Does.Contain("i-1").And.Contain("Provisioning (creating)").And.Contain("00:00:12"));
-            Assert.That(alpha.GetCalls, Is.EqualTo(4), "polls at 0, 5, 10 and 12 seconds");
+            Assert.That(alpha.GetCalls, Is.EqualTo(5), "polls at 0, 2, 6, 11 and 12 seconds (issue 19's back-off; fixed 5 s polling made 4)");
             Assert.That(time.GetUtcNow() - start, Is.EqualTo(TimeSpan.FromSeconds(12)), "the last wait is cut to the deadline");
             Assert.That(alpha.Deleted, Is.Empty, "waiting alone never deletes");
         }

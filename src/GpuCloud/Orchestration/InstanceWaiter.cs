@@ -7,10 +7,18 @@ namespace GpuCloud;
 /// running with an SSH endpoint and, unless <see cref="GpuCloudOptions.ReadinessProbe"/> is
 /// <see cref="ReadinessProbe.None"/>, the endpoint answers the probe.
 /// </summary>
+/// <remarks>
+/// The provider is polled at once, then after <see cref="GpuCloudOptions.MinPollInterval"/>, doubling up to
+/// <see cref="GpuCloudOptions.PollInterval"/> (2, 4, 5, 5, ... seconds by default): a fresh instance is often ready
+/// within seconds, and a slow one costs about one poll more than a fixed interval would (a pause shorter than
+/// PollInterval adds most of a poll to a long wait whatever comes after it; the benchmarks' RESULTS.md has figures).
+/// A transient failure of a poll (after the HTTP pipeline's own retries) does not end the wait: the next poll comes
+/// no sooner than its <c>Retry-After</c>.
+/// </remarks>
 internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time, CreateRecovery creates)
 {
     /// <summary>How often the readiness probe retries while the provider says running; it costs the provider nothing.</summary>
-    internal static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(250);
 
     private SshEndpointProbe? _probe;
 
@@ -30,6 +38,7 @@ internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time,
         IProgress<GpuInstance>? progress, bool deleteOutOfStock, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + timeout;
+        var interval = Min(options.MinPollInterval, options.PollInterval);
         GpuInstance? last = null;
         while (true)
         {
@@ -41,6 +50,21 @@ internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time,
             catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound && target == InstanceState.Terminated)
             {
                 current = (last ?? Gone(p.Name, instanceId)) with { State = InstanceState.Terminated, ProviderState = "not-found" };
+            }
+            catch (GpuCloudException ex) when (ex.IsTransient)
+            {
+                // The HTTP pipeline has already retried this GET; the wait's own deadline is far longer, and ending it here
+                // would make a caller delete an instance that is coming up fine. Wait out the failure instead.
+                var now = time.GetUtcNow();
+                var retryAfter = ex.RetryAfter is { } asked && asked > TimeSpan.Zero ? asked : TimeSpan.Zero;
+                var pause = Max(Next(ref interval), retryAfter);
+                if (retryAfter >= deadline - now)
+                {
+                    throw new GpuCloudException(GpuCloudErrorCode.Timeout,
+                        $"{p.Name}: instance {instanceId} did not reach {target} within {timeout}; the last poll failed: {ex.Message}", p.Name, ex);
+                }
+                await Task.Delay(Min(pause, deadline - now), time, cancellationToken).ConfigureAwait(false);
+                continue;
             }
             last = current;
             progress?.Report(current);
@@ -65,8 +89,16 @@ internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time,
                 throw new GpuCloudException(GpuCloudErrorCode.Timeout,
                     $"{p.Name}: instance {instanceId} did not reach {target} within {timeout}; last seen {detail}.", p.Name);
             }
-            await Task.Delay(Min(remaining, options.PollInterval), time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Min(remaining, Next(ref interval)), time, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The pause before the next poll; the one after it is twice as long, up to <see cref="GpuCloudOptions.PollInterval"/>.</summary>
+    private TimeSpan Next(ref TimeSpan interval)
+    {
+        var pause = interval;
+        interval = interval >= options.PollInterval / 2 ? options.PollInterval : interval * 2;
+        return pause;
     }
 
     /// <summary>
@@ -102,6 +134,8 @@ internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time,
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>Closes the journal's entry for an instance seen gone; a journal failure does not fail the wait that saw it.</summary>
     private Task RecordGoneAsync(IGpuCloudProvider provider, GpuInstance gone) =>
