@@ -14,8 +14,6 @@ public class ProviderMessageTests
         TestName = "TheMessageIsTheProviderThenTheText_WhenAProviderIsGiven")]
     [TestCase(null, "Name: a name is required.", "Name: a name is required.", "Name: a name is required.",
         TestName = "TheMessageIsTheTextAlone_WhenNoProviderIsGiven")]
-    [TestCase("testcloud", "testcloud: the request timed out.", "testcloud: the request timed out.", "the request timed out.",
-        TestName = "AProviderWrittenInFrontByTheCaller_IsNotShownTwice")]
     public void TheMessageIsTheProviderThenTheDetail(string? provider, string text, string message, string detail)
     {
         var ex = new GpuCloudException(GpuCloudErrorCode.Conflict, text, provider);

@@ -18,11 +18,11 @@ public sealed class GpuCloudException : Exception
     /// <param name="provider">The provider involved, if any (its <see cref="GpuCloud.Providers.IGpuCloudProvider.Name"/>).</param>
     /// <param name="innerException">The underlying cause.</param>
     public GpuCloudException(GpuCloudErrorCode code, string message, string? provider = null, Exception? innerException = null)
-        : base(Shown(provider, Unprefixed(provider, message)), innerException)
+        : base(Shown(provider, message), innerException)
     {
         Code = code;
         Provider = provider;
-        Detail = Unprefixed(provider, message);
+        Detail = message;
     }
 
     /// <summary>What went wrong.</summary>
@@ -57,10 +57,6 @@ public sealed class GpuCloudException : Exception
         or GpuCloudErrorCode.Timeout or GpuCloudErrorCode.CapacityUnavailable;
 
     private static string Shown(string? provider, string detail) => provider is null ? detail : $"{provider}: {detail}";
-
-    // A caller written before the provider was put in front here may still write it itself: it is not shown twice.
-    private static string Unprefixed(string? provider, string message) =>
-        provider is not null && message.StartsWith(provider + ": ", StringComparison.Ordinal) ? message[(provider.Length + 2)..] : message;
 
     /// <summary>An <see cref="GpuCloudErrorCode.InvalidRequest"/> for a bad field, raised before any request is sent.</summary>
     internal static GpuCloudException Invalid(string field, string message, string? provider = null) =>

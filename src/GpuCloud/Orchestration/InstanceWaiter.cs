@@ -61,7 +61,7 @@ internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time,
                 if (retryAfter >= deadline - now)
                 {
                     throw new GpuCloudException(GpuCloudErrorCode.Timeout,
-                        $"{p.Name}: instance {instanceId} did not reach {target} within {timeout}; the last poll failed: {ex.Message}", p.Name, ex);
+                        $"instance {instanceId} did not reach {target} within {timeout}; the last poll failed: {ex.Detail}", p.Name, ex);
                 }
                 await Task.Delay(Min(pause, deadline - now), time, cancellationToken).ConfigureAwait(false);
                 continue;
@@ -87,7 +87,7 @@ internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time,
             {
                 var detail = current.State == InstanceState.Running && target == InstanceState.Running ? "running but not reachable yet" : $"state {current.State} ({current.ProviderState})";
                 throw new GpuCloudException(GpuCloudErrorCode.Timeout,
-                    $"{p.Name}: instance {instanceId} did not reach {target} within {timeout}; last seen {detail}.", p.Name);
+                    $"instance {instanceId} did not reach {target} within {timeout}; last seen {detail}.", p.Name);
             }
             await Task.Delay(Min(remaining, Next(ref interval)), time, cancellationToken).ConfigureAwait(false);
         }
@@ -126,7 +126,7 @@ internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time,
             if (now >= deadline)
             {
                 throw new GpuCloudException(GpuCloudErrorCode.Timeout,
-                    $"{p.Name}: instance {running.Id} did not become ready within {timeout}: running but SSH did not answer at {ssh.Host}:{ssh.Port} ({attempt.Detail}).", p.Name);
+                    $"instance {running.Id} did not become ready within {timeout}: running but SSH did not answer at {ssh.Host}:{ssh.Port} ({attempt.Detail}).", p.Name);
             }
             if (now >= nextPoll) return null;
             await Task.Delay(Min(ProbeInterval, Min(deadline - now, nextPoll - now)), time, ct).ConfigureAwait(false);
@@ -155,15 +155,15 @@ internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time,
                 // The provider leaves an out-of-stock husk behind; remove it before reporting (unless the caller does).
                 var cleanup = deleteOutOfStock ? " " + (await creates.DeleteCreatedAsync(provider, current.Id).ConfigureAwait(false)).Message : "";
                 throw new GpuCloudException(GpuCloudErrorCode.CapacityUnavailable,
-                    $"{provider.Name}: no capacity for instance {current.Id} ({current.ProviderState});{cleanup}".TrimEnd(';'), provider.Name);
+                    $"no capacity for instance {current.Id} ({current.ProviderState});{cleanup}".TrimEnd(';'), provider.Name);
             }
             throw new GpuCloudException(current.FailureReason ?? GpuCloudErrorCode.ProviderUnavailable,
-                $"{provider.Name}: instance {current.Id} failed ({current.ProviderState}) while waiting for {target}.", provider.Name);
+                $"instance {current.Id} failed ({current.ProviderState}) while waiting for {target}.", provider.Name);
         }
         if (current.State is InstanceState.Terminated or InstanceState.Terminating && target is not (InstanceState.Terminated or InstanceState.Terminating))
         {
             throw new GpuCloudException(GpuCloudErrorCode.Conflict,
-                $"{provider.Name}: instance {current.Id} is {current.State} ({current.ProviderState}) and will not reach {target}.", provider.Name);
+                $"instance {current.Id} is {current.State} ({current.ProviderState}) and will not reach {target}.", provider.Name);
         }
     }
 }

@@ -51,4 +51,19 @@ public sealed partial class SharedCodeTests
         var outside = files.Where(f => !f.Path.StartsWith("Http/", StringComparison.Ordinal) && f.Code.Contains("Polly", StringComparison.Ordinal)).Select(f => f.Path);
         Assert.That(outside, Is.Empty);
     }
+
+    [GeneratedRegex(@"\$""\{[\w.]*(Name|[Pp]rovider)\}: ")]
+    private static partial Regex HandWrittenPrefix();
+
+    [Test]
+    public void NoMessage_WritesTheProviderInFrontItself()
+    {
+        // GpuCloudException puts the provider in front of its detail (Message = "provider: detail"); a message that
+        // writes it too would show it twice.
+        var files = Files().Where(f => !f.Path.StartsWith("Errors/GpuCloudException.cs", StringComparison.Ordinal)).ToArray();
+        Assert.That(HandWrittenPrefix().IsMatch("throw new GpuCloudException(code, $\"{provider.Name}: gone\", provider.Name);"), Is.True, "the scan can see one");
+
+        var prefixed = files.SelectMany(f => f.Code.Split('\n').Where(l => HandWrittenPrefix().IsMatch(l)).Select(l => $"{f.Path}: {l.Trim()}"));
+        Assert.That(prefixed, Is.Empty);
+    }
 }

@@ -168,7 +168,7 @@ public sealed class AdaptivePollingTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.Timeout));
-            Assert.That(ex.Message, Does.Contain("the last poll failed: alpha: ProviderUnavailable"));
+            Assert.That(ex.Message, Is.EqualTo("alpha: instance i-1 did not reach Running within 00:00:10; the last poll failed: ProviderUnavailable"));
             Assert.That(alpha.GetCalls, Is.EqualTo(4), "polls at 0, 2, 6 and 10 s (the last pause cut to the deadline)");
             Assert.That(time.GetUtcNow() - start, Is.EqualTo(TimeSpan.FromSeconds(10)));
         }
