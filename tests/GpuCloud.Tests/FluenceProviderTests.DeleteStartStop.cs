@@ -1,0 +1,106 @@
+using System.Net;
+using GpuCloud;
+using GpuCloud.Providers;
+using GpuCloud.Tests.Support;
+using Newtonsoft.Json.Linq;
+using RichardSzalay.MockHttp;
+using static GpuCloud.Tests.Support.FluenceJson;
+
+namespace GpuCloud.Tests;
+
+public partial class FluenceProviderTests
+{
+    [Test]
+    public async Task DeleteActiveContainer_SendsDelete()
+    {
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, ContainerInstancesUrl + ActiveContainerId, ContainerDetail());
+        http.Status(HttpMethod.Delete, ContainerInstancesUrl + ActiveContainerId, HttpStatusCode.NoContent);
+        using var fluence = Build.Fluence(http);
+
+        await fluence.DeleteInstanceAsync("container:" + ActiveContainerId);
+
+        Assert.That(http.Sent(HttpMethod.Delete, ContainerInstancesUrl + ActiveContainerId), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task DeleteActiveVm_SendsDeleteToTheVmPath()
+    {
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, VmInstancesUrl + "/" + ActiveVmId, VmDetail());
+        http.Status(HttpMethod.Delete, VmInstancesUrl + "/" + ActiveVmId, HttpStatusCode.NoContent);
+        using var fluence = Build.Fluence(http);
+
+        await fluence.DeleteInstanceAsync("vm:" + ActiveVmId);
+
+        Assert.That(http.Sent(HttpMethod.Delete, VmInstancesUrl + "/" + ActiveVmId), Has.Count.EqualTo(1));
+    }
+
+    [TestCase("ENDED")]
+    [TestCase("FAILED")]
+    public async Task DeleteFinishedInstance_SendsNothing(string status)
+    {
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, ContainerInstancesUrl + ActiveContainerId, ContainerDetail(status));
+        using var fluence = Build.Fluence(http);
+
+        await fluence.DeleteInstanceAsync("container:" + ActiveContainerId);
+
+        Assert.That(http.Requests.Where(r => r.Method == HttpMethod.Delete), Is.Empty);
+    }
+
+    [Test]
+    public async Task DeleteMissingInstance_CountsAsDeleted()
+    {
+        using var http = new RecordingHttp();
+        http.Status(HttpMethod.Get, ContainerInstancesUrl + ActiveContainerId, HttpStatusCode.NotFound);
+        using var fluence = Build.Fluence(http);
+
+        await fluence.DeleteInstanceAsync("container:" + ActiveContainerId);
+
+        Assert.That(http.Requests.Where(r => r.Method == HttpMethod.Delete), Is.Empty);
+    }
+
+    [Test]
+    public void DeleteInitializingInstance_IsAConflict_WithoutSendingDelete()
+    {
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, ContainerInstancesUrl + ActiveContainerId, ContainerDetail("INITIALIZED"));
+        using var fluence = Build.Fluence(http);
+
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluence.DeleteInstanceAsync("container:" + ActiveContainerId));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.Conflict));
+            Assert.That(http.Requests.Where(r => r.Method == HttpMethod.Delete), Is.Empty);
+        }
+    }
+
+    [Test]
+    public async Task Delete_404OnTheDeleteItself_CountsAsDeleted()
+    {
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, ContainerInstancesUrl + ActiveContainerId, ContainerDetail());
+        http.Raw(HttpMethod.Delete, ContainerInstancesUrl + ActiveContainerId, HttpStatusCode.NotFound, """{"detail": "Instance not found"}""");
+        using var fluence = Build.Fluence(http);
+
+        await fluence.DeleteInstanceAsync("container:" + ActiveContainerId);
+
+        Assert.That(http.Sent(HttpMethod.Delete, ContainerInstancesUrl + ActiveContainerId), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void StartAndStop_AreNotSupported_AndSendNothing()
+    {
+        using var http = new RecordingHttp();
+        using var fluence = Build.Fluence(http);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Assert.ThrowsAsync<GpuCloudException>(() => fluence.StartInstanceAsync("vm:" + ActiveVmId))!.Code, Is.EqualTo(GpuCloudErrorCode.NotSupported));
+            Assert.That(Assert.ThrowsAsync<GpuCloudException>(() => fluence.StopInstanceAsync("vm:" + ActiveVmId))!.Code, Is.EqualTo(GpuCloudErrorCode.NotSupported));
+            Assert.That(http.Requests, Is.Empty);
+        }
+    }
+}
