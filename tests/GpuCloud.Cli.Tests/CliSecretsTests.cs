@@ -141,7 +141,7 @@ public sealed class CliSecretsTests
     }
 
     [Test]
-    public async Task Every_command_succeeds_without_showing_a_secret()
+    public async Task EveryCommandSucceedsWithoutShowingASecret()
     {
         var env = Env();
         var fluencePlan = "container:" + (await _sandbox.FluenceAsync("gpu/plans/")).EnumerateArray()
@@ -208,7 +208,7 @@ public sealed class CliSecretsTests
     }
 
     [Test]
-    public async Task Every_command_fails_on_wrong_credentials_without_showing_them()
+    public async Task EveryCommandFailsOnWrongCredentialsWithoutShowingThem()
     {
         var wrong = WrongCredentials();
         var fs = $"eu-north-1/{UnknownGuid}";
@@ -244,7 +244,7 @@ public sealed class CliSecretsTests
     }
 
     [Test]
-    public async Task Provider_errors_and_bad_input_do_not_show_a_secret()
+    public async Task ProviderErrorsAndBadInputDoNotShowASecret()
     {
         var env = Env();
         // Errors the provider answers: unknown ids, an unsupported action.
@@ -283,7 +283,7 @@ public sealed class CliSecretsTests
     }
 
     [Test]
-    public async Task Sandbox_mode_does_not_show_the_sandbox_credentials()
+    public async Task SandboxModeDoesNotShowTheSandboxCredentials()
     {
         // --sandbox starts its own server with the default credentials: they are secrets of the same kind.
         var defaults = new SandboxOptions();

@@ -60,7 +60,7 @@ public sealed class JournalSweepTests
     }
 
     [Test]
-    public async Task Killed_right_after_sending_the_create_then_one_sweep_deletes_exactly_that_instance()
+    public async Task KilledRightAfterSendingTheCreateThenOneSweepDeletesExactlyThatInstance()
     {
         await using var sandbox = await StandaloneSandbox.StartAsync();
         var env = sandbox.Environment(staticToken: true);
@@ -93,7 +93,7 @@ public sealed class JournalSweepTests
     }
 
     [Test]
-    public async Task Killed_while_waiting_for_readiness_then_one_sweep_deletes_exactly_that_instance()
+    public async Task KilledWhileWaitingForReadinessThenOneSweepDeletesExactlyThatInstance()
     {
         // Fluidstack instances stay 'creating' for an hour: the CLI is certainly still waiting when it is killed.
         await using var sandbox = await StandaloneSandbox.StartAsync(o => o.ProvisioningDelay = TimeSpan.FromHours(1));
@@ -121,7 +121,7 @@ public sealed class JournalSweepTests
     }
 
     [Test]
-    public async Task Instances_list_says_which_instances_GpuCloud_created_and_what_they_have_cost_so_far()
+    public async Task InstancesListSaysWhichInstancesGpuCloudCreatedAndWhatTheyHaveCostSoFar()
     {
         await using var sandbox = await StandaloneSandbox.StartAsync();
         var env = sandbox.Environment(staticToken: true);
@@ -156,7 +156,7 @@ public sealed class JournalSweepTests
 
     [Test]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public async Task The_journal_is_private_to_the_user_and_holds_no_secret()
+    public async Task TheJournalIsPrivateToTheUserAndHoldsNoSecret()
     {
         await using var sandbox = await StandaloneSandbox.StartAsync();
         var env = sandbox.Environment(staticToken: true);
@@ -186,7 +186,7 @@ public sealed class JournalSweepTests
     }
 
     [Test]
-    public async Task A_journal_written_by_a_newer_version_is_a_clear_error_naming_the_file()
+    public async Task AJournalWrittenByANewerVersionIsAClearErrorNamingTheFile()
     {
         await using var sandbox = await StandaloneSandbox.StartAsync();
         _ = new SqliteInstanceJournal(_journal);
@@ -206,7 +206,7 @@ public sealed class JournalSweepTests
     }
 
     [Test]
-    public async Task A_journal_that_cannot_be_opened_fails_only_the_commands_that_need_it()
+    public async Task AJournalThatCannotBeOpenedFailsOnlyTheCommandsThatNeedIt()
     {
         await using var sandbox = await StandaloneSandbox.StartAsync();
         Directory.CreateDirectory(Path.GetDirectoryName(_journal)!);

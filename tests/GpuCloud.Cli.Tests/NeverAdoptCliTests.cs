@@ -55,7 +55,7 @@ public sealed class NeverAdoptCliTests
     }
 
     [Test]
-    public async Task Instances_create_whose_deploy_fails_exits_1_and_never_prints_the_older_worker_as_new()
+    public async Task InstancesCreateWhoseDeployFailsExits1AndNeverPrintsTheOlderWorkerAsNew()
     {
         var plans = await ContainerPlanIdsAsync();
         var older = await ExistingWorkerAsync(plans[0]);
@@ -76,7 +76,7 @@ public sealed class NeverAdoptCliTests
     }
 
     [Test]
-    public async Task Run_release_whose_deploy_fails_exits_1_and_leaves_the_older_worker_running()
+    public async Task RunReleaseWhoseDeployFailsExits1AndLeavesTheOlderWorkerRunning()
     {
         var plans = await ContainerPlanIdsAsync();
         var older = await ExistingWorkerAsync(plans[0]);
@@ -96,7 +96,7 @@ public sealed class NeverAdoptCliTests
     }
 
     [Test]
-    public async Task Run_release_beside_an_older_worker_releases_only_its_own()
+    public async Task RunReleaseBesideAnOlderWorkerReleasesOnlyItsOwn()
     {
         var plans = await ContainerPlanIdsAsync();
         var older = await ExistingWorkerAsync(plans[0]);

@@ -54,7 +54,7 @@ public partial class FluenceClientTests
     }
 
     [TestCaseSource(nameof(Errors))]
-    public void Documented_error_throws_FluenceApiException_with_status_raw_body_and_result(ErrorCase<IFluenceClient> error)
+    public void DocumentedErrorThrowsFluenceApiExceptionWithStatusRawBodyAndResult(ErrorCase<IFluenceClient> error)
     {
         var (client, mock, http) = RespondError(error, readResponseAsString: true);
         using (mock)
@@ -73,7 +73,7 @@ public partial class FluenceClientTests
     }
 
     [TestCaseSource(nameof(Errors))]
-    public void With_default_settings_a_documented_error_has_the_typed_result_but_no_raw_body(ErrorCase<IFluenceClient> error)
+    public void WithDefaultSettingsADocumentedErrorHasTheTypedResultButNoRawBody(ErrorCase<IFluenceClient> error)
     {
         // NSwag's ReadResponseAsString defaults to false: the body is streamed into Result and Response stays "".
         var (client, mock, http) = RespondError(error, readResponseAsString: false);
@@ -92,7 +92,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public void Validation_error_422_keeps_the_detail_array()
+    public void ValidationError422KeepsTheDetailArray()
     {
         var error = Error(nameof(IFluenceClient.DeployContainerInstanceAsync), HttpMethod.Post, "/gpu/instances/", c => c.DeployContainerInstanceAsync(MinimalDeployRequest()), 422, FluenceExamples.ValidationError, "");
         var (client, mock, http) = RespondError(error, readResponseAsString: true);
@@ -118,7 +118,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public void Undeclared_error_status_throws_the_base_exception_with_the_raw_body()
+    public void UndeclaredErrorStatusThrowsTheBaseExceptionWithTheRawBody()
     {
         const string Html = "<html><body>502 Bad Gateway</body></html>";
         using var mock = Mock.CreateHandler();
@@ -136,7 +136,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public void Declared_error_status_with_an_empty_body_throws_the_base_exception()
+    public void DeclaredErrorStatusWithAnEmptyBodyThrowsTheBaseException()
     {
         using var mock = Mock.CreateHandler();
         mock.Expect(HttpMethod.Get, $"{Base}/gpu/instances/{ContainerId}").Respond(HttpStatusCode.NotFound, new StringContent(string.Empty));
@@ -153,7 +153,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task No_content_responses_complete_without_exception()
+    public async Task NoContentResponsesCompleteWithoutException()
     {
         using var mock = Mock.CreateHandler();
         var update = mock.Expect(HttpMethod.Put, $"{Base}/gpu/instances/{ContainerId}").Respond(HttpStatusCode.NoContent);
@@ -173,7 +173,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public void A_success_status_other_than_the_documented_one_is_an_error()
+    public void ASuccessStatusOtherThanTheDocumentedOneIsAnError()
     {
         // Terminate is documented as 204; a 200 (e.g. with a body) is treated as unexpected.
         using var mock = Mock.CreateHandler();

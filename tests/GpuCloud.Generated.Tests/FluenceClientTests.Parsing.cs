@@ -28,7 +28,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Container_plans_example_parses_with_decimal_prices()
+    public async Task ContainerPlansExampleParsesWithDecimalPrices()
     {
         var plans = await GetAsync("/gpu/plans/", FluenceExamples.ContainerPlans, c => c.ListContainerPlansAsync());
 
@@ -56,7 +56,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Vm_plans_example_parses_the_nested_groups_and_options()
+    public async Task VmPlansExampleParsesTheNestedGroupsAndOptions()
     {
         var list = await GetAsync("/gpu/plans/vms", FluenceExamples.VmPlans, c => c.ListVmPlansAsync());
 
@@ -94,7 +94,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Bare_metal_plans_parse_with_the_BAREMETAL_deployment_type()
+    public async Task BareMetalPlansParseWithTheBAREMETALDeploymentType()
     {
         var list = await GetAsync("/gpu/plans/baremetal", BareMetalPlans, c => c.ListBareMetalPlansAsync());
 
@@ -105,7 +105,7 @@ public partial class FluenceClientTests
     [TestCase("sxm")]
     [TestCase("PCIE")]
     [TestCase("pcie")]
-    public async Task Gpu_interface_is_kept_verbatim_in_either_case(string value)
+    public async Task GpuInterfaceIsKeptVerbatimInEitherCase(string value)
     {
         var plans = await GetAsync("/gpu/plans/", FluenceExamples.ContainerPlans.Replace("\"SXM\"", $"\"{value}\"", StringComparison.Ordinal), c => c.ListContainerPlansAsync());
         var vmPlans = await GetAsync("/gpu/plans/vms", FluenceExamples.VmPlans.Replace("\"pcie\"", $"\"{value}\"", StringComparison.Ordinal), c => c.ListVmPlansAsync());
@@ -120,7 +120,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Default_images_example_parses()
+    public async Task DefaultImagesExampleParses()
     {
         var images = await GetAsync("/gpu/default-images/", FluenceExamples.DefaultImages, c => c.ListDefaultImagesAsync());
 
@@ -139,7 +139,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Container_instance_list_parses_active_and_ended_instances()
+    public async Task ContainerInstanceListParsesActiveAndEndedInstances()
     {
         var instances = await GetAsync("/gpu/instances/", FluenceExamples.ContainerInstances, c => c.ListContainerInstancesAsync());
 
@@ -161,7 +161,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Container_instance_detail_parses_the_active_example()
+    public async Task ContainerInstanceDetailParsesTheActiveExample()
     {
         var instance = await GetAsync($"/gpu/instances/{ContainerId}", FluenceExamples.ContainerInstanceActive, c => c.GetContainerInstanceAsync(ContainerId));
 
@@ -189,7 +189,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Container_instance_detail_parses_the_ended_example_with_null_network()
+    public async Task ContainerInstanceDetailParsesTheEndedExampleWithNullNetwork()
     {
         var instance = await GetAsync($"/gpu/instances/{ContainerId}", FluenceExamples.ContainerInstanceEnded, c => c.GetContainerInstanceAsync(ContainerId));
 
@@ -207,7 +207,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Vm_instance_list_parses_active_and_failed_instances()
+    public async Task VmInstanceListParsesActiveAndFailedInstances()
     {
         var instances = await GetAsync("/gpu/instances/vms", FluenceExamples.VmInstances, c => c.ListVmInstancesAsync());
 
@@ -227,7 +227,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Vm_instance_detail_parses_the_active_example()
+    public async Task VmInstanceDetailParsesTheActiveExample()
     {
         var vm = await GetAsync($"/gpu/instances/vms/{VmId}", FluenceExamples.VmInstanceActive, c => c.GetVmInstanceAsync(VmId));
 
@@ -250,7 +250,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Vm_instance_detail_parses_the_ended_example_with_nulls()
+    public async Task VmInstanceDetailParsesTheEndedExampleWithNulls()
     {
         var vm = await GetAsync($"/gpu/instances/vms/{VmId}", FluenceExamples.VmInstanceEnded, c => c.GetVmInstanceAsync(VmId));
 
@@ -266,7 +266,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Bare_metal_detail_parses_with_baremetal_availability()
+    public async Task BareMetalDetailParsesWithBaremetalAvailability()
     {
         var instance = await GetAsync($"/gpu/instances/baremetal/{BareMetalId}", BareMetalInstance, c => c.GetBareMetalInstanceAsync(BareMetalId));
 
@@ -274,7 +274,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Undocumented_status_values_come_through_as_raw_strings()
+    public async Task UndocumentedStatusValuesComeThroughAsRawStrings()
     {
         var containers = await GetAsync("/gpu/instances/", FluenceExamples.ContainerInstances.Replace("\"ENDED\"", "\"SUSPENDED\"", StringComparison.Ordinal), c => c.ListContainerInstancesAsync());
         var container = await GetAsync($"/gpu/instances/{ContainerId}", FluenceExamples.ContainerInstanceActive.Replace("\"STARTED\"", "\"RESTARTING\"", StringComparison.Ordinal), c => c.GetContainerInstanceAsync(ContainerId));
@@ -291,7 +291,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Logs_and_events_examples_parse_as_string_arrays()
+    public async Task LogsAndEventsExamplesParseAsStringArrays()
     {
         var logs = await GetAsync($"/gpu/instances/{ContainerId}/logs?last=2", FluenceExamples.Logs, c => c.GetContainerInstanceLogsAsync(ContainerId, 2));
         var events = await GetAsync($"/gpu/instances/{ContainerId}/events", FluenceExamples.Events, c => c.GetContainerInstanceEventsAsync(ContainerId));
@@ -310,7 +310,7 @@ public partial class FluenceClientTests
 
     [TestCase(HttpStatusCode.OK)]
     [TestCase(HttpStatusCode.Created)]
-    public async Task Deploy_response_is_read_on_200_and_201(HttpStatusCode status)
+    public async Task DeployResponseIsReadOn200And201(HttpStatusCode status)
     {
         using var mock = Mock.CreateHandler();
         mock.Expect(HttpMethod.Post, $"{Base}/gpu/instances/vms").Respond(status, Mock.Json, FluenceExamples.DeployResponse);
@@ -323,7 +323,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Ssh_key_page_parses_items_and_pagination()
+    public async Task SshKeyPageParsesItemsAndPagination()
     {
         var page = await GetAsync("/v1/ssh_keys", FluenceExamples.SshKeyPage, c => c.ListSshKeysAsync());
 
@@ -345,7 +345,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Unknown_fields_are_kept_in_AdditionalProperties()
+    public async Task UnknownFieldsAreKeptInAdditionalProperties()
     {
         var body = FluenceExamples.VmInstanceActive.Replace("\"availability\": \"vm\",", "\"availability\": \"vm\", \"gpu_driver\": \"550.127\",", StringComparison.Ordinal);
         var vm = await GetAsync($"/gpu/instances/vms/{VmId}", body, c => c.GetVmInstanceAsync(VmId));
@@ -354,7 +354,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Missing_required_fields_do_not_fail_the_response()
+    public async Task MissingRequiredFieldsDoNotFailTheResponse()
     {
         // TolerantContractResolver relaxes Required.DisallowNull/Always, so a spec-required field may be absent.
         var plans = await GetAsync("/gpu/plans/vms", "{}", c => c.ListVmPlansAsync());
@@ -369,7 +369,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Null_in_a_non_nullable_value_field_is_ignored()
+    public async Task NullInANonNullableValueFieldIsIgnored()
     {
         // Every generated property has NullValueHandling.Ignore, which also applies when reading: a null for
         // UserSshKey.id (a System.Guid) is skipped instead of failing the response.

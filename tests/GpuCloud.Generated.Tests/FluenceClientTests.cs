@@ -139,7 +139,7 @@ public partial class FluenceClientTests
         OperationCases().Select(o => new TestCaseData(o).SetArgDisplayNames(o.ToString()));
 
     [Test]
-    public void Operations_table_covers_every_method_of_IFluenceClient()
+    public void OperationsTableCoversEveryMethodOfIFluenceClient()
     {
         var declared = typeof(IFluenceClient).GetMethods().Select(m => m.Name).ToList();
         var covered = OperationCases().Select(o => o.Operation).Distinct().ToList();
@@ -148,7 +148,7 @@ public partial class FluenceClientTests
     }
 
     [TestCaseSource(nameof(Operations))]
-    public async Task Sends_the_documented_request_with_the_api_key(OperationCase<IFluenceClient> operation)
+    public async Task SendsTheDocumentedRequestWithTheApiKey(OperationCase<IFluenceClient> operation)
     {
         var request = await Mock.RunAsync(operation, http => new FluenceClient(http), h => h.Add(ApiKeyHeader, ApiKey), ApiKeyHeader, ApiKey);
 
@@ -156,7 +156,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Deploy_container_body_uses_the_documented_snake_case_field_names()
+    public async Task DeployContainerBodyUsesTheDocumentedSnakeCaseFieldNames()
     {
         var request = await Mock.RunAsync(OperationCases().First(o => o.Operation == nameof(IFluenceClient.DeployContainerInstanceAsync)), http => new FluenceClient(http), h => h.Add(ApiKeyHeader, ApiKey), ApiKeyHeader, ApiKey);
 
@@ -169,7 +169,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public async Task Path_parameters_are_escaped()
+    public async Task PathParametersAreEscaped()
     {
         using var mock = Mock.CreateHandler();
         var log = new List<RecordedRequest>();
@@ -183,7 +183,7 @@ public partial class FluenceClientTests
     }
 
     [Test]
-    public void Base_url_defaults_to_the_documented_host()
+    public void BaseUrlDefaultsToTheDocumentedHost()
     {
         using var http = new HttpClient();
 

@@ -11,7 +11,7 @@ public partial class FluidstackInfrastructureClientTests
 {
     [TestCase("https://eu-1.atlas.fluidstack.io/api/v1alpha1")]
     [TestCase("https://eu-1.atlas.fluidstack.io/api/v1alpha1/")]
-    public async Task Base_url_with_or_without_trailing_slash_gives_the_same_request(string baseUrl)
+    public async Task BaseUrlWithOrWithoutTrailingSlashGivesTheSameRequest(string baseUrl)
     {
         using var mock = Mock.CreateHandler();
         var expectation = mock.Expect(HttpMethod.Get, $"{Base}/instance-types").Respond(HttpStatusCode.OK, Mock.Json, "[]");
@@ -23,7 +23,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public async Task Base_url_built_from_a_management_Region_url_reaches_the_region()
+    public async Task BaseUrlBuiltFromAManagementRegionUrlReachesTheRegion()
     {
         var region = Newtonsoft.Json.JsonConvert.DeserializeObject<List<Generated.Fluidstack.Management.Region>>(FluidstackExamples.Management.Regions)![0];
         using var mock = Mock.CreateHandler();
@@ -36,7 +36,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public void Default_base_url_is_the_spec_placeholder_and_cannot_be_called()
+    public void DefaultBaseUrlIsTheSpecPlaceholderAndCannotBeCalled()
     {
         // servers: https://<region>.atlas.fluidstack.io/api/v1alpha1 becomes the default BaseUrl; the facade must
         // always set BaseUrl from Region.url. Calling without it fails before any request is sent.

@@ -45,7 +45,7 @@ public partial class FluidstackInfrastructureClientTests
         ErrorCases().Select(e => new TestCaseData(e).SetArgDisplayNames(e.ToString()));
 
     [TestCaseSource(nameof(Errors))]
-    public void Documented_error_throws_FluidstackInfrastructureApiException_with_status_raw_body_and_message(ErrorCase<IFluidstackInfrastructureClient> error)
+    public void DocumentedErrorThrowsFluidstackInfrastructureApiExceptionWithStatusRawBodyAndMessage(ErrorCase<IFluidstackInfrastructureClient> error)
     {
         using var mock = Mock.CreateHandler();
         mock.Expect(error.Method, error.Url).WithHeaders(AuthHeader, Bearer).Respond((HttpStatusCode)error.Status, Mock.Json, error.Body);
@@ -65,7 +65,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public void With_default_settings_the_typed_exception_has_the_message_but_no_raw_body()
+    public void WithDefaultSettingsTheTypedExceptionHasTheMessageButNoRawBody()
     {
         using var mock = Mock.CreateHandler();
         mock.Expect(HttpMethod.Post, $"{Base}/instances/{InstanceId}/actions/stop").Respond(HttpStatusCode.Conflict, Mock.Json, FluidstackExamples.Infrastructure.Error("Instance state conflict"));
@@ -82,7 +82,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public void Undeclared_401_throws_the_base_exception_with_the_raw_body()
+    public void Undeclared401ThrowsTheBaseExceptionWithTheRawBody()
     {
         // No regional operation declares 401 (fluidstack-api-notes.md 2.1); an expired token lands here.
         var body = FluidstackExamples.Infrastructure.Error("Unauthorized");

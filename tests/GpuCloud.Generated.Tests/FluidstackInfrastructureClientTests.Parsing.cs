@@ -22,7 +22,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public async Task Instance_example_parses()
+    public async Task InstanceExampleParses()
     {
         var instance = await GetAsync($"/instances/{InstanceId}", FluidstackExamples.Infrastructure.Instance, c => c.GetInstanceAsync(ProjectId, InstanceId));
 
@@ -43,7 +43,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public async Task The_spec_userData_example_is_base64_encoded_twice()
+    public async Task TheSpecUserDataExampleIsBase64EncodedTwice()
     {
         // Documents a spec-example quirk: the documented userData decodes to base64 text, not to cloud-init.
         var instance = await GetAsync($"/instances/{InstanceId}", FluidstackExamples.Infrastructure.Instance, c => c.GetInstanceAsync(ProjectId, InstanceId));
@@ -57,7 +57,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public async Task Instance_with_null_ip_null_userData_and_an_unknown_state_keeps_the_raw_values()
+    public async Task InstanceWithNullIpNullUserDataAndAnUnknownStateKeepsTheRawValues()
     {
         var body = FluidstackExamples.Infrastructure.Instance
             .Replace("\"10.0.0.2\"", "null", StringComparison.Ordinal)
@@ -75,7 +75,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public async Task Instance_types_parse_in_both_gpu_field_spellings()
+    public async Task InstanceTypesParseInBothGpuFieldSpellings()
     {
         const string CpuOnly = """{"name": "cpu.2x", "cpu": 2, "memory": "432GB"}""";
         var types = await GetAsync("/instance-types", $"[{FluidstackExamples.Infrastructure.InstanceType}, {FluidstackExamples.Infrastructure.InstanceTypeSnakeCase}, {CpuOnly}]", c => c.ListInstanceTypesAsync());
@@ -102,7 +102,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public async Task Capacity_capabilities_and_project_examples_parse()
+    public async Task CapacityCapabilitiesAndProjectExamplesParse()
     {
         var capacity = await GetAsync("/capacity", $"[{FluidstackExamples.Infrastructure.CapacityItem}]", c => c.ListCapacityAsync(ProjectId));
         var capabilities = await GetAsync("/capabilities", """["instances:list", "slurm:clusters:list", "gpus:teleport"]""", c => c.ListCapabilitiesAsync());
@@ -121,7 +121,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public async Task Filesystem_kubernetes_and_slurm_examples_parse()
+    public async Task FilesystemKubernetesAndSlurmExamplesParse()
     {
         var filesystem = await GetAsync($"/filesystems/{FilesystemId}", FluidstackExamples.Infrastructure.Filesystem, c => c.GetFilesystemAsync(ProjectId, FilesystemId));
         var cluster = await GetAsync($"/kubernetes/clusters/{ClusterId}", FluidstackExamples.Infrastructure.KubernetesCluster, c => c.GetKubernetesClusterAsync(ProjectId, ClusterId));
@@ -153,7 +153,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public async Task Kubeconfig_credentials_are_read_only_from_a_json_base64_string()
+    public async Task KubeconfigCredentialsAreReadOnlyFromAJsonBase64String()
     {
         var bytes = await GetAsync($"/kubernetes/clusters/{ClusterId}/credentials", $"\"{KubeconfigBase64}\"", c => c.GetKubernetesClusterCredentialsAsync(ProjectId, ClusterId));
 
@@ -162,7 +162,7 @@ public partial class FluidstackInfrastructureClientTests
 
     [TestCase("apiVersion: v1\nkind: Config\n", TestName = "{m}(raw YAML)")]
     [TestCase("YXBpVmVyc2lvbjogdjEKa2luZDogQ29uZmlnCg==", TestName = "{m}(bare base64 text)")]
-    public void Kubeconfig_credentials_in_the_declared_application_yaml_form_cannot_be_read(string body)
+    public void KubeconfigCredentialsInTheDeclaredApplicationYamlFormCannotBeRead(string body)
     {
         // The spec declares `application/yaml` with a base64 `format: byte` string; NSwag reads every body as JSON,
         // so only a JSON-quoted base64 string works. Either plausible server answer fails with status 200.
@@ -180,7 +180,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public async Task Kubeconfig_request_asks_for_application_yaml()
+    public async Task KubeconfigRequestAsksForApplicationYaml()
     {
         using var mock = Mock.CreateHandler();
         var expectation = mock.Expect(HttpMethod.Get, $"{Base}/kubernetes/clusters/{ClusterId}/credentials")

@@ -105,7 +105,7 @@ public partial class FluidstackInfrastructureClientTests
         OperationCases().Select(o => new TestCaseData(o).SetArgDisplayNames(o.ToString()));
 
     [Test]
-    public void Operations_table_covers_every_method_of_IFluidstackInfrastructureClient()
+    public void OperationsTableCoversEveryMethodOfIFluidstackInfrastructureClient()
     {
         var declared = typeof(IFluidstackInfrastructureClient).GetMethods().Select(m => m.Name).ToList();
         var covered = OperationCases().Select(o => o.Operation).Distinct().ToList();
@@ -114,7 +114,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public void X_PROJECT_ID_is_expected_exactly_where_the_spec_declares_it()
+    public void XPROJECTIDIsExpectedExactlyWhereTheSpecDeclaresIt()
     {
         // Every regional operation takes it except /projects, /instance-types and /capabilities.
         var withoutProject = OperationCases().Where(o => o.ProjectId is null).Select(o => o.Url[Base.Length..].Split('/')[1]).Distinct();
@@ -129,7 +129,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [TestCaseSource(nameof(Operations))]
-    public async Task Sends_the_documented_request_with_the_bearer_token_and_project(OperationCase<IFluidstackInfrastructureClient> operation)
+    public async Task SendsTheDocumentedRequestWithTheBearerTokenAndProject(OperationCase<IFluidstackInfrastructureClient> operation)
     {
         var request = await Mock.RunAsync(operation, CreateClient, Authenticate, AuthHeader, Bearer);
 
@@ -137,7 +137,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public async Task Create_instance_sends_userData_base64_once_and_tags_as_an_object()
+    public async Task CreateInstanceSendsUserDataBase64OnceAndTagsAsAnObject()
     {
         const string CloudConfig = "#cloud-config\nssh_authorized_keys:\n  - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEaSkijEWFbnjixzWRw3u2spZZaeVeWO5/ymySevCvXh\n";
         using var mock = Mock.CreateHandler();
@@ -170,7 +170,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public async Task Start_and_stop_send_an_empty_json_body_and_complete_on_202()
+    public async Task StartAndStopSendAnEmptyJsonBodyAndCompleteOn202()
     {
         using var mock = Mock.CreateHandler();
         var log = new List<RecordedRequest>();
@@ -192,7 +192,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public async Task Delete_operations_complete_on_204()
+    public async Task DeleteOperationsCompleteOn204()
     {
         using var mock = Mock.CreateHandler();
         var expectations = new[]
@@ -213,7 +213,7 @@ public partial class FluidstackInfrastructureClientTests
     }
 
     [Test]
-    public void Start_answering_200_instead_of_202_is_treated_as_an_error()
+    public void StartAnswering200InsteadOf202IsTreatedAsAnError()
     {
         using var mock = Mock.CreateHandler();
         mock.Expect(HttpMethod.Post, $"{Base}/instances/{InstanceId}/actions/start").Respond(HttpStatusCode.OK);

@@ -46,7 +46,7 @@ public class FluidstackManagementClientTests
         OperationCases().Select(o => new TestCaseData(o).SetArgDisplayNames(o.ToString()));
 
     [Test]
-    public void Operations_table_covers_every_method_of_IFluidstackManagementClient()
+    public void OperationsTableCoversEveryMethodOfIFluidstackManagementClient()
     {
         var declared = typeof(IFluidstackManagementClient).GetMethods().Select(m => m.Name).ToList();
         var covered = OperationCases().Select(o => o.Operation).Distinct().ToList();
@@ -55,7 +55,7 @@ public class FluidstackManagementClientTests
     }
 
     [TestCaseSource(nameof(Operations))]
-    public async Task Sends_the_documented_request_with_the_bearer_token(OperationCase<IFluidstackManagementClient> operation)
+    public async Task SendsTheDocumentedRequestWithTheBearerToken(OperationCase<IFluidstackManagementClient> operation)
     {
         var request = await Mock.RunAsync(operation, http => new FluidstackManagementClient(http), Authenticate, AuthHeader, Bearer);
 
@@ -63,7 +63,7 @@ public class FluidstackManagementClientTests
     }
 
     [Test]
-    public void Base_url_defaults_to_the_global_management_api()
+    public void BaseUrlDefaultsToTheGlobalManagementApi()
     {
         using var http = new HttpClient();
 
@@ -85,7 +85,7 @@ public class FluidstackManagementClientTests
     }
 
     [Test]
-    public async Task Region_list_parses_names_and_urls()
+    public async Task RegionListParsesNamesAndUrls()
     {
         var regions = await GetAsync("/regions", FluidstackExamples.Management.Regions, c => c.ListRegionsAsync());
 
@@ -97,7 +97,7 @@ public class FluidstackManagementClientTests
     }
 
     [Test]
-    public async Task Instance_parses_every_documented_field()
+    public async Task InstanceParsesEveryDocumentedField()
     {
         var instance = await GetAsync($"/instances/{InstanceId}", FluidstackExamples.Management.Instance, c => c.GetInstanceAsync(InstanceId));
 
@@ -120,7 +120,7 @@ public class FluidstackManagementClientTests
     }
 
     [Test]
-    public async Task Instance_with_null_ip_and_an_unknown_state_keeps_the_raw_values()
+    public async Task InstanceWithNullIpAndAnUnknownStateKeepsTheRawValues()
     {
         var instances = await GetAsync("/instances", $"[{FluidstackExamples.Management.InstanceWithoutIpInUnknownState}]", c => c.ListInstancesAsync());
 
@@ -137,7 +137,7 @@ public class FluidstackManagementClientTests
     }
 
     [Test]
-    public async Task Clusters_organizations_members_invitations_and_keys_parse()
+    public async Task ClustersOrganizationsMembersInvitationsAndKeysParse()
     {
         var clusters = await GetAsync("/clusters", FluidstackExamples.Management.Clusters, c => c.ListClustersAsync());
         var organizations = await GetAsync("/organizations", FluidstackExamples.Management.Organizations, c => c.ListOrganizationsAsync());
@@ -161,7 +161,7 @@ public class FluidstackManagementClientTests
     }
 
     [Test]
-    public async Task Enum_values_outside_the_spec_come_through_as_strings()
+    public async Task EnumValuesOutsideTheSpecComeThroughAsStrings()
     {
         // ClusterType, ClusterHealth, InstanceState and InstanceHealth are enums in the spec; prepareSpec makes them strings.
         var clusters = await GetAsync("/clusters", FluidstackExamples.Management.Clusters.Replace("\"kubernetes\"", "\"ray\"", StringComparison.Ordinal).Replace("\"healthy\"", "\"unknown\"", StringComparison.Ordinal), c => c.ListClustersAsync());
@@ -202,7 +202,7 @@ public class FluidstackManagementClientTests
         ErrorCases().Select(e => new TestCaseData(e).SetArgDisplayNames(e.ToString()));
 
     [TestCaseSource(nameof(Errors))]
-    public void Documented_error_throws_FluidstackManagementApiException_with_status_raw_body_and_message(ErrorCase<IFluidstackManagementClient> error)
+    public void DocumentedErrorThrowsFluidstackManagementApiExceptionWithStatusRawBodyAndMessage(ErrorCase<IFluidstackManagementClient> error)
     {
         using var mock = Mock.CreateHandler();
         mock.Expect(error.Method, error.Url).WithHeaders(AuthHeader, Bearer).Respond((HttpStatusCode)error.Status, Mock.Json, error.Body);
@@ -222,7 +222,7 @@ public class FluidstackManagementClientTests
     }
 
     [Test]
-    public void With_default_settings_the_typed_exception_has_the_message_but_no_raw_body()
+    public void WithDefaultSettingsTheTypedExceptionHasTheMessageButNoRawBody()
     {
         using var mock = Mock.CreateHandler();
         mock.Expect(HttpMethod.Get, $"{Base}/regions").Respond(HttpStatusCode.Unauthorized, Mock.Json, FluidstackExamples.Management.Error("Unauthorized"));
@@ -239,7 +239,7 @@ public class FluidstackManagementClientTests
     }
 
     [Test]
-    public void Undeclared_error_status_throws_the_base_exception_with_the_raw_body()
+    public void UndeclaredErrorStatusThrowsTheBaseExceptionWithTheRawBody()
     {
         // The management spec declares no 403 for /regions.
         var body = FluidstackExamples.Management.Error("Forbidden");
@@ -258,7 +258,7 @@ public class FluidstackManagementClientTests
     }
 
     [Test]
-    public async Task No_content_and_bodiless_success_responses_complete_without_exception()
+    public async Task NoContentAndBodilessSuccessResponsesCompleteWithoutException()
     {
         using var mock = Mock.CreateHandler();
         var expectations = new[]
@@ -285,7 +285,7 @@ public class FluidstackManagementClientTests
     }
 
     [Test]
-    public void Register_key_answering_201_is_treated_as_an_error()
+    public void RegisterKeyAnswering201IsTreatedAsAnError()
     {
         // The spec documents only 200 for POST /user/keys; a server answering 201 Created would fail the call.
         using var mock = Mock.CreateHandler();

@@ -24,7 +24,7 @@ public sealed class SqliteInstanceJournalTests
     }
 
     [Test]
-    public async Task An_intent_its_outcome_and_the_deletion_round_trip()
+    public async Task AnIntentItsOutcomeAndTheDeletionRoundTrip()
     {
         var journal = new SqliteInstanceJournal(_path);
         await journal.RecordIntentAsync(Entries.Intent("t1"));
@@ -51,7 +51,7 @@ public sealed class SqliteInstanceJournalTests
         && a.Currency == b.Currency && a.At == b.At && a.ExpiresAt == b.ExpiresAt && a.Owner == b.Owner && a.ExistingIds.SequenceEqual(b.ExistingIds);
 
     [Test]
-    public async Task Open_entries_are_those_that_may_hold_an_instance()
+    public async Task OpenEntriesAreThoseThatMayHoldAnInstance()
     {
         var journal = new SqliteInstanceJournal(_path);
         foreach (var token in new[] { "created", "failed", "unknown", "no-outcome", "gone" })
@@ -72,7 +72,7 @@ public sealed class SqliteInstanceJournalTests
 
     [Test]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public void The_file_and_its_folder_are_readable_by_the_user_only()
+    public void TheFileAndItsFolderAreReadableByTheUserOnly()
     {
         if (OperatingSystem.IsWindows()) Assert.Ignore("POSIX permissions");
         var journal = new SqliteInstanceJournal(_path);
@@ -94,7 +94,7 @@ public sealed class SqliteInstanceJournalTests
     }
 
     [Test]
-    public void A_file_from_a_newer_schema_is_refused_by_name_and_left_as_it_is()
+    public void AFileFromANewerSchemaIsRefusedByNameAndLeftAsItIs()
     {
         _ = new SqliteInstanceJournal(_path);
         using (var connection = new SqliteConnection($"Data Source={_path}"))
@@ -119,7 +119,7 @@ public sealed class SqliteInstanceJournalTests
     }
 
     [Test]
-    public void A_file_that_is_not_a_journal_is_refused_by_name()
+    public void AFileThatIsNotAJournalIsRefusedByName()
     {
         Directory.CreateDirectory(_folder);
         File.WriteAllText(_path, "these are my notes, not a database\n" + new string('x', 4096));
@@ -132,7 +132,7 @@ public sealed class SqliteInstanceJournalTests
     }
 
     [Test]
-    public void The_usual_place_follows_XDG_STATE_HOME_else_the_home_folder()
+    public void TheUsualPlaceFollowsXDGSTATEHOMEElseTheHomeFolder()
     {
         using (Assert.EnterMultipleScope())
         {
@@ -144,7 +144,7 @@ public sealed class SqliteInstanceJournalTests
     }
 
     [Test]
-    public async Task Several_processes_write_at_once_and_nothing_is_lost()
+    public async Task SeveralProcessesWriteAtOnceAndNothingIsLost()
     {
         _ = new SqliteInstanceJournal(_path); // created once, so the children race on writes, not on the schema
         var children = Enumerable.Range(0, 4).Select(i => Child("write", _path, $"p{i}", "50")).ToArray();
@@ -162,7 +162,7 @@ public sealed class SqliteInstanceJournalTests
     }
 
     [Test]
-    public async Task A_writer_killed_mid_transaction_leaves_no_half_record_and_no_lock()
+    public async Task AWriterKilledMidTransactionLeavesNoHalfRecordAndNoLock()
     {
         var journal = new SqliteInstanceJournal(_path);
         await journal.RecordIntentAsync(Entries.Intent("before"));
@@ -179,7 +179,7 @@ public sealed class SqliteInstanceJournalTests
     }
 
     [Test]
-    public async Task Listing_a_large_journal_reads_open_entries_through_an_index()
+    public async Task ListingALargeJournalReadsOpenEntriesThroughAnIndex()
     {
         var journal = new SqliteInstanceJournal(_path);
         using (var connection = new SqliteConnection($"Data Source={_path}"))

@@ -302,11 +302,11 @@ public sealed class BadInputTests
     });
 
     [Test]
-    public void The_catalogue_has_at_least_fifty_distinct_cases() =>
+    public void TheCatalogueHasAtLeastFiftyDistinctCases() =>
         Assert.That(Catalogue.Select(c => c.Name).Distinct().Count(), Is.EqualTo(Catalogue.Length).And.GreaterThanOrEqualTo(50));
 
     [TestCaseSource(nameof(Cases))]
-    public async Task Bad_input_is_refused_before_anything_is_sent(string name)
+    public async Task BadInputIsRefusedBeforeAnythingIsSent(string name)
     {
         var input = Catalogue.Single(c => c.Name == name);
         var createsBefore = input.CreateName is { Length: > 0 } n ? CreatesFor(n) : 0;
@@ -347,7 +347,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task An_absurd_but_finite_filter_is_accepted_and_matches_nothing()
+    public async Task AnAbsurdButFiniteFilterIsAcceptedAndMatchesNothing()
     {
         // 1e308 GiB is finite, so PlanQuery.Validate accepts it: the search runs and finds nothing. Reported as a deviation
         // (a sanity bound would catch unit mistakes), not as a bug.
@@ -363,7 +363,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public void A_template_with_an_invalid_name_is_refused_only_after_the_plan_search()
+    public void ATemplateWithAnInvalidNameIsRefusedOnlyAfterThePlanSearch()
     {
         // CreateCheapestAsync validates each plan's request when it gets to it: the search (GETs) runs first, but no create.
         using var transport = new Transport();

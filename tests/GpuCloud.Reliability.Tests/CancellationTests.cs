@@ -79,7 +79,7 @@ public sealed class CancellationTests
             "nothing left behind: " + string.Join(", ", _sandbox.Inventory.LiveInstances().Select(i => $"{i.Provider} {i.Name} {i.State}")));
 
     [Test]
-    public async Task Cancel_while_waiting_out_a_Retry_After()
+    public async Task CancelWhileWaitingOutARetryAfter()
     {
         using var logs = new TestLogs();
         var answered429 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -101,7 +101,7 @@ public sealed class CancellationTests
     }
 
     [Test]
-    public async Task Cancel_while_a_token_refresh_is_slow()
+    public async Task CancelWhileATokenRefreshIsSlow()
     {
         using var client = Clients.Facade(_sandbox, Patient);
         var slowToken = _sandbox.Faults.Add(new FaultRule { Kind = FaultKind.Latency, Delay = TimeSpan.FromSeconds(30), PathPrefix = "/oauth/token" });
@@ -131,7 +131,7 @@ public sealed class CancellationTests
     }
 
     [Test]
-    public async Task Cancel_while_a_body_trickles_in()
+    public async Task CancelWhileABodyTricklesIn()
     {
         using var logs = new TestLogs();
         var headers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -147,7 +147,7 @@ public sealed class CancellationTests
     }
 
     [Test]
-    public async Task Cancel_while_polling_for_a_state()
+    public async Task CancelWhilePollingForAState()
     {
         using var client = Clients.Facade(_sandbox, Patient);
         var instance = await client.CreateInstanceAsync(Clients.FluidstackRequest("poll-cancel"));
@@ -164,7 +164,7 @@ public sealed class CancellationTests
     }
 
     [Test]
-    public async Task Cancel_CreateCheapest_while_it_waits_for_ready_deletes_what_it_created()
+    public async Task CancelCreateCheapestWhileItWaitsForReadyDeletesWhatItCreated()
     {
         using var client = Clients.Facade(_sandbox, Patient);
         var polled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -179,7 +179,7 @@ public sealed class CancellationTests
     }
 
     [Test]
-    public async Task Cancel_CreateCheapest_while_the_create_answer_is_on_its_way_deletes_what_was_created()
+    public async Task CancelCreateCheapestWhileTheCreateAnswerIsOnItsWayDeletesWhatWasCreated()
     {
         using var transport = new Transport();
         using var composed = Clients.Compose(_sandbox, transport, Patient);
@@ -197,7 +197,7 @@ public sealed class CancellationTests
     }
 
     [Test]
-    public async Task Cancel_CreateInstance_while_the_create_answer_is_on_its_way_leaves_nothing_behind()
+    public async Task CancelCreateInstanceWhileTheCreateAnswerIsOnItsWayLeavesNothingBehind()
     {
         using var transport = new Transport();
         using var composed = Clients.Compose(_sandbox, transport, Patient);
@@ -213,7 +213,7 @@ public sealed class CancellationTests
     }
 
     [Test]
-    public async Task Cancel_a_create_held_before_it_is_sent_creates_nothing()
+    public async Task CancelACreateHeldBeforeItIsSentCreatesNothing()
     {
         // The counterpart that works: slow headers before the provider handled the create (sandbox latency) are aborted.
         using var client = Clients.Facade(_sandbox, Patient);

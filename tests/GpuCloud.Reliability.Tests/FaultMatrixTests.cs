@@ -46,7 +46,7 @@ public sealed class FaultMatrixTests
     }
 
     [Test]
-    public void The_matrix_covers_every_fault_and_operation()
+    public void TheMatrixCoversEveryFaultAndOperation()
     {
         var cells = FaultMatrix.Faults.SelectMany(f => FaultMatrix.Operations.Select(o => (f, o, e: FaultMatrix.Expected(f, o)))).ToArray();
         using (Assert.EnterMultipleScope())

@@ -52,12 +52,12 @@ public sealed class MoneyPathTests
 
     /// <summary>
     /// The storms keep the circuit closed so that every create meets the faults themselves; the lookup through an open
-    /// circuit after a lost answer has its own deterministic test (<see cref="An_open_circuit_does_not_stop_the_lookup_of_a_create_whose_answer_was_lost"/>).
+    /// circuit after a lost answer has its own deterministic test (<see cref="AnOpenCircuitDoesNotStopTheLookupOfACreateWhoseAnswerWasLost"/>).
     /// </summary>
     private static void ClosedCircuit(GpuCloudOptions o) => o.Resilience.CircuitBreakerMinimumThroughput = 100_000;
 
     [Test]
-    public async Task Creates_under_a_fault_storm_are_never_duplicated_and_leave_nothing_behind()
+    public async Task CreatesUnderAFaultStormAreNeverDuplicatedAndLeaveNothingBehind()
     {
         using var transport = new Transport();
         using var composed = Clients.Compose(_sandbox, transport, ClosedCircuit);
@@ -100,7 +100,7 @@ public sealed class MoneyPathTests
     }
 
     [Test]
-    public async Task CreateCheapest_under_a_fault_storm_returns_a_ready_instance_or_cleans_up()
+    public async Task CreateCheapestUnderAFaultStormReturnsAReadyInstanceOrCleansUp()
     {
         using var client = Clients.Facade(_sandbox, ClosedCircuit);
         await client.ListInstancesAsync();
@@ -134,7 +134,7 @@ public sealed class MoneyPathTests
     }
 
     [Test]
-    public async Task A_create_whose_answer_is_lost_and_whose_lookup_fails_says_where_to_look()
+    public async Task ACreateWhoseAnswerIsLostAndWhoseLookupFailsSaysWhereToLook()
     {
         // Outside the library's reach: it cannot know. It must then say so instead of reporting a plain failure.
         using var transport = new Transport();
@@ -164,7 +164,7 @@ public sealed class MoneyPathTests
     }
 
     [Test]
-    public async Task An_open_circuit_does_not_stop_the_lookup_of_a_create_whose_answer_was_lost()
+    public async Task AnOpenCircuitDoesNotStopTheLookupOfACreateWhoseAnswerWasLost()
     {
         // Default breaker settings (ratio 0.5, minimum throughput 10, break 15 s) and a cleanup time longer than the break.
         using var client = Clients.Facade(_sandbox, o => o.CleanupTimeout = TimeSpan.FromSeconds(30));

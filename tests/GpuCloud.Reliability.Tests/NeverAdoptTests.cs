@@ -124,7 +124,7 @@ public sealed class NeverAdoptTests
         select new TestCaseData(provider, fault, existing).SetName($"{provider}_{fault}_{existing}");
 
     [TestCaseSource(nameof(Matrix))]
-    public async Task A_create_never_returns_waits_on_or_deletes_an_older_instance(string provider, Fault fault, Existing existing)
+    public async Task ACreateNeverReturnsWaitsOnOrDeletesAnOlderInstance(string provider, Fault fault, Existing existing)
     {
         var before = await MakeElsewhereAsync(provider, existing);
         using var transport = new Transport();
@@ -177,7 +177,7 @@ public sealed class NeverAdoptTests
     }
 
     [Test]
-    public async Task CreateCheapest_cleanup_after_a_lost_answer_and_a_failed_wait_deletes_only_what_it_made()
+    public async Task CreateCheapestCleanupAfterALostAnswerAndAFailedWaitDeletesOnlyWhatItMade()
     {
         // The walk's own instance fails to provision; an older same-named running instance must outlive the cleanup.
         var before = await MakeElsewhereAsync("fluence", Existing.SameNamedRunning);

@@ -46,7 +46,7 @@ public sealed class ResponseShapeTests
     }
 
     [Test]
-    public async Task Capacity_near_int_MaxValue_in_one_region_neither_throws_untyped_nor_hides_other_regions()
+    public async Task CapacityNearIntMaxValueInOneRegionNeitherThrowsUntypedNorHidesOtherRegions()
     {
         _mock.When(HttpMethod.Get, "https://r1.example.test/api/v1alpha1/capacity").Respond("application/json",
             """[{"name": "h100-hgx-80gb.8x", "capacity": 2147483647}, {"name": "h100-hgx-80gb.8x", "capacity": 1}]""");
@@ -64,7 +64,7 @@ public sealed class ResponseShapeTests
     }
 
     [Test]
-    public async Task Capacity_of_ordinary_size_is_summed_per_type()
+    public async Task CapacityOfOrdinarySizeIsSummedPerType()
     {
         _mock.When(HttpMethod.Get, "https://r1.example.test/api/v1alpha1/capacity").Respond("application/json",
             """[{"name": "h100-hgx-80gb.8x", "capacity": 2}, {"name": "H100-HGX-80GB.8x", "capacity": 1}]""");
@@ -82,7 +82,7 @@ public sealed class ResponseShapeTests
     }
 
     [Test]
-    public async Task An_instance_without_its_required_state_is_Unknown_never_Provisioning()
+    public async Task AnInstanceWithoutItsRequiredStateIsUnknownNeverProvisioning()
     {
         _mock.When(HttpMethod.Get, Management + "/instances").Respond("application/json",
             """[{"id": "7c1f7f1e-3a2b-4c1d-9e8f-0a1b2c3d4e5f", "name": "no-state", "type": "h100-hgx-80gb.8x", "region": "r1"},""" +
@@ -99,7 +99,7 @@ public sealed class ResponseShapeTests
     }
 
     [Test]
-    public async Task A_429_with_an_HTTP_date_Retry_After_beyond_MaxRetryAfter_is_not_retried()
+    public async Task A429WithAnHTTPDateRetryAfterBeyondMaxRetryAfterIsNotRetried()
     {
         var calls = 0;
         _mock.When(HttpMethod.Get, Management + "/user/keys").Respond(_ =>

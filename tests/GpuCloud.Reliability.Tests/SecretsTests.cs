@@ -143,7 +143,7 @@ public sealed class SecretsTests
     }
 
     [Test]
-    public async Task No_secret_reaches_a_log_an_exception_or_a_ToString()
+    public async Task NoSecretReachesALogAnExceptionOrAToString()
     {
         var activities = new ConcurrentQueue<string>();
         using var listener = new ActivityListener
@@ -201,7 +201,7 @@ public sealed class SecretsTests
         t.Part == "state" && t.Category.StartsWith("System.Net.Http.HttpClient.", StringComparison.Ordinal) && t.EventId is 102 or 103;
 
     [Test]
-    public async Task Dependency_injection_keeps_secrets_out_of_structured_log_state()
+    public async Task DependencyInjectionKeepsSecretsOutOfStructuredLogState()
     {
         using var logs = new TestLogs();
         var services = new ServiceCollection();

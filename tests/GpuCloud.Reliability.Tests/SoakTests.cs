@@ -107,7 +107,7 @@ public sealed class SoakTests
 
     [Test]
     [Category("Soak")]
-    public async Task Mixed_operations_under_faults_leave_no_unhandled_error_duplicate_leak_or_growth()
+    public async Task MixedOperationsUnderFaultsLeaveNoUnhandledErrorDuplicateLeakOrGrowth()
     {
         var operations = int.TryParse(Environment.GetEnvironmentVariable("GPUCLOUD_SOAK_OPERATIONS"), out var n) && n > 0 ? n : 1000;
         var warmUp = Math.Max(Callers * 4, operations / 10);

@@ -75,7 +75,7 @@ public sealed class JournalTests
     };
 
     [Test]
-    public async Task The_intent_is_written_before_the_create_is_sent_and_the_outcome_after()
+    public async Task TheIntentIsWrittenBeforeTheCreateIsSentAndTheOutcomeAfter()
     {
         var alpha = Alpha();
         alpha.Instances.Add(Build.Instance("alpha", "older-1", InstanceState.Running) with { Name = "trainer-1" });
@@ -103,7 +103,7 @@ public sealed class JournalTests
     }
 
     [Test]
-    public void A_refused_create_is_recorded_as_failed()
+    public void ARefusedCreateIsRecordedAsFailed()
     {
         var alpha = Alpha();
         alpha.OnCreate = _ => throw Build.Error(GpuCloudErrorCode.InsufficientFunds);
@@ -116,7 +116,7 @@ public sealed class JournalTests
     }
 
     [Test]
-    public void A_lost_answer_with_nothing_found_is_recorded_as_unknown()
+    public void ALostAnswerWithNothingFoundIsRecordedAsUnknown()
     {
         var alpha = Alpha();
         alpha.OnCreate = _ => throw Build.Error(GpuCloudErrorCode.Timeout);
@@ -130,7 +130,7 @@ public sealed class JournalTests
     }
 
     [Test]
-    public async Task A_lost_answer_whose_instance_is_found_is_recorded_as_created()
+    public async Task ALostAnswerWhoseInstanceIsFoundIsRecordedAsCreated()
     {
         var alpha = Alpha();
         alpha.OnCreate = _ =>
@@ -148,7 +148,7 @@ public sealed class JournalTests
     }
 
     [Test]
-    public void A_journal_that_cannot_record_the_intent_stops_the_create_before_it_is_sent()
+    public void AJournalThatCannotRecordTheIntentStopsTheCreateBeforeItIsSent()
     {
         var alpha = Alpha();
         using var client = Client(alpha, new RecordingJournal(_log) { FailIntents = true });
@@ -161,7 +161,7 @@ public sealed class JournalTests
     }
 
     [Test]
-    public async Task A_journal_that_cannot_record_the_outcome_does_not_cost_the_caller_the_instance()
+    public async Task AJournalThatCannotRecordTheOutcomeDoesNotCostTheCallerTheInstance()
     {
         var alpha = Alpha();
         using var client = Client(alpha, new RecordingJournal(_log) { FailOutcomes = true });
@@ -172,7 +172,7 @@ public sealed class JournalTests
     }
 
     [Test]
-    public void A_maximum_duration_that_is_not_positive_is_refused_before_anything_is_sent()
+    public void AMaximumDurationThatIsNotPositiveIsRefusedBeforeAnythingIsSent()
     {
         var alpha = Alpha();
         var journal = new RecordingJournal(_log);
@@ -186,7 +186,7 @@ public sealed class JournalTests
     }
 
     [Test]
-    public async Task Waiting_until_an_instance_is_gone_closes_its_entry()
+    public async Task WaitingUntilAnInstanceIsGoneClosesItsEntry()
     {
         var alpha = Alpha();
         alpha.OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Terminated);
@@ -199,14 +199,14 @@ public sealed class JournalTests
     }
 
     [Test]
-    public void An_owner_with_control_characters_is_refused()
+    public void AnOwnerWithControlCharactersIsRefused()
     {
         var ex = Assert.Throws<ArgumentException>(() => new GpuCloudOptions { Owner = "dev\n@host" }.Validate());
         Assert.That(ex!.ParamName, Is.EqualTo("Owner"));
     }
 
     [Test]
-    public async Task A_listing_says_whose_each_instance_is_from_the_journal()
+    public async Task AListingSaysWhoseEachInstanceIsFromTheJournal()
     {
         var alpha = Alpha();
         alpha.Instances.Add(Build.Instance("alpha", "ours-1", InstanceState.Running));
@@ -224,7 +224,7 @@ public sealed class JournalTests
     }
 
     [Test]
-    public async Task A_journal_that_cannot_be_read_leaves_ownership_unknown_and_the_listing_whole()
+    public async Task AJournalThatCannotBeReadLeavesOwnershipUnknownAndTheListingWhole()
     {
         var alpha = Alpha();
         alpha.Instances.Add(Build.Instance("alpha", "ours-1", InstanceState.Running));

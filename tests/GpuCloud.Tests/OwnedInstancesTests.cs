@@ -48,7 +48,7 @@ public sealed class OwnedInstancesTests
         await new GpuCloudClient([alpha], new GpuCloudOptions { Journal = journal, Owner = "dev@build-01" }, new FakeTimeProvider(Now)).ListOwnedAsync();
 
     [Test]
-    public async Task A_created_instance_whose_creator_is_gone_is_listed_with_its_age_and_cost_so_far()
+    public async Task ACreatedInstanceWhoseCreatorIsGoneIsListedWithItsAgeAndCostSoFar()
     {
         var alpha = new FakeProvider("alpha");
         alpha.Instances.Add(Live("mine"));
@@ -61,7 +61,7 @@ public sealed class OwnedInstancesTests
     }
 
     [Test]
-    public async Task An_instance_whose_creator_still_runs_is_its_creators_and_not_listed_unless_expired()
+    public async Task AnInstanceWhoseCreatorStillRunsIsItsCreatorsAndNotListedUnlessExpired()
     {
         var alpha = new FakeProvider("alpha");
         alpha.Instances.Add(Live("running-job"));
@@ -75,7 +75,7 @@ public sealed class OwnedInstancesTests
     }
 
     [Test]
-    public async Task An_unknown_outcome_is_matched_to_the_one_newcomer_never_to_an_older_same_named_instance()
+    public async Task AnUnknownOutcomeIsMatchedToTheOneNewcomerNeverToAnOlderSameNamedInstance()
     {
         var alpha = new FakeProvider("alpha");
         alpha.Instances.Add(Live("older", created: Now.AddHours(-2))); // a provider clock ahead of ours: only the list from before tells
@@ -87,7 +87,7 @@ public sealed class OwnedInstancesTests
     }
 
     [Test]
-    public async Task An_unknown_outcome_with_two_newcomers_proves_nothing_and_lists_nothing()
+    public async Task AnUnknownOutcomeWithTwoNewcomersProvesNothingAndListsNothing()
     {
         var alpha = new FakeProvider("alpha");
         alpha.Instances.Add(Live("a"));
@@ -99,7 +99,7 @@ public sealed class OwnedInstancesTests
     }
 
     [Test]
-    public async Task A_same_named_instance_older_than_the_intent_is_not_its_newcomer()
+    public async Task ASameNamedInstanceOlderThanTheIntentIsNotItsNewcomer()
     {
         var alpha = new FakeProvider("alpha");
         alpha.Instances.Add(Live("made-last-week", created: Now.AddDays(-7)));
@@ -110,7 +110,7 @@ public sealed class OwnedInstancesTests
     }
 
     [Test]
-    public async Task An_entry_whose_instance_is_no_longer_listed_is_closed_and_not_listed()
+    public async Task AnEntryWhoseInstanceIsNoLongerListedIsClosedAndNotListed()
     {
         var alpha = new FakeProvider("alpha");
         var journal = new FixedJournal(Entry("t1", JournalOutcomeKind.Created, "deleted-meanwhile"));
@@ -122,7 +122,7 @@ public sealed class OwnedInstancesTests
     }
 
     [Test]
-    public async Task An_instance_the_list_leaves_out_but_that_still_exists_is_not_forgotten()
+    public async Task AnInstanceTheListLeavesOutButThatStillExistsIsNotForgotten()
     {
         // A list can leave out what exists (a region or project outside the configured ones): only a get by id says gone.
         var alpha = new FakeProvider("alpha") { OnGet = (id, _) => Live(id) };
@@ -135,7 +135,7 @@ public sealed class OwnedInstancesTests
     }
 
     [Test]
-    public async Task A_provider_that_cannot_list_is_a_failure_and_closes_nothing()
+    public async Task AProviderThatCannotListIsAFailureAndClosesNothing()
     {
         var journal = new FixedJournal(Entry("t1", JournalOutcomeKind.Created, "mine"));
         var failing = new FailingListProvider();
@@ -180,7 +180,7 @@ public sealed class CostSoFarTests
     private static readonly DateTimeOffset Now = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
 
     [Test]
-    public void Cost_so_far_is_price_times_age_rounded_to_cents_and_unknown_without_either()
+    public void CostSoFarIsPriceTimesAgeRoundedToCentsAndUnknownWithoutEither()
     {
         var instance = Build.Instance("alpha", "i", InstanceState.Running) with { PricePerHour = 2.07m, CreatedAt = Now.AddMinutes(-90) };
         using (Assert.EnterMultipleScope())
