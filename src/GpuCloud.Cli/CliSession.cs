@@ -1,4 +1,3 @@
-using GpuCloud;
 using GpuCloud.Sandbox;
 
 namespace GpuCloud.Cli;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using GpuCloud;
 using Spectre.Console;
 
 namespace GpuCloud.Cli;

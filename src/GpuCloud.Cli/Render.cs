@@ -1,5 +1,4 @@
 using System.Globalization;
-using GpuCloud;
 using Spectre.Console;
 
 namespace GpuCloud.Cli;

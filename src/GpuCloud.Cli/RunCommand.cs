@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text;
-using GpuCloud;
 using Spectre.Console;
 
 namespace GpuCloud.Cli;

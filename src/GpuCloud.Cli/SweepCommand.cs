@@ -1,5 +1,4 @@
 using System.CommandLine;
-using GpuCloud;
 
 namespace GpuCloud.Cli;
 

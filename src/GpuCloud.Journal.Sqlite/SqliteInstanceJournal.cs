@@ -1,5 +1,4 @@
 using System.Globalization;
-using GpuCloud;
 using Microsoft.Data.Sqlite;
 
 namespace GpuCloud;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using GpuCloud;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

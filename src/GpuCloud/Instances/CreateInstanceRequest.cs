@@ -1,5 +1,4 @@
 using System.Text;
-using GpuCloud;
 
 namespace GpuCloud;
 

@@ -1,5 +1,3 @@
-using GpuCloud;
-
 namespace GpuCloud;
 
 /// <summary>A rented machine or container, normalized across providers.</summary>

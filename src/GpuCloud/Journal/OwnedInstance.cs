@@ -1,5 +1,3 @@
-using GpuCloud;
-
 namespace GpuCloud;
 
 /// <summary>Why an instance this client owns needs attention.</summary>

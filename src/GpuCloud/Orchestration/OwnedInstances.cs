@@ -1,4 +1,3 @@
-using GpuCloud;
 using GpuCloud.Providers;
 
 namespace GpuCloud;

@@ -1,5 +1,3 @@
-using GpuCloud;
-
 namespace GpuCloud.Providers;
 
 /// <summary>Checks and readings every provider makes the same way.</summary>

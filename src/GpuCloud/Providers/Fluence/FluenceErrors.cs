@@ -1,4 +1,3 @@
-using GpuCloud;
 using GpuCloud.Generated.Fluence;
 using Newtonsoft.Json.Linq;
 

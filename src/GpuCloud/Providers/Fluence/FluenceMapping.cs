@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using GpuCloud;
 using Api = GpuCloud.Generated.Fluence;
 
 namespace GpuCloud.Providers;

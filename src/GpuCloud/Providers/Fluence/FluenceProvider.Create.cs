@@ -1,5 +1,3 @@
-using GpuCloud;
-
 namespace GpuCloud.Providers;
 
 // Fluence keeps no tags or labels on an instance, so a create cannot mark what it makes: the create path tells its

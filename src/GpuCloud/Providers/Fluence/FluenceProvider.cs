@@ -1,4 +1,3 @@
-using GpuCloud;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Api = GpuCloud.Generated.Fluence;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using GpuCloud;
 
 namespace GpuCloud.Providers;
 

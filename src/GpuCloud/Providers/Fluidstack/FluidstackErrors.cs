@@ -1,4 +1,3 @@
-using GpuCloud;
 using Infra = GpuCloud.Generated.Fluidstack.Infrastructure;
 using Mgmt = GpuCloud.Generated.Fluidstack.Management;
 using Newtonsoft.Json.Linq;

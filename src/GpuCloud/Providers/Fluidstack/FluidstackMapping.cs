@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using GpuCloud;
 using Infra = GpuCloud.Generated.Fluidstack.Infrastructure;
 using Mgmt = GpuCloud.Generated.Fluidstack.Management;
 

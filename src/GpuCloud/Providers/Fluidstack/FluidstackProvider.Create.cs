@@ -1,5 +1,3 @@
-using GpuCloud;
-
 namespace GpuCloud.Providers;
 
 // Atlas keeps the tags a create sends and returns them on every read, so each create carries a token of its own as

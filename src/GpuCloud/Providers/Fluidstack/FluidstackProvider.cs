@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using GpuCloud;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Infra = GpuCloud.Generated.Fluidstack.Infrastructure;

@@ -1,5 +1,4 @@
 using System.Net;
-using GpuCloud;
 using Newtonsoft.Json.Linq;
 
 namespace GpuCloud.Providers;
