@@ -81,6 +81,11 @@ public class InProcessBenchmarks
     [Benchmark, BenchmarkCategory("VmPlans5000")]
     public async Task<int> VmPlans_Facade() => (await _facade.ListPlansAsync(VmPlans with { Providers = ["fluence"] })).Plans.Count;
 
+    /// <summary>The same list filtered by GPU model: every plan's GPU is compared with the filter.</summary>
+    [Benchmark, BenchmarkCategory("VmPlans5000")]
+    public async Task<int> VmPlans_Facade_GpuFilter() =>
+        (await _facade.ListPlansAsync(VmPlans with { Providers = ["fluence"], GpuModels = ["h100"] })).Plans.Count;
+
     [Benchmark, BenchmarkCategory("VmPlans5000")]
     public async Task<int> VmPlans_HandWritten() => (await GetAsync<HandWritten.VmPlanList>(FluenceBase + "/gpu/plans/vms")).Data!.Count;
 

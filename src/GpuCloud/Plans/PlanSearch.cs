@@ -22,38 +22,9 @@ internal sealed class PlanSearch(IReadOnlyList<IGpuCloudProvider> providers)
         return new PlanSearchResult(CheapestFirst(matching), results.SelectMany(r => r.Failures).ToArray());
     }
 
-    /// <summary>
-    /// Sorts by price, unpriced last, keeping the providers' order among equal prices. A stable sort of positions
-    /// over prices taken once as doubles, not LINQ's OrderBy/ThenBy (a key array per level, for thousands of plans
-    /// on the large object heap) nor a delegate reading a nullable decimal at every comparison (the profile's
-    /// largest item in the facade's own code).
-    /// </summary>
-    internal static GpuPlan[] CheapestFirst(List<GpuPlan> plans)
-    {
-        var order = new int[plans.Count];
-        var prices = new double[plans.Count];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-            prices[i] = plans[i].PricePerHour is { } price ? (double)price : double.PositiveInfinity;
-        }
-        order.AsSpan().Sort(new ByPrice(plans, prices));
-        var sorted = new GpuPlan[order.Length];
-        for (var i = 0; i < order.Length; i++) sorted[i] = plans[order[i]];
-        return sorted;
-    }
-
-    private readonly struct ByPrice(List<GpuPlan> plans, double[] prices) : IComparer<int>
-    {
-        public int Compare(int a, int b)
-        {
-            var byPrice = prices[a].CompareTo(prices[b]);
-            // Two decimals can round to one double: only then is the exact price consulted.
-            if (byPrice == 0 && !double.IsPositiveInfinity(prices[a]))
-                byPrice = plans[a].PricePerHour!.Value.CompareTo(plans[b].PricePerHour!.Value);
-            return byPrice != 0 ? byPrice : a.CompareTo(b);
-        }
-    }
+    /// <summary>Cheapest first, unpriced last; OrderBy is stable, so equal prices keep the providers' order.</summary>
+    internal static GpuPlan[] CheapestFirst(IEnumerable<GpuPlan> plans) =>
+        plans.OrderBy(p => p.PricePerHour is null).ThenBy(p => p.PricePerHour).ToArray();
 
     private static async Task<PlanSearchResult> SearchOneAsync(IGpuCloudProvider provider, PlanQuery query, CancellationToken ct)
     {

@@ -48,9 +48,9 @@ internal static partial class FluenceMapping
     public static double? GiB(Api.ResourceQuantity? q)
     {
         if (q?.Count is not { } count) return null;
-        var units = q.Units.AsSpan().Trim();
-        if (units.Length > 0 && (units[0] is 'T' or 't')) return count * 1024.0;
-        if (units.Length > 0 && (units[0] is 'M' or 'm')) return count / 1024.0;
+        var units = q.Units?.Trim() ?? "";
+        if (units.StartsWith('T') || units.StartsWith('t')) return count * 1024.0;
+        if (units.StartsWith('M') || units.StartsWith('m')) return count / 1024.0;
         return count;
     }
 
@@ -92,16 +92,13 @@ internal static partial class FluenceMapping
             var bridged = groupGpu.Interconnect is GpuInterconnect.PCIe or GpuInterconnect.Unknown
                 ? groupGpu with { Interconnect = GpuInterconnect.NVLink }
                 : groupGpu;
-            // Options of one group differ mostly by id: a handful of hosts and locations name them all, so each
-            // name is built once per group and shared (a catalog of thousands of options has a few hundred names).
-            Dictionary<(string?, string?), string>? names = null;
             foreach (var option in byCount.Options ?? [])
             {
                 if (string.IsNullOrEmpty(option?.Id)) continue;
                 GpuPlan plan;
                 try
                 {
-                    plan = OptionPlan(option, group, groupGpu, bridged, workload, ref names);
+                    plan = OptionPlan(option, group, groupGpu, bridged, workload);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -113,19 +110,15 @@ internal static partial class FluenceMapping
         }
     }
 
-    private static GpuPlan OptionPlan(Api.VmPlanOption option, Api.VmPlanGroup group, GpuSpec groupGpu, GpuSpec bridged, WorkloadType workload,
-        ref Dictionary<(string?, string?), string>? names)
+    private static GpuPlan OptionPlan(Api.VmPlanOption option, Api.VmPlanGroup group, GpuSpec groupGpu, GpuSpec bridged, WorkloadType workload)
     {
         var gpu = option.Nvlink == true ? bridged : groupGpu;
         var location = option.Location;
-        names ??= [];
-        if (!names.TryGetValue((option.Provider, location), out var name))
-            names[(option.Provider, location)] = name = $"{groupGpu.Count}x {groupGpu.Model} {option.Provider} {location}".Trim();
         return new GpuPlan
         {
             Provider = Provider,
             Id = Prefix(workload) + option.Id,
-            Name = name,
+            Name = $"{groupGpu.Count}x {groupGpu.Model} {option.Provider} {location}".Trim(),
             Workload = workload,
             Gpu = gpu,
             VCpus = option.Vcpu?.Count,
@@ -133,10 +126,9 @@ internal static partial class FluenceMapping
             StorageGiB = GiB(option.Storage),
             PricePerHour = option.Pricing?.Hour,
             Currency = option.Pricing?.Currency,
-            Locations = location is null ? [] : SharedLists.Single(location),
+            Locations = location is null ? [] : [location],
             Availability = PlanAvailability.Available,
-            // The deserialized list is this plan's alone: no copy needed.
-            OsImages = option.Os_options as IReadOnlyList<string> ?? option.Os_options?.ToArray() ?? [],
+            OsImages = option.Os_options?.ToArray() ?? [],
             ProviderPlanName = option.Id,
             ProviderGpuName = group.Gpu_model?.Model,
             Host = option.Provider,

@@ -40,14 +40,6 @@ internal static partial class FluidstackMapping
     /// </summary>
     public static GpuSpec Gpu(string typeName, string? gpuModel, int? gpuCount)
     {
-        // One lookup per type instead of two GPU parses: every plan listing and every instance maps the same few types.
-        return GpuByType.GetOrAdd((typeName, gpuModel, gpuCount), static (k, _) => ParseGpu(k.Item1, k.Item2, k.Item3), 0);
-    }
-
-    private static readonly BoundedCache<(string, string?, int?), GpuSpec> GpuByType = new(1024);
-
-    private static GpuSpec ParseGpu(string typeName, string? gpuModel, int? gpuCount)
-    {
         // The official Go client sends gpu_model and gpu_count with omitempty, so either may be missing; the type name
         // encodes the count (h100-hgx-80gb.8x, h100.8x), and that is the count when the field is absent.
         var m = CountSuffix().Match(typeName);
@@ -83,13 +75,13 @@ internal static partial class FluidstackMapping
             MemoryGiB = GpuModelCatalog.ParseMemoryGiB(type.Memory),
             PricePerHour = price,
             Currency = price is null ? null : options.Currency,
-            Locations = SharedLists.Single(region),
+            Locations = [region],
             Region = region,
             Availability = available switch { null => PlanAvailability.Unknown, > 0 => PlanAvailability.Available, _ => PlanAvailability.Unavailable },
             AvailableCount = available,
             // Atlas lists no images; the default is the one known to exist, so a create template written for
             // another provider's image names falls back to it instead of sending a name Atlas does not know.
-            OsImages = SharedLists.Single(options.DefaultImage),
+            OsImages = [options.DefaultImage],
             ProviderPlanName = type.Name,
             ProviderGpuName = type.GpuModel ?? type.Gpu_model,
         };
