@@ -1,5 +1,3 @@
-using GpuCloud;
-
 namespace GpuCloud;
 
 /// <summary>
