@@ -4,7 +4,6 @@
 // those payloads are assembled from its schemas and from /work/shared/reference/fluidstack-api-notes.md.
 
 using Newtonsoft.Json;
-using Newtonsoft.Json.Linq;
 
 namespace GpuCloud.Generated.Tests;
 

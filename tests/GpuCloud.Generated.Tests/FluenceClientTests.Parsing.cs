@@ -1,7 +1,4 @@
-using System.Net;
 using GpuCloud.Generated.Fluence;
-using Newtonsoft.Json.Linq;
-using RichardSzalay.MockHttp;
 
 namespace GpuCloud.Generated.Tests;
 

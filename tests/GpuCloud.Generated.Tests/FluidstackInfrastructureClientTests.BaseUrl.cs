@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using GpuCloud.Generated.Fluidstack.Infrastructure;
-using Newtonsoft.Json.Linq;
-using RichardSzalay.MockHttp;
 
 namespace GpuCloud.Generated.Tests;
 

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Http.Headers;
 using GpuCloud.Generated.Fluidstack.Management;
-using RichardSzalay.MockHttp;
 
 namespace GpuCloud.Generated.Tests;
 

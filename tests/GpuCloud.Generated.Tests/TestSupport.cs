@@ -1,11 +1,6 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
-using System.Text;
 using Newtonsoft.Json;
-using Newtonsoft.Json.Linq;
-using RichardSzalay.MockHttp;
 
 namespace GpuCloud.Generated.Tests;
 

@@ -1,7 +1,4 @@
-using System.Text;
-using GpuCloud.Generated;
 using Newtonsoft.Json;
-using Fluence = GpuCloud.Generated.Fluence;
 using Infra = GpuCloud.Generated.Fluidstack.Infrastructure;
 
 namespace GpuCloud.Generated.Tests;

@@ -1,10 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using GpuCloud;
-using GpuCloud.Providers;
-using GpuCloud.Tests.Support;
-using RichardSzalay.MockHttp;
-
 namespace GpuCloud.Tests;
 
 public partial class ErrorTranslationTests

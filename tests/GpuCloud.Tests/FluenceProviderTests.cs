@@ -1,9 +1,3 @@
-using System.Net;
-using GpuCloud;
-using GpuCloud.Providers;
-using GpuCloud.Tests.Support;
-using Newtonsoft.Json.Linq;
-using RichardSzalay.MockHttp;
 using static GpuCloud.Tests.Support.FluenceJson;
 
 namespace GpuCloud.Tests;

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Text;
-using GpuCloud;
-using GpuCloud.Providers;
-using GpuCloud.Tests.Support;
-using RichardSzalay.MockHttp;
 using static GpuCloud.Tests.Support.FluidstackJson;
 
 namespace GpuCloud.Tests;

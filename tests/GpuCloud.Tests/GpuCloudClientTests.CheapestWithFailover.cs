@@ -1,8 +1,3 @@
-using System.Net;
-using GpuCloud;
-using GpuCloud.Providers;
-using GpuCloud.Tests.Support;
-
 namespace GpuCloud.Tests;
 
 public partial class GpuCloudClientTests

@@ -1,6 +1,3 @@
-using GpuCloud;
-using GpuCloud.Providers;
-
 namespace GpuCloud.Tests;
 
 /// <summary>GPU canonicalization: provider names, filter aliases, memory and interconnect, unknown models.</summary>

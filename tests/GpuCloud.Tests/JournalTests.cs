@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using GpuCloud;
-using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests;
 

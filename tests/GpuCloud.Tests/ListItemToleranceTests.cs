@@ -1,6 +1,3 @@
-using GpuCloud;
-using GpuCloud.Providers;
-using GpuCloud.Tests.Support;
 using Microsoft.Extensions.Logging;
 using static GpuCloud.Tests.Support.FluenceJson;
 

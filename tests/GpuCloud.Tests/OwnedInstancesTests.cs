@@ -1,6 +1,3 @@
-using GpuCloud;
-using GpuCloud.Tests.Support;
-
 namespace GpuCloud.Tests;
 
 /// <summary>

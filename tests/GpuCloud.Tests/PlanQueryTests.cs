@@ -1,6 +1,3 @@
-using GpuCloud;
-using GpuCloud.Tests.Support;
-
 namespace GpuCloud.Tests;
 
 /// <summary>Every PlanQuery filter, its validation, and the search's sort order.</summary>

@@ -1,7 +1,3 @@
-using GpuCloud;
-using GpuCloud.Providers;
-using GpuCloud.Tests.Support;
-
 namespace GpuCloud.Tests;
 
 /// <summary>The checks and readings every provider shares: whose plan it is, what a provider's message says, settings problems.</summary>

@@ -1,7 +1,3 @@
-using GpuCloud;
-using GpuCloud.Providers;
-using GpuCloud.Testing;
-
 namespace GpuCloud.Tests;
 
 /// <summary>The one way every provider adds and removes SSH keys (<see cref="SshKeyRegistrar"/>), on scripted list/add/remove calls.</summary>

@@ -1,7 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
-using GpuCloud;
-using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests;
 

@@ -1,7 +1,3 @@
-using GpuCloud;
-using GpuCloud.Providers;
-using GpuCloud.Tests.Support;
-
 namespace GpuCloud.Tests;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests.Architecture;
 

@@ -1,9 +1,6 @@
-using System.Net;
-using GpuCloud.Providers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using RichardSzalay.MockHttp;
 
 namespace GpuCloud.Tests.Architecture;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using GpuCloud;
-using GpuCloud.Tests.Support;
 using static GpuCloud.Tests.Support.FluenceJson;
 using static GpuCloud.Tests.Support.ScriptedHandler;
 

@@ -1,7 +1,3 @@
-using System.Net;
-using GpuCloud;
-using GpuCloud.Providers;
-using GpuCloud.Tests.Support;
 using static GpuCloud.Tests.Support.FluidstackJson;
 using static GpuCloud.Tests.Support.PlumbingSecrets;
 using static GpuCloud.Tests.Support.ScriptedHandler;

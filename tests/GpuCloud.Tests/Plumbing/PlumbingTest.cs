@@ -1,5 +1,3 @@
-using GpuCloud.Tests.Support;
-
 namespace GpuCloud.Tests.Plumbing;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
-using GpuCloud;
-using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests.Plumbing;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using GpuCloud;
-using GpuCloud.Tests.Support;
 using Microsoft.Extensions.Logging;
 using static GpuCloud.Tests.Support.ScriptedHandler;
 

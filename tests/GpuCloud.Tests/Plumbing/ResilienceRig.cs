@@ -1,5 +1,3 @@
-using GpuCloud;
-using GpuCloud.Tests.Support;
 using Microsoft.Extensions.Logging;
 
 namespace GpuCloud.Tests.Plumbing;

@@ -1,8 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using GpuCloud;
-using GpuCloud.Providers;
-using GpuCloud.Tests.Support;
 using static GpuCloud.Tests.Support.ScriptedHandler;
 
 namespace GpuCloud.Tests.Plumbing;

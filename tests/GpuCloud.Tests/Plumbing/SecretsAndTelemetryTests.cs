@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using GpuCloud;
-using GpuCloud.Tests.Support;
 using static GpuCloud.Tests.Support.PlumbingSecrets;
 using static GpuCloud.Tests.Support.ScriptedHandler;
 

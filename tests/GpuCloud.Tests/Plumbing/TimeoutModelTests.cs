@@ -1,8 +1,4 @@
-using System.Net;
 using System.Reflection;
-using GpuCloud;
-using GpuCloud.Providers;
-using GpuCloud.Tests.Support;
 using static GpuCloud.Tests.Support.PlumbingSecrets;
 using static GpuCloud.Tests.Support.ScriptedHandler;
 

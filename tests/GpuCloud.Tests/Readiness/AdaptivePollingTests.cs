@@ -1,7 +1,3 @@
-using System.Net;
-using GpuCloud;
-using GpuCloud.Tests.Support;
-
 namespace GpuCloud.Tests.Readiness;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using GpuCloud;
-using GpuCloud.Tests.Support;
 
 namespace GpuCloud.Tests.Readiness;
 

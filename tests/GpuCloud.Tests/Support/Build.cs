@@ -1,6 +1,3 @@
-using GpuCloud;
-using GpuCloud.Providers;
-
 namespace GpuCloud.Tests.Support;
 
 /// <summary>Builders for records and for providers wired to a <see cref="RecordingHttp"/>.</summary>

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using GpuCloud;
-using GpuCloud.Providers;
 
 namespace GpuCloud.Tests.Support;
 
