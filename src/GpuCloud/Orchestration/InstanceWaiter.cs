@@ -38,7 +38,7 @@ internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time,
         IProgress<GpuInstance>? progress, bool deleteOutOfStock, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + timeout;
-        var interval = Min(options.MinPollInterval, options.PollInterval);
+        var schedule = new PollSchedule(Min(options.MinPollInterval, options.PollInterval), options.PollInterval);
         GpuInstance? last = null;
         while (true)
         {
@@ -53,17 +53,7 @@ internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time,
             }
             catch (GpuCloudException ex) when (ex.IsTransient)
             {
-                // The HTTP pipeline has already retried this GET; the wait's own deadline is far longer, and ending it here
-                // would make a caller delete an instance that is coming up fine. Wait out the failure instead.
-                var now = time.GetUtcNow();
-                var retryAfter = ex.RetryAfter is { } asked && asked > TimeSpan.Zero ? asked : TimeSpan.Zero;
-                var pause = Max(Next(ref interval), retryAfter);
-                if (retryAfter >= deadline - now)
-                {
-                    throw new GpuCloudException(GpuCloudErrorCode.Timeout,
-                        $"instance {instanceId} did not reach {target} within {timeout}; the last poll failed: {ex.Detail}", p.Name, ex);
-                }
-                await Task.Delay(Min(pause, deadline - now), time, cancellationToken).ConfigureAwait(false);
+                await PauseAfterFailedPollAsync(p, instanceId, target, timeout, deadline, schedule, ex, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             last = current;
@@ -89,16 +79,40 @@ internal sealed class InstanceWaiter(GpuCloudOptions options, TimeProvider time,
                 throw new GpuCloudException(GpuCloudErrorCode.Timeout,
                     $"instance {instanceId} did not reach {target} within {timeout}; last seen {detail}.", p.Name);
             }
-            await Task.Delay(Min(remaining, Next(ref interval)), time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Min(remaining, schedule.Next()), time, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The pause before the next poll; the one after it is twice as long, up to <see cref="GpuCloudOptions.PollInterval"/>.</summary>
-    private TimeSpan Next(ref TimeSpan interval)
+    /// <summary>
+    /// A poll failed transiently. The HTTP pipeline has already retried this GET; the wait's own deadline is far longer,
+    /// and ending it here would make a caller delete an instance that is coming up fine. So the failure is waited out:
+    /// the next poll comes after the schedule's pause or the provider's Retry-After, whichever is longer.
+    /// </summary>
+    private async Task PauseAfterFailedPollAsync(IGpuCloudProvider p, string instanceId, InstanceState target, TimeSpan timeout,
+        DateTimeOffset deadline, PollSchedule schedule, GpuCloudException ex, CancellationToken ct)
     {
-        var pause = interval;
-        interval = interval >= options.PollInterval / 2 ? options.PollInterval : interval * 2;
-        return pause;
+        var now = time.GetUtcNow();
+        var retryAfter = ex.RetryAfter is { } asked && asked > TimeSpan.Zero ? asked : TimeSpan.Zero;
+        var pause = Max(schedule.Next(), retryAfter);
+        if (retryAfter >= deadline - now)
+        {
+            throw new GpuCloudException(GpuCloudErrorCode.Timeout,
+                $"instance {instanceId} did not reach {target} within {timeout}; the last poll failed: {ex.Detail}", p.Name, ex);
+        }
+        await Task.Delay(Min(pause, deadline - now), time, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The pauses between polls: each twice the one before, from the first up to the cap.</summary>
+    private sealed class PollSchedule(TimeSpan first, TimeSpan cap)
+    {
+        private TimeSpan _next = first;
+
+        public TimeSpan Next()
+        {
+            var pause = _next;
+            _next = _next >= cap / 2 ? cap : _next * 2;
+            return pause;
+        }
     }
 
     /// <summary>
