@@ -1,18 +1,19 @@
-using System.Runtime.CompilerServices;
-
 namespace GpuCloud.Tests.Support;
 
-/// <summary>Files of this repository (sources, README), found from this file's own path at build time.</summary>
+/// <summary>
+/// Files of this repository (sources, README), found by walking up from the test assembly's folder. (Not from
+/// <c>[CallerFilePath]</c>: a CI build maps source paths to <c>/_/</c>.)
+/// </summary>
 public static class RepositoryFiles
 {
-    public static string Root => FindRoot();
+    public static string Root { get; } = FindRoot();
 
     public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
 
-    private static string FindRoot([CallerFilePath] string path = "")
+    private static string FindRoot()
     {
-        for (var dir = System.IO.Path.GetDirectoryName(path); dir is not null; dir = System.IO.Path.GetDirectoryName(dir))
-            if (File.Exists(System.IO.Path.Combine(dir, "GpuCloud.Generated.sln"))) return dir;
-        throw new InvalidOperationException("The repository root (GpuCloud.Generated.sln) was not found above " + path);
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "GpuCloud.Generated.sln"))) return dir.FullName;
+        throw new InvalidOperationException("The repository root (GpuCloud.Generated.sln) was not found above " + AppContext.BaseDirectory);
     }
 }
