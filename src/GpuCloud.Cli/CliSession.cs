@@ -74,4 +74,20 @@ internal sealed class CliSession : IAsyncDisposable
         Client.Dispose();
         if (Sandbox is not null) await Sandbox.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Records that the command hands <paramref name="instance"/> to the user on purpose, so a later sweep does not take it
+    /// for one left behind by a crash. A journal that cannot be written costs a note, not the command.
+    /// </summary>
+    public async Task KeepAsync(GpuInstance instance, TextWriter notes, CancellationToken ct)
+    {
+        try
+        {
+            await Client.KeepInstanceAsync(instance.Provider, instance.Id, ct).ConfigureAwait(false);
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.JournalUnavailable)
+        {
+            notes.WriteLine($"note: the journal did not record that {instance.Name} is kept ({ex.Detail}); 'gpucloud instances sweep' may list it.");
+        }
+    }
 }

@@ -145,6 +145,7 @@ internal static class InstancesCommands
             var created = await session.Client.CreateInstanceAsync(request, ct).ConfigureAwait(false);
             if (parse.GetValue(wait))
                 created = await Waiting.UntilAsync(io, parse, session.Client, created, InstanceState.Running, TimeSpan.FromMinutes(15), ct).ConfigureAwait(false);
+            await session.KeepAsync(created, io.Error, ct).ConfigureAwait(false);
             Write(io, parse, [created]);
             return ExitCodes.Success;
         }));

@@ -17,6 +17,9 @@ internal sealed class OnFirstUseJournal(Func<IInstanceJournal> open) : IInstance
     public Task RecordGoneAsync(string provider, string instanceId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
         _journal.Value.RecordGoneAsync(provider, instanceId, at, cancellationToken);
 
+    public Task RecordKeptAsync(string provider, string instanceId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        _journal.Value.RecordKeptAsync(provider, instanceId, at, cancellationToken);
+
     public Task<IReadOnlyList<JournalEntry>> ListOpenAsync(CancellationToken cancellationToken = default) =>
         _journal.Value.ListOpenAsync(cancellationToken);
 }

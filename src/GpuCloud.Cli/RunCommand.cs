@@ -101,6 +101,7 @@ internal static class RunCommand
                 if (released) await ReleaseAsync(session, instance, notes, ct).ConfigureAwait(false);
                 else
                 {
+                    await session.KeepAsync(instance, notes, ct).ConfigureAwait(false);
                     notes.WriteLine($"kept: delete it with 'gpucloud instances delete {instance.Provider} {instance.Id}'.");
                     if (template.MaxDuration is { } limit)
                         notes.WriteLine($"expires: {DateTimeOffset.UtcNow.Add(limit):yyyy-MM-dd HH:mm} UTC; 'gpucloud instances sweep --expired --yes' deletes it after that (nothing runs it for you).");

@@ -143,6 +143,22 @@ public sealed class SqliteInstanceJournal : IInstanceJournal
     }
 
     /// <inheritdoc />
+    public Task RecordKeptAsync(string provider, string instanceId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(provider);
+        ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
+        return ExecuteAsync("record a kept instance", """
+            UPDATE creates SET outcome = 'Kept', outcome_at = $at
+            WHERE provider = $provider AND instance_id = $instance AND gone_at IS NULL AND outcome = 'Created'
+            """, c =>
+        {
+            c.Parameters.AddWithValue("$provider", provider);
+            c.Parameters.AddWithValue("$instance", instanceId);
+            c.Parameters.AddWithValue("$at", Time(at));
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<JournalEntry>> ListOpenAsync(CancellationToken cancellationToken = default)
     {
         try

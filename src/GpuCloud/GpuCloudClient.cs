@@ -187,6 +187,24 @@ public sealed class GpuCloudClient : IDisposable
     public Task<OwnedSearchResult> ListOwnedAsync(CancellationToken cancellationToken = default) =>
         GpuCloudDiagnostics.RunAsync("ListOwned", null, () => new OwnedInstances(_options, _time).FindAsync(_providers.All, cancellationToken));
 
+    /// <summary>
+    /// Records that an instance this client created is kept on purpose (handed to its user), so that when this process
+    /// exits <see cref="ListOwnedAsync"/> does not count it as left behind; it needs attention again only once its
+    /// <see cref="CreateInstanceRequest.MaxDuration"/> has passed. Without a journal this does nothing.
+    /// </summary>
+    /// <param name="provider">The instance's provider.</param>
+    /// <param name="instanceId">The instance's id.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <exception cref="GpuCloudException"><see cref="GpuCloudErrorCode.JournalUnavailable"/> when the journal cannot be written.</exception>
+    public Task KeepInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default)
+    {
+        var p = _providers.Get(provider);
+        RequireId(instanceId);
+        return _options.Journal is { } journal
+            ? journal.RecordKeptAsync(p.Name, instanceId, _time.GetUtcNow(), cancellationToken)
+            : Task.CompletedTask;
+    }
+
     /// <summary>Deletes an instance; one that is already gone counts as deleted.</summary>
     /// <param name="provider">The instance's provider.</param>
     /// <param name="instanceId">The instance's id.</param>

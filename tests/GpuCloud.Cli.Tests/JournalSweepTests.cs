@@ -121,6 +121,28 @@ public sealed class JournalSweepTests
     }
 
     [Test]
+    public async Task AnInstanceACommandHandedOverAndExited_IsKept_AndNotSwept()
+    {
+        await using var sandbox = await StandaloneSandbox.StartAsync();
+        var env = sandbox.Environment(staticToken: true);
+
+        using var child = StartCli(env, "run", "--provider", "fluence", "--workload", "Container", "--gpu", "H100", "--name", "kept-a",
+            "--ssh-key", _keyFile, "--release", "false", "--journal", _journal);
+        await child.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        var kept = sandbox.Server.Inventory.LiveInstances().Single(i => i.Name == "kept-a");
+
+        var swept = await Cli.RunAsync(["instances", "sweep", "--yes", "--journal", _journal], null, env);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(child.ExitCode, Is.Zero, await child.StandardError.ReadToEndAsync());
+            Assert.That(swept.ExitCode, Is.Zero, swept.Out + swept.Error);
+            Assert.That(swept.Out, Does.Contain("Nothing to sweep"), "run kept it on purpose: its exit does not make it an orphan");
+            Assert.That(sandbox.Server.Inventory.LiveInstances().Select(i => i.Id), Is.EqualTo(new[] { kept.Id }), "still running");
+        }
+    }
+
+    [Test]
     public async Task InstancesListSaysWhichInstancesGpuCloudCreatedAndWhatTheyHaveCostSoFar()
     {
         await using var sandbox = await StandaloneSandbox.StartAsync();

@@ -46,6 +46,26 @@ public sealed class SqliteInstanceJournalTests
         Assert.That(await journal.ListOpenAsync(), Is.Empty, "seen gone: no longer open");
     }
 
+    [Test]
+    public async Task AKeptInstanceStaysOpenWithItsId_AndOnlyACreatedOneCanBeKept()
+    {
+        var journal = new SqliteInstanceJournal(_path);
+        await journal.RecordIntentAsync(Entries.Intent("t1"));
+        await journal.RecordOutcomeAsync("t1", new JournalOutcome(JournalOutcomeKind.Created, "container:new-1", null, Entries.At));
+        await journal.RecordIntentAsync(Entries.Intent("t2", at: Entries.At.AddSeconds(1)));
+        await journal.RecordOutcomeAsync("t2", new JournalOutcome(JournalOutcomeKind.Unknown, null, GpuCloudErrorCode.Timeout, Entries.At));
+
+        await journal.RecordKeptAsync("fluence", "container:new-1", Entries.At.AddMinutes(1));
+        await journal.RecordKeptAsync("fluence", "container:someone-elses", Entries.At.AddMinutes(1));
+
+        var open = await journal.ListOpenAsync();
+        Assert.That(open.Select(e => (e.Intent.Token, e.Outcome!.Kind, e.Outcome.InstanceId)), Is.EqualTo(new (string, JournalOutcomeKind, string?)[]
+        {
+            ("t1", JournalOutcomeKind.Kept, "container:new-1"),
+            ("t2", JournalOutcomeKind.Unknown, null),
+        }));
+    }
+
     private static bool SameIntent(JournalIntent a, JournalIntent b) =>
         a.Token == b.Token && a.Provider == b.Provider && a.PlanId == b.PlanId && a.Name == b.Name && a.PricePerHour == b.PricePerHour
         && a.Currency == b.Currency && a.At == b.At && a.ExpiresAt == b.ExpiresAt && a.Owner == b.Owner && a.ExistingIds.SequenceEqual(b.ExistingIds);

@@ -43,6 +43,14 @@ public sealed class JournalTests
             return Task.CompletedTask;
         }
 
+        public List<(string Provider, string Id)> Kept { get; } = [];
+
+        public Task RecordKeptAsync(string provider, string instanceId, DateTimeOffset at, CancellationToken cancellationToken = default)
+        {
+            Kept.Add((provider, instanceId));
+            return Task.CompletedTask;
+        }
+
         public Task<IReadOnlyList<JournalEntry>> ListOpenAsync(CancellationToken cancellationToken = default) =>
             FailReads
                 ? throw new GpuCloudException(GpuCloudErrorCode.JournalUnavailable, "The journal /tmp/j.db could not be used (read): locked")
@@ -232,5 +240,19 @@ public sealed class JournalTests
         var listed = await client.ListInstancesAsync();
 
         Assert.That(listed.Select(i => (i.Id, i.CreatedByGpuCloud)), Is.EquivalentTo(new (string, bool?)[] { ("ours-1", null), ("theirs-1", null) }));
+    }
+
+    [Test]
+    public async Task KeepInstance_RecordsTheHandOver_AndWithoutAJournalDoesNothing()
+    {
+        var journal = new RecordingJournal(_log);
+        using var client = Client(Alpha(), journal);
+        using var withoutJournal = new GpuCloudClient([Alpha()], new GpuCloudOptions(), _time);
+
+        await client.KeepInstanceAsync("alpha", "i-1");
+        await withoutJournal.KeepInstanceAsync("alpha", "i-1");
+
+        Assert.That(journal.Kept, Is.EqualTo(new[] { ("alpha", "i-1") }));
+        Assert.ThrowsAsync<GpuCloudException>(() => client.KeepInstanceAsync("nope", "i-1"));
     }
 }

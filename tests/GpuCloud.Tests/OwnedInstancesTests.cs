@@ -25,6 +25,8 @@ public sealed class OwnedInstancesTests
             return Task.CompletedTask;
         }
 
+        public Task RecordKeptAsync(string provider, string instanceId, DateTimeOffset at, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
         public Task<IReadOnlyList<JournalEntry>> ListOpenAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<JournalEntry>>(entries);
     }
 
@@ -55,6 +57,23 @@ public sealed class OwnedInstancesTests
 
         Assert.That(found.Instances.Select(o => (o.Instance.Id, o.Reason, o.Age, o.CostSoFar, o.Currency)),
             Is.EqualTo(new[] { ("mine", OwnedReason.CreatorGone, TimeSpan.FromHours(3), (decimal?)6.00m, (string?)"USD") }));
+    }
+
+    [Test]
+    public async Task AnInstanceKeptOnPurposeIsNotAnOrphanWhenItsCreatorExits_ButIsListedOnceExpired()
+    {
+        var alpha = new FakeProvider("alpha");
+        alpha.Instances.Add(Live("kept"));
+        alpha.Instances.Add(Live("kept-expired"));
+        alpha.Instances.Add(Live("left-behind"));
+
+        var found = await FindAsync(alpha, new FixedJournal(
+            Entry("t1", JournalOutcomeKind.Kept, "kept"),
+            Entry("t2", JournalOutcomeKind.Kept, "kept-expired", expires: Now.AddMinutes(-1)),
+            Entry("t3", JournalOutcomeKind.Created, "left-behind")));
+
+        Assert.That(found.Instances.Select(o => (o.Instance.Id, o.Reason)),
+            Is.EquivalentTo(new[] { ("kept-expired", OwnedReason.Expired), ("left-behind", OwnedReason.CreatorGone) }));
     }
 
     [Test]

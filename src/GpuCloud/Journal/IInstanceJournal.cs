@@ -33,6 +33,16 @@ public interface IInstanceJournal
     Task RecordGoneAsync(string provider, string instanceId, DateTimeOffset at, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Records that the created instance was handed to its user on purpose (e.g. <c>gpucloud run</c> without release): when
+    /// its creator exits it is not an orphan, and only its maximum duration can make it need attention.
+    /// </summary>
+    /// <param name="provider">The instance's provider.</param>
+    /// <param name="instanceId">The instance's id.</param>
+    /// <param name="at">When it was kept.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    Task RecordKeptAsync(string provider, string instanceId, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// The creates that may still hold an instance: every entry not seen gone, except those whose create was refused
     /// (<see cref="JournalOutcomeKind.Failed"/>), oldest first.
     /// </summary>
@@ -123,6 +133,9 @@ public enum JournalOutcomeKind
 
     /// <summary>The answer was lost and the instance was not found: it may exist.</summary>
     Unknown,
+
+    /// <summary>Created, then handed to its user on purpose (<see cref="IInstanceJournal.RecordKeptAsync"/>): not an orphan when its creator exits.</summary>
+    Kept,
 }
 
 /// <summary>The outcome of a create.</summary>

@@ -61,6 +61,7 @@ internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
 
             var creatorGone = intent.Process.IsRunning() == false;
             OwnedReason? reason = intent.ExpiresAt <= now ? OwnedReason.Expired
+                : entry.Outcome?.Kind is JournalOutcomeKind.Kept ? null // handed to its user on purpose
                 : creatorGone && entry.Outcome?.Kind is not JournalOutcomeKind.Created ? OwnedReason.UnknownOutcomeFound
                 : creatorGone ? OwnedReason.CreatorGone
                 : null; // its creator still runs and owns it
