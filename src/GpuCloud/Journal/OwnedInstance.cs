@@ -6,7 +6,7 @@ public enum OwnedReason
     /// <summary>Its maximum duration has passed (journal, or the provider's expiry mark).</summary>
     Expired,
 
-    /// <summary>Created and never seen deleted, while the process that created it is gone.</summary>
+    /// <summary>Created and never seen deleted, while the process that created it is gone without having handed it over (see <see cref="GpuCloudClient.KeepInstanceAsync"/>).</summary>
     CreatorGone,
 
     /// <summary>A create whose outcome was unknown (or whose process died before it knew) made it: it is now visible.</summary>
