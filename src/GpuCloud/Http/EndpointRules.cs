@@ -44,18 +44,6 @@ internal static class EndpointRules
         return id;
     }
 
-    /// <summary>Runs every check and returns the failure of each that failed.</summary>
-    public static IReadOnlyList<ArgumentException> Collect(IEnumerable<Action> checks)
-    {
-        var problems = new List<ArgumentException>();
-        foreach (var check in checks)
-        {
-            try { check(); }
-            catch (ArgumentException ex) { problems.Add(ex); }
-        }
-        return problems;
-    }
-
     /// <summary>Throws the one failure as it is, or all of them in one exception named after the first.</summary>
     public static void ThrowIfAny(IReadOnlyList<ArgumentException> problems)
     {
