@@ -1,7 +1,8 @@
 // The documented example payloads used as canned response bodies and as expected request bodies.
 // FluenceExamples (in tests/GpuCloud.Testing, shared with GpuCloud.Tests) and the infrastructure part of FluidstackExamples are copied from the `example:` values of
 // specs/*.openapi.yaml (YAML timestamps written as JSON strings). The management spec has no examples, so
-// those payloads are assembled from its schemas and from /work/shared/reference/fluidstack-api-notes.md.
+// those payloads are assembled from its schemas and from Fluidstack's official Go client (fluidstackio/atlas-client-go,
+// `v1alpha1/client.gen.go` and `examples/instance-lifecycle/main.go`).
 
 using Newtonsoft.Json;
 

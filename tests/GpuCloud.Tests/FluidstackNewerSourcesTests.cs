@@ -3,7 +3,8 @@ using static GpuCloud.Tests.Support.FluidstackJson;
 namespace GpuCloud.Tests;
 
 /// <summary>
-/// Fluidstack behaviours from the newest public sources (see /work/shared/reference/newer-sources.md):
+/// Fluidstack behaviours from the newest public sources (fluidstackio/atlas-client-go, `examples/instance-lifecycle/README.md` and
+/// `v1alpha1/client.gen.go`; specs/README.md lists them):
 /// regional projects, refused capacity, GPU counts and memory units, region URLs, userData, X-ORG-ID, any 2xx on create.
 /// </summary>
 public class FluidstackNewerSourcesTests

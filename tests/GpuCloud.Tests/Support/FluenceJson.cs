@@ -1,7 +1,7 @@
 namespace GpuCloud.Tests.Support;
 
 /// <summary>
-/// Canned Fluence bodies: the documented examples of /work/shared/reference/fluence-gpu-api-notes.md and the
+/// Canned Fluence bodies: the documented examples of the Fluence docs (fluencelabs/docs, `docs/build/api/gpu_cloud/*`) and the
 /// <c>example:</c> values of specs/fluence.openapi.yaml (snake_case, exactly as Fluence sends them).
 /// </summary>
 public static class FluenceJson

@@ -2,7 +2,7 @@ namespace GpuCloud.Tests.Support;
 
 /// <summary>
 /// Canned Fluidstack bodies from specs/fluidstack-*.openapi.yaml (<c>example:</c> values) and
-/// /work/shared/reference/fluidstack-api-notes.md. Field names are exactly as Atlas sends them.
+/// Fluidstack's official Go client (fluidstackio/atlas-client-go, `v1alpha1/client.gen.go`). Field names are exactly as Atlas sends them.
 /// </summary>
 public static class FluidstackJson
 {
