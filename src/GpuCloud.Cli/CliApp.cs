@@ -58,7 +58,9 @@ internal static class CliApp
             io.Error.WriteLine($"hint: {CommandPath(parse.CommandResult)} --help");
             return ExitCodes.Usage;
         }
-        var config = new InvocationConfiguration { Output = io.Out, Error = io.Error };
+        // ProcessTerminationTimeout null: System.CommandLine would otherwise end the process 2 s after Ctrl+C or SIGTERM, while
+        // the command is still deleting what it created. Signals are Interrupts' (Program), which never exits on a timer.
+        var config = new InvocationConfiguration { Output = io.Out, Error = io.Error, ProcessTerminationTimeout = null };
         return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
     }
 
@@ -154,7 +156,7 @@ internal static class CliApp
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 io.Error.WriteLine("cancelled.");
-                return ExitCodes.Cancelled;
+                return io.Interrupts?.ExitCode ?? ExitCodes.Cancelled;
             }
             catch (IOException ex)
             {

@@ -142,11 +142,31 @@ internal static class InstancesCommands
                 },
             };
             CliDefaults.Describe(CliApp.Json(parse) ? io.Error : io.Out, defaults);
-            var created = await session.Client.CreateInstanceAsync(request, ct).ConfigureAwait(false);
-            if (parse.GetValue(wait))
-                created = await Waiting.UntilAsync(io, parse, session.Client, created, InstanceState.Running, TimeSpan.FromMinutes(15), ct).ConfigureAwait(false);
-            await session.KeepAsync(created, io.Error, ct).ConfigureAwait(false);
-            Write(io, parse, [created]);
+            GpuInstance? created = null;
+            using (var view = ProgressView.For(io, parse, InstanceState.Running, $"{request.Name}: creating"))
+            using (CleanupNotice.Register(ct, io, session, view, () => created is { } c ? CleanupNotice.Describe(c) : $"the instance named '{request.Name}' that the create may have made"))
+            {
+                try
+                {
+                    created = await session.Client.CreateInstanceAsync(request, ct).ConfigureAwait(false);
+                    if (parse.GetValue(wait))
+                        created = await Waiting.UntilAsync(io, parse, session.Client, created, InstanceState.Running, TimeSpan.FromMinutes(15), ct, view).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex) when (ct.IsCancellationRequested)
+                {
+                    // The command did not finish: what it created goes, as with 'run'. A cancelled create request is the
+                    // library's to clean up; an instance the provider answered with is ours.
+                    view.Dispose();
+                    if (created is null) CleanupNotice.Result(view.Writer, ex, null, sent: true);
+                    else await CleanupNotice.DeleteAsync(session, created, view.Writer).ConfigureAwait(false);
+                    if (io.Interrupts is { } interrupts) interrupts.AtRisk = null;
+                    throw;
+                }
+            }
+            // Reached only when the create answered (a cancelled or failed one threw).
+            await session.KeepAsync(created!, io.Error, ct).ConfigureAwait(false);
+            Write(io, parse, [created!]);
+            io.Error.WriteLine(CleanupNotice.Kept(created!, request.MaxDuration));
             return ExitCodes.Success;
         }));
         return command;

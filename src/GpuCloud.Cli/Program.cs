@@ -1,3 +1,5 @@
 using GpuCloud.Cli;
 
-return await CliApp.RunAsync(args, new CliIo(Console.Out, Console.Error, Environment.GetEnvironmentVariable, Console.IsOutputRedirected));
+using var interrupts = Interrupts.Register(Console.Error);
+var io = new CliIo(Console.Out, Console.Error, Environment.GetEnvironmentVariable, Console.IsOutputRedirected) { Interrupts = interrupts };
+return await CliApp.RunAsync(args, io, interrupts.Token);

@@ -79,13 +79,17 @@ internal static class RunCommand
 
             if (!json) console.MarkupLine("[bold]3. Deploy[/] cheapest first, next plan on no capacity");
             GpuInstance? instance = null;
+            var view = ProgressView.For(io, parse, InstanceState.Running, $"{template.Name}: creating an instance of the cheapest plan");
+            var sent = false;
+            using var notice = CleanupNotice.Register(ct, io, session, view, () =>
+                instance is { } ready ? CleanupNotice.Describe(ready)
+                : view.Last is { } last ? CleanupNotice.Describe(last)
+                : sent ? $"the instance named '{template.Name}' that the create may have made" : null);
             try
             {
-                instance = json || io.Redirected
-                    ? await session.Client.CreateCheapestAsync(query, template, parse.GetValue(maxAttempts), new Waiting.StateLines(notes), ct).ConfigureAwait(false)
-                    : await console.Status().Spinner(Spinner.Known.Dots).StartAsync($"deploying {Markup.Escape(template.Name)}...", ctx =>
-                        session.Client.CreateCheapestAsync(query, template, parse.GetValue(maxAttempts),
-                            new Progress<GpuInstance>(i => ctx.Status(Markup.Escape($"{i.Provider} {i.PlanName}: {i.State} ({i.ProviderState})"))), ct)).ConfigureAwait(false);
+                sent = true;
+                instance = await session.Client.CreateCheapestAsync(query, template, parse.GetValue(maxAttempts), view, ct).ConfigureAwait(false);
+                view.Dispose();
 
                 if (json) notes.WriteLine($"ready: {instance.Provider} {instance.Id} ({instance.Ssh?.Command})");
                 else
@@ -102,19 +106,27 @@ internal static class RunCommand
                 else
                 {
                     await session.KeepAsync(instance, notes, ct).ConfigureAwait(false);
-                    notes.WriteLine($"kept: delete it with 'gpucloud instances delete {instance.Provider} {instance.Id}'.");
-                    if (template.MaxDuration is { } limit)
-                        notes.WriteLine($"expires: {DateTimeOffset.UtcNow.Add(limit):yyyy-MM-dd HH:mm} UTC; 'gpucloud instances sweep --expired --yes' deletes it after that (nothing runs it for you).");
+                    notes.WriteLine(CleanupNotice.Kept(instance, template.MaxDuration));
                 }
                 if (json) CliJson.Write(io.Out, new { instance, released });
                 return ExitCodes.Success;
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested && instance is not null)
+            catch (OperationCanceledException ex) when (ct.IsCancellationRequested)
             {
-                // Ctrl+C after the instance was ready: release it rather than leave a paid machine behind.
-                notes.WriteLine("cancelled: releasing the instance...");
-                await ReleaseAsync(session, instance, notes, CancellationToken.None).ConfigureAwait(false);
+                view.Dispose();
+                var result = view.Writer;
+                if (instance is not null)
+                {
+                    // Stopped after the instance was ready: release it rather than leave a paid machine behind.
+                    await ReleaseAsync(session, instance, result, CancellationToken.None).ConfigureAwait(false);
+                }
+                else CleanupNotice.Result(result, ex, view.Last, sent);
+                if (io.Interrupts is { } interrupts) interrupts.AtRisk = null;
                 throw;
+            }
+            finally
+            {
+                view.Dispose();
             }
         }));
         return command;
