@@ -18,7 +18,7 @@ internal static class CleanupNotice
         {
             if (atStake() is not { } what) return;
             if (io.Interrupts is { } interrupts) interrupts.AtRisk = what;
-            view.Line($"interrupted: deleting {what}, created by this command; this can take up to {Durations.Short(session.CleanupTimeout)} "
+            view.Line($"interrupted: deleting {what}, created by this command; this can take up to {Durations.Text(session.CleanupTimeout)} "
                       + "(a provider may delete an instance only once it has started).");
             view.Line("  press Ctrl+C again to exit now and leave it running ('gpucloud instances sweep' finds it later).");
         });

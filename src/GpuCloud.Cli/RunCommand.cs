@@ -15,16 +15,16 @@ internal static class RunCommand
     {
         var filters = new PlansCommand.Filters();
         var sshKey = new Option<string?>("--ssh-key") { Description = "The public key file; default ~/.ssh/id_ed25519.pub." };
-        var name = new Option<string?>("--name") { Description = "The instance name; default gpucloud-<random>." };
-        var image = new Option<string>("--image") { Description = "Container image for container plans.", DefaultValueFactory = _ => CliDefaults.ContainerImage };
-        var osImage = new Option<string?>("--os-image") { Description = "OS image for VMs and bare metal; default the plan's first." };
-        var release = new Option<bool?>("--release") { Description = "Delete the instance at the end (default: yes in the sandbox, no otherwise)." };
-        var maxAttempts = new Option<int>("--max-attempts") { Description = "Plans to try at most.", DefaultValueFactory = _ => 5 };
-        CliApp.AtLeast(maxAttempts, 1);
+        var name = OptionRules.Name(new Option<string?>("--name") { Description = "The instance name (valid on every provider); default gpucloud-<random>." }, portable: true);
+        var image = OptionRules.Image(new Option<string>("--image") { Description = "Container image for container plans.", DefaultValueFactory = _ => CliDefaults.ContainerImage }, container: true);
+        var osImage = OptionRules.Image(new Option<string?>("--os-image") { Description = "OS image for VMs and bare metal; default the plan's first." }, container: false);
+        var release = OptionRules.YesNo("--release", "Delete the instance at the end (default: yes in the sandbox, no otherwise)");
+        var maxAttempts = OptionRules.Between(new Option<int>("--max-attempts") { Description = "Plans to try at most (1-100).", DefaultValueFactory = _ => 5 }, 1, 100);
         var maxDuration = Durations.Option("--max-duration", "How long the instance may run, e.g. 2h: recorded as its expiry; 'gpucloud instances sweep --expired --yes' deletes it after.");
+        var yes = Confirmation.YesOption();
         var command = new Command("run", "Find the cheapest matching GPU on any provider, rent it, wait for it, show how to connect, release it.")
         {
-            sshKey, name, image, osImage, release, maxAttempts, maxDuration,
+            sshKey, name, image, osImage, release, maxAttempts, maxDuration, yes,
         };
         filters.AddTo(command);
 
@@ -40,7 +40,7 @@ internal static class RunCommand
             var defaults = new List<(string, string)>();
             if (parse.GetValue(name) is null) defaults.Add(("--name", instanceName));
             if (parse.GetResult(image) is null or { Implicit: true }) defaults.Add(("--image", CliDefaults.ContainerImage + " (container plans)"));
-            if (parse.GetValue(release) is null) defaults.Add(("--release", session.IsSandbox ? "yes (sandbox)" : "no"));
+            if (OptionRules.Value(parse, release) is null) defaults.Add(("--release", session.IsSandbox ? "yes (sandbox)" : "no"));
             CliDefaults.Describe(notes, defaults);
 
             var found = await session.Client.ListPlansAsync(query, ct).ConfigureAwait(false);
@@ -55,6 +55,26 @@ internal static class RunCommand
                     if (!CliApp.IsWide(parse)) console.WriteLine(Render.PlanLegend);
                 }
                 PlansCommand.WriteFailures(console, found.Failures);
+            }
+
+            var released = OptionRules.Value(parse, release) ?? session.IsSandbox;
+            if (found.Plans.FirstOrDefault(p => p.Availability != PlanAvailability.Unavailable) is { } cheapest)
+            {
+                var summary = new[]
+                {
+                    $"rent: the cheapest of {found.Plans.Count} matching plans that has capacity (at most {parse.GetValue(maxAttempts)} tried), first "
+                    + $"{cheapest.Provider} {cheapest.Name} ({Render.Gpu(cheapest.Gpu)}) at "
+                    + (cheapest.PricePerHour is { } price ? $"{Render.Price(price, cheapest.Currency)}/h" : "a price the provider does not report"),
+                    released ? "then: released (deleted) when this command ends"
+                    : "then: kept after this command (--release no); " + (parse.GetValue(maxDuration) is { } limit
+                        ? $"expires after {Durations.Text(limit)} ('gpucloud instances sweep --expired --yes' deletes it then)"
+                        : "no expiry (set one with --max-duration); delete it yourself"),
+                };
+                if (!await Confirmation.AskAsync(io, parse, yes, session, summary, "Rent it?", ct).ConfigureAwait(false))
+                {
+                    io.Error.WriteLine("nothing rented.");
+                    return ExitCodes.ProviderError;
+                }
             }
 
             var keyName = "gpucloud-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8];
@@ -101,7 +121,6 @@ internal static class RunCommand
                     console.WriteLine($"Connect with: {instance.Ssh?.Command}");
                 }
 
-                var released = parse.GetValue(release) ?? session.IsSandbox;
                 if (released) await ReleaseAsync(session, instance, notes, ct).ConfigureAwait(false);
                 else
                 {
