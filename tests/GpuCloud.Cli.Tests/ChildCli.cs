@@ -35,6 +35,36 @@ internal sealed class ChildCli : IDisposable
         return child;
     }
 
+    /// <summary>
+    /// Starts <c>gpucloud</c> on a pseudo-terminal (util-linux <c>script</c>), as a person at a terminal runs it: stdin is a
+    /// terminal, so the CLI may ask; what is written to <see cref="Answer"/> is typed on it. stdout and stderr arrive merged.
+    /// </summary>
+    public static ChildCli StartInTerminal(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var command = string.Join(' ', new[] { "dotnet", typeof(CliApp).Assembly.Location }.Concat(args).Select(Quote));
+        var start = new ProcessStartInfo("script") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var arg in new[] { "-q", "-e", "-c", command, "/dev/null" }) start.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        start.Environment["HOME"] = Cli.EmptyHome;
+        start.Environment["TERM"] = "dumb";
+        var child = new ChildCli(new Process { StartInfo = start });
+        child._process.OutputDataReceived += (_, e) => child.Add(child._out, e.Data);
+        child._process.ErrorDataReceived += (_, e) => child.Add(child._error, e.Data);
+        child._process.Start();
+        child._process.BeginOutputReadLine();
+        child._process.BeginErrorReadLine();
+        return child;
+    }
+
+    private static string Quote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    /// <summary>Types <paramref name="line"/> and Enter on the child's terminal.</summary>
+    public void Answer(string line)
+    {
+        _process.StandardInput.Write(line + "\n");
+        _process.StandardInput.Flush();
+    }
+
     private void Add(List<string> lines, string? line)
     {
         if (line is null) return;
