@@ -18,9 +18,12 @@ internal static class CleanupNotice
         {
             if (atStake() is not { } what) return;
             if (io.Interrupts is { } interrupts) interrupts.AtRisk = what;
-            view.Line($"interrupted: deleting {what}, created by this command; this can take up to {Durations.Text(session.CleanupTimeout)} "
-                      + "(a provider may delete an instance only once it has started).");
-            view.Line("  press Ctrl+C again to exit now and leave it running ('gpucloud instances sweep' finds it later).");
+            // Short lines (80 columns), and the spinner says what is going on from here.
+            view.Status("deleting what this command created");
+            view.Line($"interrupted: deleting {what}");
+            view.Line($"  created by this command; this can take up to {Durations.Text(session.CleanupTimeout)}:");
+            view.Line("  a provider may delete an instance only once it has started.");
+            view.Line("  Ctrl+C again: exit now and leave it ('gpucloud instances sweep' finds it).");
         });
 
     /// <summary>An instance as the notices name it: provider, full id and name.</summary>
@@ -81,10 +84,10 @@ internal static class CleanupNotice
     public static string Kept(GpuInstance instance, TimeSpan? maxDuration)
     {
         var shortId = ShortIds.Shorten([instance.Id])[instance.Id];
-        var price = instance.PricePerHour is { } p ? $"{Render.Price(p, instance.Currency)}/h" : "price per hour not reported";
+        var price = instance.PricePerHour is { } p ? $"{Render.Price(p, instance.Currency)}/h" : "price/h not reported";
         var expiry = maxDuration is { } limit
-            ? $"expires {DateTimeOffset.UtcNow.Add(limit).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC ('gpucloud instances sweep --expired --yes' deletes it after that; nothing runs it for you)"
-            : "no expiry (set one with --max-duration)";
-        return $"kept: {instance.Name} on {instance.Provider}, {price}, {expiry}; delete it with 'gpucloud instances delete {instance.Provider} {shortId}'.";
+            ? $"expires {DateTimeOffset.UtcNow.Add(limit).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC (then 'gpucloud instances sweep --expired --yes' deletes it; nothing runs it for you)"
+            : "no expiry (--max-duration sets one)";
+        return $"kept: {instance.Name}, {price}, {expiry}; delete: gpucloud instances delete {instance.Provider} {shortId}";
     }
 }

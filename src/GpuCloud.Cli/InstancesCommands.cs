@@ -156,11 +156,12 @@ internal static class InstancesCommands
             CliDefaults.Describe(CliApp.Json(parse) ? io.Error : io.Out, defaults);
             var summary = new[]
             {
-                $"create '{instanceName}' on {p} from plan {found?.Name ?? planId} ({Render.Gpu(found?.Gpu)}) at "
-                + (found?.PricePerHour is { } price ? $"{Render.Price(price, found.Currency)}/h" : "a price the provider does not report"),
-                "kept after this command: " + (request.MaxDuration is { } limit
-                    ? $"expires after {Durations.Text(limit)} ('gpucloud instances sweep --expired --yes' deletes it then)"
-                    : "no expiry (set one with --max-duration); delete it yourself"),
+                $"create: '{instanceName}' on {p} at "
+                + (found?.PricePerHour is { } price ? $"{Render.Price(price, found.Currency)}/h" : "a price not reported"),
+                $"        plan {found?.Name ?? planId} ({Render.Gpu(found?.Gpu)})",
+                "after:  kept; " + (request.MaxDuration is { } limit
+                    ? $"expires after {Durations.Text(limit)} (then 'instances sweep --expired' deletes it)"
+                    : "no expiry (set one with --max-duration)"),
             };
             if (!await Confirmation.AskAsync(io, parse, yes, session, summary, "Create it?", ct).ConfigureAwait(false))
             {

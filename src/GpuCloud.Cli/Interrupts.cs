@@ -72,8 +72,9 @@ internal sealed class Interrupts : IDisposable
         }
         if (_atRisk is { } left)
         {
-            TryWrite($"interrupted again: exiting now; {left} may still be running (and billing).");
-            TryWrite("find it later with 'gpucloud instances sweep' (add --yes to delete it).");
+            TryWrite($"interrupted again: exiting now, leaving {left}");
+            TryWrite("  it may still be running (and billing): 'gpucloud instances sweep' finds it,");
+            TryWrite("  'gpucloud instances sweep --yes' deletes it.");
         }
         _exit(ExitCode);
     }

@@ -1,7 +1,9 @@
 using GpuCloud.Cli;
 
-using var interrupts = Interrupts.Register(Console.Error);
-var io = new CliIo(Console.Out, Console.Error, Environment.GetEnvironmentVariable, Console.IsOutputRedirected)
+var output = new TolerantWriter(Console.Out);
+var error = new TolerantWriter(Console.Error);
+using var interrupts = Interrupts.Register(error);
+var io = new CliIo(output, error, Environment.GetEnvironmentVariable, Console.IsOutputRedirected)
 {
     Interrupts = interrupts,
     In = Console.In,

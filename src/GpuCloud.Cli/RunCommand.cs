@@ -60,15 +60,17 @@ internal static class RunCommand
             var released = OptionRules.Value(parse, release) ?? session.IsSandbox;
             if (found.Plans.FirstOrDefault(p => p.Availability != PlanAvailability.Unavailable) is { } cheapest)
             {
+                // Short lines: each fits 80 columns.
                 var summary = new[]
                 {
-                    $"rent: the cheapest of {found.Plans.Count} matching plans that has capacity (at most {parse.GetValue(maxAttempts)} tried), first "
-                    + $"{cheapest.Provider} {cheapest.Name} ({Render.Gpu(cheapest.Gpu)}) at "
-                    + (cheapest.PricePerHour is { } price ? $"{Render.Price(price, cheapest.Currency)}/h" : "a price the provider does not report"),
-                    released ? "then: released (deleted) when this command ends"
-                    : "then: kept after this command (--release no); " + (parse.GetValue(maxDuration) is { } limit
-                        ? $"expires after {Durations.Text(limit)} ('gpucloud instances sweep --expired --yes' deletes it then)"
-                        : "no expiry (set one with --max-duration); delete it yourself"),
+                    $"rent:  {Render.Gpu(cheapest.Gpu)} on {cheapest.Provider} at "
+                    + (cheapest.PricePerHour is { } price ? $"{Render.Price(price, cheapest.Currency)}/h" : "a price not reported"),
+                    $"       plan {cheapest.Name}, the cheapest of {found.Plans.Count}",
+                    $"       (the next is tried when one has no capacity, {parse.GetValue(maxAttempts)} at most)",
+                    released ? "after: released (deleted) when this command ends"
+                    : "after: kept (--release no); " + (parse.GetValue(maxDuration) is { } limit
+                        ? $"expires after {Durations.Text(limit)} (then 'instances sweep --expired' deletes it)"
+                        : "no expiry (set one with --max-duration)"),
                 };
                 if (!await Confirmation.AskAsync(io, parse, yes, session, summary, "Rent it?", ct).ConfigureAwait(false))
                 {

@@ -43,6 +43,7 @@ internal sealed class ProgressView : IProgress<GpuInstance>, IDisposable
     private int _frame;
     private bool _spinnerShown;
     private bool _closed;
+    private bool _frozen;
 
     /// <param name="writer">Where lines go.</param>
     /// <param name="live">Whether <paramref name="writer"/> is a terminal that takes a spinner.</param>
@@ -89,12 +90,23 @@ internal sealed class ProgressView : IProgress<GpuInstance>, IDisposable
         lock (_gate)
         {
             Last = value;
-            _awaiting = Awaiting(value);
-            var key = $"{value.Provider}\n{value.Id}\n{value.State}\n{value.ProviderState}\n{value.Ssh?.Host}:{value.Ssh?.Port}";
+            if (!_frozen) _awaiting = Awaiting(value);
+            // A line per state; what is awaited within a state (an address, SSH answering) is the spinner's.
+            var key = $"{value.Provider}\n{value.Id}\n{value.State}\n{value.ProviderState}";
             if (key == _lastKey) return;
             _lastKey = key;
-            WriteLocked($"  {DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {value.Name} ({value.Provider} {Plan(value)}): "
-                        + $"{value.State} ({value.ProviderState}){Waiting.For(value, _target)}");
+            WriteLocked($"  {DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {value.Name} {value.Provider} {Plan(value)}: "
+                        + $"{value.State} ({value.ProviderState})");
+        }
+    }
+
+    /// <summary>Says what the spinner waits for from now on, whatever is reported after (e.g. a cleanup after an interruption).</summary>
+    public void Status(string awaiting)
+    {
+        lock (_gate)
+        {
+            _awaiting = awaiting;
+            _frozen = true;
         }
     }
 
@@ -104,13 +116,15 @@ internal sealed class ProgressView : IProgress<GpuInstance>, IDisposable
         lock (_gate) WriteLocked(text);
     }
 
-    private static string Plan(GpuInstance i) => string.IsNullOrWhiteSpace(i.PlanName) ? Render.Gpu(i.Gpu) : i.PlanName;
+    // The plan as the table shows it (8x H100 80G SXM); the provider's plan name when it gave no GPU.
+    private static string Plan(GpuInstance i) => i.Gpu is { Count: > 0 } || string.IsNullOrWhiteSpace(i.PlanName) ? Render.ShortGpu(i.Gpu) : i.PlanName;
 
     private string Awaiting(GpuInstance i) =>
         i.State == _target && _target != InstanceState.Running ? $"{i.Name}: {i.State}"
         : _target == InstanceState.Running && i.State == InstanceState.Running
             ? $"{i.Name}: " + (i.Ssh is { } ssh ? $"waiting for SSH at {ssh.Host}:{ssh.Port}" : "waiting for an address")
-        : $"{i.Name}: {i.State} ({i.ProviderState}), waiting for {_target} on {i.Provider}";
+        : _target == InstanceState.Running && i.State == InstanceState.Provisioning ? $"{i.Name}: waiting for {i.Provider} to start it ({i.ProviderState})"
+        : $"{i.Name}: {i.State} ({i.ProviderState}), waiting for {_target}";
 
     private void WriteLocked(string line)
     {

@@ -82,11 +82,11 @@ public sealed class ConfirmationTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(code, Is.EqualTo(exitCode), child.Out);
-            Assert.That(child.Out, Does.Contain("rent: the cheapest of").And.Contain("USDC/h").And.Contain("kept after this command").And.Contain("expires after 2h")
+            Assert.That(child.Out, Does.Contain("rent:  1x H100").And.Contain("USDC/h").And.Contain("the cheapest of").And.Contain("after: kept").And.Contain("expires after 2h")
                 .And.Contain("Rent it? [y/N]"));
             if (answer == "n") Assert.That(sent, Is.Empty, "no key registered, nothing created: " + string.Join(", ", sent));
             else Assert.That(sent, Has.Some.StartsWith("POST /gpu/instances"), "rented");
-            if (answer == "y") Assert.That(child.Out, Does.Contain("kept: asked-run on fluence").And.Contain("/h").And.Contain("expires").And.Contain("gpucloud instances delete fluence "));
+            if (answer == "y") Assert.That(child.Out, Does.Contain("kept: asked-run, ").And.Contain("/h").And.Contain("expires").And.Contain("delete: gpucloud instances delete fluence "));
         }
     }
 }
