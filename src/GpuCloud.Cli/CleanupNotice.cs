@@ -86,7 +86,7 @@ internal static class CleanupNotice
         var shortId = ShortIds.Shorten([instance.Id])[instance.Id];
         var price = instance.PricePerHour is { } p ? $"{Render.Price(p, instance.Currency)}/h" : "price/h not reported";
         var expiry = maxDuration is { } limit
-            ? $"expires {DateTimeOffset.UtcNow.Add(limit).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC (then 'gpucloud instances sweep --expired --yes' deletes it; nothing runs it for you)"
+            ? $"expires {DateTimeOffset.UtcNow.Add(limit).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC ('gpucloud instances sweep --expired --yes' deletes it then)"
             : "no expiry (--max-duration sets one)";
         return $"kept: {instance.Name}, {price}, {expiry}; delete: gpucloud instances delete {instance.Provider} {shortId}";
     }

@@ -160,7 +160,7 @@ internal static class InstancesCommands
                 + (found?.PricePerHour is { } price ? $"{Render.Price(price, found.Currency)}/h" : "a price not reported"),
                 $"        plan {found?.Name ?? planId} ({Render.Gpu(found?.Gpu)})",
                 "after:  kept; " + (request.MaxDuration is { } limit
-                    ? $"expires after {Durations.Text(limit)} (then 'instances sweep --expired' deletes it)"
+                    ? $"expires after {Durations.Text(limit)}"
                     : "no expiry (set one with --max-duration)"),
             };
             if (!await Confirmation.AskAsync(io, parse, yes, session, summary, "Create it?", ct).ConfigureAwait(false))

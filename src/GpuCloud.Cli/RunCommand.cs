@@ -69,7 +69,7 @@ internal static class RunCommand
                     $"       (the next is tried when one has no capacity, {parse.GetValue(maxAttempts)} at most)",
                     released ? "after: released (deleted) when this command ends"
                     : "after: kept (--release no); " + (parse.GetValue(maxDuration) is { } limit
-                        ? $"expires after {Durations.Text(limit)} (then 'instances sweep --expired' deletes it)"
+                        ? $"expires after {Durations.Text(limit)}"
                         : "no expiry (set one with --max-duration)"),
                 };
                 if (!await Confirmation.AskAsync(io, parse, yes, session, summary, "Rent it?", ct).ConfigureAwait(false))
