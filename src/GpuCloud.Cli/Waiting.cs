@@ -15,11 +15,6 @@ internal static class Waiting
         progress.Report(instance);
         return await client.WaitForStateAsync(instance.Provider, instance.Id, target, timeout, progress, ct).ConfigureAwait(false);
     }
-
-    /// <summary>What a wait for running still waits for once the provider says running: an address, then SSH answering.</summary>
-    internal static string For(GpuInstance i, InstanceState target) =>
-        target != InstanceState.Running || i.State != InstanceState.Running ? ""
-        : i.Ssh is { } ssh ? $", waiting for SSH at {ssh.Host}:{ssh.Port}" : ", waiting for an address";
 }
 
 /// <summary>
