@@ -54,12 +54,51 @@ internal static class CliApp
             // so scripts can tell a usage error from an API error.
             // "Unrecognized command or argument 'x'" says more than the "Required command was not provided" that comes with it.
             var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
-            io.Error.WriteLine($"error: gpucloud: InvalidRequest: {UsageMessage(parse, error)}");
+            io.Error.WriteLine($"error: gpucloud: InvalidRequest: {UsageMessage(parse, error)}{Suggestion(parse, error)}");
             io.Error.WriteLine($"hint: {CommandPath(parse.CommandResult)} --help");
             return ExitCodes.Usage;
         }
-        var config = new InvocationConfiguration { Output = io.Out, Error = io.Error };
+        // ProcessTerminationTimeout null: System.CommandLine would otherwise end the process 2 s after Ctrl+C or SIGTERM, while
+        // the command is still deleting what it created. Signals are Interrupts' (Program), which never exits on a timer.
+        var config = new InvocationConfiguration { Output = io.Out, Error = io.Error, ProcessTerminationTimeout = null };
         return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>For an unknown option or command, the nearest one the command has: <c>--gpus</c> → <c>did you mean '--gpu'?</c></summary>
+    private static string Suggestion(ParseResult parse, System.CommandLine.Parsing.ParseError error)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(error.Message, "^Unrecognized command or argument '(?<token>[^']+)'");
+        if (!match.Success || parse.CommandResult is not { } result) return "";
+        var token = match.Groups["token"].Value;
+        var names = new List<string>();
+        for (var r = result; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.AddRange(r.Command.Options.Where(o => !o.Hidden && (r == result || o.Recursive)).SelectMany(o => o.Aliases.Prepend(o.Name)));
+            if (r == result) names.AddRange(r.Command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
+        }
+        var best = names.Where(n => n.StartsWith('-') == token.StartsWith('-'))
+            .Select(n => (Name: n, Distance: Distance(token, n)))
+            .Where(c => c.Distance <= Math.Max(1, Math.Min(2, c.Name.Length / 3)))
+            .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault();
+        return best.Name is null ? "" : $" (did you mean '{best.Name}'?)";
+    }
+
+    // Levenshtein distance, with a swap of two neighbours counting as one edit ("lsit" is one from "list").
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        }
+        return d[a.Length, b.Length];
     }
 
     private static string CommandPath(System.CommandLine.Parsing.CommandResult? result)
@@ -78,11 +117,29 @@ internal static class CliApp
     {
         var match = System.Text.RegularExpressions.Regex.Match(error.Message,
             "^Cannot parse argument '(?<value>.*)' for (option|command|argument) '(?<name>[^']*)' as expected type '(?<type>[^']*)'");
-        if (!match.Success) return OneLine(error.Message);
+        if (!match.Success)
+        {
+            // "Argument 'yaml' not recognized. Must be one of: 'table' 'json'" names no option.
+            var among = System.Text.RegularExpressions.Regex.Match(error.Message, "^Argument '(?<value>.*)' not recognized\\. Must be one of:(?<values>.*)$",
+                System.Text.RegularExpressions.RegexOptions.Singleline);
+            var option = error.SymbolResult switch
+            {
+                System.CommandLine.Parsing.OptionResult o => o.Option,
+                System.CommandLine.Parsing.ArgumentResult { Parent: System.CommandLine.Parsing.OptionResult o } => o.Option,
+                _ => null,
+            };
+            if (among.Success && option is not null)
+            {
+                var values = among.Groups["values"].Value.Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries).Select(v => v.Trim('\''));
+                return $"{option.Name}: '{among.Groups["value"].Value}' is not one of {string.Join(", ", values)}.";
+            }
+            return OneLine(error.Message);
+        }
         var name = match.Groups["name"].Value;
         var value = match.Groups["value"].Value;
         var type = (error.SymbolResult as System.CommandLine.Parsing.OptionResult)?.Option.ValueType;
         type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
+        if (type is { IsArray: true }) type = type.GetElementType();
         var expected = type switch
         {
             { IsEnum: true } => "one of " + string.Join(", ", Enum.GetNames(type)),
@@ -120,7 +177,11 @@ internal static class CliApp
             {
                 return; // not a number at all: System.CommandLine reports that one
             }
-            if (value is not null && Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture) < minimum)
+            if (value is null) return;
+            var number = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+            if (!double.IsFinite(number))
+                result.AddError($"{option.Name}: '{result.Tokens[0].Value}' is not a number.");
+            else if (number < minimum)
                 result.AddError($"{option.Name}: must be {minimum.ToString(System.Globalization.CultureInfo.InvariantCulture)} or more, not {result.Tokens[0].Value}.");
         });
     }
@@ -154,13 +215,18 @@ internal static class CliApp
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 io.Error.WriteLine("cancelled.");
-                return ExitCodes.Cancelled;
+                return io.Interrupts?.ExitCode ?? ExitCodes.Cancelled;
             }
-            catch (IOException ex)
+            catch (InputFileException ex)
             {
-                // A file the user named (a key file) could not be read: theirs to fix, in the same one-line style.
-                io.Error.WriteLine($"error: gpucloud: InvalidRequest: {Message(ex)}");
-                return ExitCodes.Usage;
+                // A file the user named exists but cannot be read (permissions, I/O): one line, not a usage error.
+                io.Error.WriteLine($"error: gpucloud: {Message(ex)}");
+                return ExitCodes.ProviderError;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                io.Error.WriteLine($"error: gpucloud: {Message(ex)}");
+                return ExitCodes.ProviderError;
             }
         };
 

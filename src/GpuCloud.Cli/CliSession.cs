@@ -5,11 +5,15 @@ namespace GpuCloud.Cli;
 /// <summary>A client for one command: over the in-process sandbox with <c>--sandbox</c>, else over the real clouds configured by environment variables.</summary>
 internal sealed class CliSession : IAsyncDisposable
 {
-    private CliSession(GpuCloudClient client, SandboxServer? sandbox)
+    private CliSession(GpuCloudClient client, SandboxServer? sandbox, TimeSpan cleanupTimeout)
     {
         Client = client;
         Sandbox = sandbox;
+        CleanupTimeout = cleanupTimeout;
     }
+
+    /// <summary>How long the client tries to delete what a cancelled create left behind (<see cref="GpuCloudOptions.CleanupTimeout"/>).</summary>
+    public TimeSpan CleanupTimeout { get; }
 
     public GpuCloudClient Client { get; }
 
@@ -51,7 +55,7 @@ internal sealed class CliSession : IAsyncDisposable
             };
             if (journal is not null) options.Journal = new OnFirstUseJournal(() => new SqliteInstanceJournal(journal));
             io.ConfigureSandbox?.Invoke(server, options);
-            return new CliSession(new GpuCloudClient(options), server);
+            return new CliSession(new GpuCloudClient(options), server, options.CleanupTimeout);
         }
 
         var fromEnvironment = GpuCloudOptions.FromEnvironment(io.Environment);
@@ -66,7 +70,7 @@ internal sealed class CliSession : IAsyncDisposable
             throw new GpuCloudException(GpuCloudErrorCode.InvalidRequest,
                 "no provider is configured: set FLUENCE_API_KEY and/or FLUIDSTACK_TOKEN (or FLUIDSTACK_CLIENT_ID and FLUIDSTACK_CLIENT_SECRET), or add --sandbox.");
         }
-        return new CliSession(client, null);
+        return new CliSession(client, null, fromEnvironment.CleanupTimeout);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace GpuCloud.Cli;
 
 /// <summary>The CLI's exit codes.</summary>
@@ -15,6 +17,20 @@ internal static class ExitCodes
     /// <summary>A usage or validation error.</summary>
     public const int Usage = 2;
 
-    /// <summary>Cancelled by the user (Ctrl+C), after cleaning up.</summary>
+    /// <summary>Ended by SIGHUP (the terminal closed), after cleaning up: 128 + 1, as shells report it.</summary>
+    public const int Hangup = 129;
+
+    /// <summary>Cancelled by the user (Ctrl+C, SIGINT), after cleaning up: 128 + 2.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>Ended by SIGTERM, after cleaning up: 128 + 15.</summary>
+    public const int Terminated = 143;
+
+    /// <summary>The exit code for a command a signal stopped (SIGINT when none is known: a cancelled token in process).</summary>
+    public static int For(PosixSignal? signal) => signal switch
+    {
+        PosixSignal.SIGTERM => Terminated,
+        PosixSignal.SIGHUP => Hangup,
+        _ => Cancelled,
+    };
 }

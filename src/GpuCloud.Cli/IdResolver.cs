@@ -21,14 +21,15 @@ internal static class IdResolver
             ?? throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"no instance on {provider} matches '{given}' (see 'gpucloud instances list --provider {provider}').", provider);
     }
 
-    /// <summary>An SSH key id on <paramref name="provider"/>; a key name that matches nothing is passed on as it is (removing it is a no-op).</summary>
-    public static async Task<string> KeyAsync(GpuCloudClient client, string provider, string given, CancellationToken ct)
+    /// <summary>An SSH key on <paramref name="provider"/> by its id or a unique prefix of it; <see cref="GpuCloudErrorCode.NotFound"/> when none matches.</summary>
+    public static async Task<SshKey> KeyAsync(GpuCloudClient client, string provider, string given, CancellationToken ct)
     {
         given = ShortIds.WithoutEllipsis(given);
-        if (Guid.TryParse(given, out _)) return given;
         RequireSafe(given, "keyId", provider);
         var keys = await client.ListSshKeysAsync(provider, ct).ConfigureAwait(false);
-        return Pick(keys.Select(k => k.Id), given, "key", provider) ?? given;
+        var id = Pick(keys.Select(k => k.Id), given, "key", provider)
+            ?? throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"no SSH key on {provider} matches '{given}' (see 'gpucloud keys list --provider {provider}').", provider);
+        return keys.First(k => k.Id == id);
     }
 
     /// <summary>
@@ -38,7 +39,7 @@ internal static class IdResolver
     public static async Task<(string Id, GpuPlan? Plan)> PlanAsync(GpuCloudClient client, string provider, string given, string? location, CancellationToken ct)
     {
         given = ShortIds.WithoutEllipsis(given);
-        RequireSafe(given, "planId", provider);
+        RequireSafe(given, "--plan", provider);
         var found = await client.ListPlansAsync(new PlanQuery { Providers = [provider] }, ct).ConfigureAwait(false);
         if (found.Plans.FirstOrDefault(p => string.Equals(p.Id, given, StringComparison.Ordinal)) is { } exact) return (exact.Id, exact);
         var plans = found.Plans.Where(p => location is null || string.Equals(p.Region, location, StringComparison.OrdinalIgnoreCase)

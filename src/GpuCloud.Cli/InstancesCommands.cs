@@ -12,8 +12,8 @@ internal static class InstancesCommands
         command.Subcommands.Add(List(io));
         command.Subcommands.Add(Get(io));
         command.Subcommands.Add(CreateInstance(io));
-        command.Subcommands.Add(Simple(io, "delete", "Delete (terminate) an instance; one already gone counts as deleted.",
-            (c, p, id, ct) => c.DeleteInstanceAsync(p, id, ct), "deleted"));
+        command.Subcommands.Add(Simple(io, "delete", "Delete (terminate) an instance: shows it and asks first (--yes skips the question); one already gone counts as deleted.",
+            (c, p, id, ct) => c.DeleteInstanceAsync(p, id, ct), "deleted", confirm: true));
         command.Subcommands.Add(Simple(io, "start", "Start a stopped instance (Fluidstack).", (c, p, id, ct) => c.StartInstanceAsync(p, id, ct), "starting"));
         command.Subcommands.Add(Simple(io, "stop", "Stop a running instance (Fluidstack).", (c, p, id, ct) => c.StopInstanceAsync(p, id, ct), "stopping"));
         command.Subcommands.Add(Wait(io));
@@ -32,6 +32,7 @@ internal static class InstancesCommands
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
             // Provider by provider, so one that fails is listed as a failure beside the others' instances, not the whole answer.
+            if (parse.GetValue(provider) is { } named) RequireConfigured(session, named, "--provider");
             var targets = parse.GetValue(provider) is { } only ? [only] : session.Client.Providers.Select(p => p.Name).ToArray();
             var answers = await Task.WhenAll(targets.Select(async name =>
             {
@@ -82,6 +83,7 @@ internal static class InstancesCommands
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
             var p = parse.GetValue(provider)!;
+            RequireConfigured(session, p, "provider");
             var instanceId = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, ct).ConfigureAwait(false);
             var instance = await session.Client.GetInstanceAsync(p, instanceId, ct).ConfigureAwait(false);
             Write(io, parse, [instance]);
@@ -94,23 +96,28 @@ internal static class InstancesCommands
     {
         var provider = new Option<string>("--provider") { Description = "The plan's provider.", Required = true };
         var plan = new Option<string>("--plan") { Description = "The plan id as listed by 'gpucloud plans', or a unique prefix of it (the short id shown).", Required = true };
-        var name = new Option<string?>("--name") { Description = "The instance name; default gpucloud-<random>." };
+        var name = OptionRules.Name(new Option<string?>("--name") { Description = "The instance name (valid on every provider); default gpucloud-<random>." }, portable: true);
         var sshKey = new Option<string[]>("--ssh-key") { Description = "A public key file; repeatable; default ~/.ssh/id_ed25519.pub when it exists." };
-        var osImage = new Option<string?>("--os-image") { Description = "OS image (VMs and bare metal); default the plan's first." };
-        var image = new Option<string?>("--image") { Description = $"Container image (Fluence container plans); default {CliDefaults.ContainerImage}." };
-        var port = new Option<int[]>("--port") { Description = "Container port to expose over TCP; repeatable (default 22)." };
-        var env = new Option<string[]>("--env") { Description = "Container environment variable NAME=VALUE; repeatable." };
-        var location = new Option<string?>("--location") { Description = "Where to run it, when the plan offers a choice (also picks a plan offered in several regions)." };
-        var tag = new Option<string[]>("--tag") { Description = "Tag KEY=VALUE (Fluidstack); repeatable." };
-        var wait = new Option<bool>("--wait") { Description = "Wait until it is running and reachable." };
+        var osImage = OptionRules.Image(new Option<string?>("--os-image") { Description = "OS image (VMs and bare metal); default the plan's first." }, container: false);
+        var image = OptionRules.Image(new Option<string?>("--image") { Description = $"Container image (Fluence container plans); default {CliDefaults.ContainerImage}." }, container: true);
+        var port = OptionRules.Ports(new Option<int[]>("--port") { Description = "Container port to expose over TCP; repeatable (default 22)." });
+        var env = OptionRules.Pairs(new Option<string[]>("--env") { Description = "Container environment variable NAME=VALUE; repeatable." }, environment: true);
+        var location = OptionRules.Identifier(new Option<string?>("--location") { Description = "Where to run it, when the plan offers a choice (also picks a plan offered in several regions)." });
+        var tag = OptionRules.Pairs(new Option<string[]>("--tag") { Description = "Tag KEY=VALUE (Fluidstack); repeatable." }, environment: false);
+        var wait = OptionRules.YesNo("--wait", "Wait until it is running and reachable");
         var maxDuration = Durations.Option("--max-duration", "How long the instance may run, e.g. 2h: recorded as its expiry; 'gpucloud instances sweep --expired --yes' deletes it after.");
-        var command = new Command("create", "Create an instance from a plan.") { provider, plan, name, sshKey, osImage, image, port, env, location, tag, wait, maxDuration };
+        var yes = Confirmation.YesOption();
+        var command = new Command("create", "Create an instance from a plan (shows the plan and its price and asks first on a terminal; --yes skips the question).")
+        {
+            provider, plan, name, sshKey, osImage, image, port, env, location, tag, wait, maxDuration, yes,
+        };
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
             var p = parse.GetValue(provider)!;
-            var (planId, found) = await IdResolver.PlanAsync(session.Client, p, parse.GetValue(plan)!, parse.GetValue(location), ct).ConfigureAwait(false);
+            RequireConfigured(session, p, "--provider");
             var defaults = new List<(string, string)>();
 
+            // Everything the user typed is checked (and the key files read) before the plans are listed: a usage error sends nothing.
             var instanceName = parse.GetValue(name);
             if (instanceName is null) defaults.Add(("--name", instanceName = CliDefaults.InstanceName()));
             var keyFiles = parse.GetValue(sshKey) ?? [];
@@ -119,6 +126,11 @@ internal static class InstancesCommands
                 keyFiles = [KeyFiles.DefaultPath(io)];
                 defaults.Add(("--ssh-key", "~/.ssh/id_ed25519.pub"));
             }
+            var keys = keyFiles.Select(f => KeyFiles.Read(io, f)).ToArray();
+            var tags = Pairs(parse.GetValue(tag), "--tag");
+            var environment = Pairs(parse.GetValue(env), "--env");
+
+            var (planId, found) = await IdResolver.PlanAsync(session.Client, p, parse.GetValue(plan)!, parse.GetValue(location), ct).ConfigureAwait(false);
             // The same default image as 'run' for a container plan: a person should not need to know one to get started.
             var containerImage = parse.GetValue(image);
             if (containerImage is null && found?.Workload == WorkloadType.Container)
@@ -129,39 +141,84 @@ internal static class InstancesCommands
                 Provider = p,
                 PlanId = planId,
                 Name = instanceName,
-                SshPublicKeys = keyFiles.Select(f => KeyFiles.Read(io, f)).ToArray(),
+                SshPublicKeys = keys,
                 OsImage = parse.GetValue(osImage),
                 Location = parse.GetValue(location),
-                Tags = Pairs(parse.GetValue(tag), "--tag"),
+                Tags = tags,
                 MaxDuration = parse.GetValue(maxDuration),
                 Container = containerImage is null ? null : new ContainerSettings
                 {
                     Image = containerImage,
                     Ports = parse.GetValue(port) is { Length: > 0 } ports ? ports.Select(p => new ContainerPort(p)).ToArray() : [new ContainerPort(22)],
-                    Environment = Pairs(parse.GetValue(env), "--env"),
+                    Environment = environment,
                 },
             };
             CliDefaults.Describe(CliApp.Json(parse) ? io.Error : io.Out, defaults);
-            var created = await session.Client.CreateInstanceAsync(request, ct).ConfigureAwait(false);
-            if (parse.GetValue(wait))
-                created = await Waiting.UntilAsync(io, parse, session.Client, created, InstanceState.Running, TimeSpan.FromMinutes(15), ct).ConfigureAwait(false);
-            await session.KeepAsync(created, io.Error, ct).ConfigureAwait(false);
-            Write(io, parse, [created]);
+            var summary = new[]
+            {
+                $"create: '{instanceName}' on {p} at "
+                + (found?.PricePerHour is { } price ? $"{Render.Price(price, found.Currency)}/h" : "a price not reported"),
+                $"        plan {found?.Name ?? planId} ({Render.Gpu(found?.Gpu)})",
+                "after:  kept; " + (request.MaxDuration is { } limit
+                    ? $"expires after {Durations.Text(limit)}"
+                    : "no expiry (set one with --max-duration)"),
+            };
+            if (!await Confirmation.AskAsync(io, parse, yes, session, summary, "Create it?", ct).ConfigureAwait(false))
+            {
+                io.Error.WriteLine("nothing created.");
+                return ExitCodes.ProviderError;
+            }
+            GpuInstance? created = null;
+            using (var view = ProgressView.For(io, parse, InstanceState.Running, $"{request.Name}: creating"))
+            using (CleanupNotice.Register(ct, io, session, view, () => created is { } c ? CleanupNotice.Describe(c) : $"the instance named '{request.Name}' that the create may have made"))
+            {
+                try
+                {
+                    created = await session.Client.CreateInstanceAsync(request, ct).ConfigureAwait(false);
+                    if (OptionRules.Value(parse, wait) == true)
+                        created = await Waiting.UntilAsync(io, parse, session.Client, created, InstanceState.Running, TimeSpan.FromMinutes(15), ct, view).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex) when (ct.IsCancellationRequested)
+                {
+                    // The command did not finish: what it created goes, as with 'run'. A cancelled create request is the
+                    // library's to clean up; an instance the provider answered with is ours.
+                    view.Dispose();
+                    if (created is null) CleanupNotice.Result(view.Writer, ex, null, sent: true);
+                    else await CleanupNotice.DeleteAsync(session, created, view.Writer).ConfigureAwait(false);
+                    if (io.Interrupts is { } interrupts) interrupts.AtRisk = null;
+                    throw;
+                }
+            }
+            // Reached only when the create answered (a cancelled or failed one threw).
+            await session.KeepAsync(created!, io.Error, ct).ConfigureAwait(false);
+            Write(io, parse, [created!]);
+            io.Error.WriteLine(CleanupNotice.Kept(created!, request.MaxDuration));
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    private static Command Simple(CliIo io, string name, string description, Func<GpuCloudClient, string, string, CancellationToken, Task> action, string done)
+    private static Command Simple(CliIo io, string name, string description, Func<GpuCloudClient, string, string, CancellationToken, Task> action, string done,
+        bool confirm = false)
     {
         var provider = ProviderArgument();
         var id = IdArgument();
+        var yes = Confirmation.YesOption();
         var command = new Command(name, description) { provider, id };
+        if (confirm) command.Options.Add(yes);
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
             var p = parse.GetValue(provider)!;
+            RequireConfigured(session, p, "provider");
+            if (confirm) Confirmation.RequireAnswerable(io, parse, yes, session, $"{name}s an instance");
             // Only what the listing names exactly once (or a full id, which the provider judges): never a guess.
             var i = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, ct).ConfigureAwait(false);
+            if (confirm && !await Confirmation.AskAsync(io, parse, yes, session, await SummaryAsync(session, p, i, ct).ConfigureAwait(false),
+                    $"{char.ToUpperInvariant(name[0])}{name[1..]} it?", ct).ConfigureAwait(false))
+            {
+                io.Error.WriteLine($"not {done}.");
+                return ExitCodes.ProviderError;
+            }
             await action(session.Client, p, i, ct).ConfigureAwait(false);
             if (CliApp.Json(parse)) CliJson.Write(io.Out, new { provider = p, id = i, result = done });
             else io.Out.WriteLine($"{p} {i}: {done}");
@@ -170,20 +227,36 @@ internal static class InstancesCommands
         return command;
     }
 
+    // The instance a question is about, by full id and name; an id the provider no longer knows is asked about as it is.
+    private static async Task<string[]> SummaryAsync(CliSession session, string provider, string id, CancellationToken ct)
+    {
+        try
+        {
+            var i = await session.Client.GetInstanceAsync(provider, id, ct).ConfigureAwait(false);
+            return [$"instance {i.Id} '{i.Name}' on {provider}: {i.State} ({i.ProviderState}), {Render.Gpu(i.Gpu)}, "
+                    + (i.PricePerHour is { } price ? $"{Render.Price(price, i.Currency)}/h" : "price not reported")];
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
+        {
+            return [$"instance {id} on {provider} (not found: it may be gone already)"];
+        }
+    }
+
     private static Command Wait(CliIo io)
     {
         var provider = ProviderArgument();
         var id = IdArgument();
         var state = new Option<InstanceState>("--state") { Description = "The state to wait for (Running means running and reachable).", DefaultValueFactory = _ => InstanceState.Running };
         CliApp.NamesOnly(state);
-        var timeout = new Option<TimeSpan>("--timeout") { Description = "How long to wait, e.g. 00:15:00.", DefaultValueFactory = _ => TimeSpan.FromMinutes(15) };
+        var timeout = Durations.Option("--timeout", "How long to wait; default 15m", TimeSpan.FromDays(7));
         var command = new Command("wait", "Wait until an instance reaches a state.") { provider, id, state, timeout };
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
             var p = parse.GetValue(provider)!;
+            RequireConfigured(session, p, "provider");
             var instanceId = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, ct).ConfigureAwait(false);
             var current = await session.Client.GetInstanceAsync(p, instanceId, ct).ConfigureAwait(false);
-            var reached = await Waiting.UntilAsync(io, parse, session.Client, current, parse.GetValue(state), parse.GetValue(timeout), ct).ConfigureAwait(false);
+            var reached = await Waiting.UntilAsync(io, parse, session.Client, current, parse.GetValue(state), parse.GetValue(timeout) ?? TimeSpan.FromMinutes(15), ct).ConfigureAwait(false);
             Write(io, parse, [reached]);
             return ExitCodes.Success;
         }));
@@ -202,6 +275,15 @@ internal static class InstancesCommands
         Render.Instances(console, instances, CliApp.IsWide(parse));
         // A narrow table leaves the SSH column out: the one instance shown gets its command on a line of its own.
         if (instances is [{ Ssh: { } ssh }]) console.WriteLine($"Connect with: {ssh.Command}");
+    }
+
+    /// <summary>A provider this session has: a usage error naming <paramref name="option"/> otherwise, before any request.</summary>
+    internal static void RequireConfigured(CliSession session, string provider, string option)
+    {
+        if (session.Client.Providers.Any(p => string.Equals(p.Name, provider, StringComparison.OrdinalIgnoreCase))) return;
+        var why = session.Client.DisabledProviders.TryGetValue(provider, out var reason) ? $" It is disabled: {reason}." : "";
+        throw new GpuCloudException(GpuCloudErrorCode.InvalidRequest,
+            $"{option}: no provider named '{OptionRules.Printable(provider)}' is configured (configured: {string.Join(", ", session.Client.Providers.Select(p => p.Name))}).{why}");
     }
 
     internal static IReadOnlyDictionary<string, string> Pairs(string[]? values, string option)

@@ -23,7 +23,17 @@ internal static class PlansCommand
             Description = "Container, VirtualMachine or BareMetal (or CT, VM, BM, as the plan table shows them).",
             CustomParser = ParseWorkload,
         };
-        public Option<GpuInterconnect?> Interconnect { get; } = new("--interconnect") { Description = "PCIe, SXM or NVLink." };
+        public Option<GpuInterconnect?> Interconnect { get; } = new("--interconnect") { Description = "PCIe, SXM or NVLink.", CustomParser = ParseInterconnect };
+
+        // Unknown is what a plan says when the provider did not tell; it is no choice to filter on.
+        private static GpuInterconnect? ParseInterconnect(System.CommandLine.Parsing.ArgumentResult result)
+        {
+            var text = result.Tokens.Count == 0 ? "" : result.Tokens[0].Value;
+            if (Enum.TryParse<GpuInterconnect>(text, ignoreCase: true, out var parsed) && parsed != GpuInterconnect.Unknown && Enum.IsDefined(parsed) && !int.TryParse(text, out _))
+                return parsed;
+            result.AddError($"--interconnect: '{text}' is not one of PCIe, SXM, NVLink.");
+            return null;
+        }
         public Option<bool> Available { get; } = new("--available") { Description = "Leave out plans reported unavailable." };
 
         // The table's short forms are accepted too: what a person reads there is what they type.
@@ -51,7 +61,8 @@ internal static class PlansCommand
             CliApp.AtLeast(MinMemory, 0);
             CliApp.AtLeast(MinStorage, 0);
             CliApp.AtLeast(MaxPrice, 0);
-            CliApp.NamesOnly(Interconnect);
+            Interconnect.CompletionSources.Clear();
+            Interconnect.CompletionSources.Add("PCIe", "SXM", "NVLink");
         }
 
         public void AddTo(Command command)

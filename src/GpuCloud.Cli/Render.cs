@@ -36,7 +36,7 @@ internal static class Render
           + (gpu.Interconnect == GpuInterconnect.Unknown ? "" : $" {gpu.Interconnect}");
 
     /// <summary>The GPU as a table cell: <c>8x H100 80G SXM</c>; PCIe, the common case, is left out.</summary>
-    private static string ShortGpu(GpuSpec? gpu) => gpu is null || gpu.Count == 0 ? "-"
+    internal static string ShortGpu(GpuSpec? gpu) => gpu is null || gpu.Count == 0 ? "-"
         : $"{gpu.Count}x {gpu.Model}" + (gpu.MemoryGiB is { } m ? $" {m.ToString("0.#", CultureInfo.InvariantCulture)}G" : "")
           + (gpu.Interconnect is GpuInterconnect.SXM or GpuInterconnect.NVLink ? $" {gpu.Interconnect}" : "");
 

@@ -15,16 +15,16 @@ internal static class RunCommand
     {
         var filters = new PlansCommand.Filters();
         var sshKey = new Option<string?>("--ssh-key") { Description = "The public key file; default ~/.ssh/id_ed25519.pub." };
-        var name = new Option<string?>("--name") { Description = "The instance name; default gpucloud-<random>." };
-        var image = new Option<string>("--image") { Description = "Container image for container plans.", DefaultValueFactory = _ => CliDefaults.ContainerImage };
-        var osImage = new Option<string?>("--os-image") { Description = "OS image for VMs and bare metal; default the plan's first." };
-        var release = new Option<bool?>("--release") { Description = "Delete the instance at the end (default: yes in the sandbox, no otherwise)." };
-        var maxAttempts = new Option<int>("--max-attempts") { Description = "Plans to try at most.", DefaultValueFactory = _ => 5 };
-        CliApp.AtLeast(maxAttempts, 1);
+        var name = OptionRules.Name(new Option<string?>("--name") { Description = "The instance name (valid on every provider); default gpucloud-<random>." }, portable: true);
+        var image = OptionRules.Image(new Option<string>("--image") { Description = "Container image for container plans.", DefaultValueFactory = _ => CliDefaults.ContainerImage }, container: true);
+        var osImage = OptionRules.Image(new Option<string?>("--os-image") { Description = "OS image for VMs and bare metal; default the plan's first." }, container: false);
+        var release = OptionRules.YesNo("--release", "Delete the instance at the end (default: yes in the sandbox, no otherwise)");
+        var maxAttempts = OptionRules.Between(new Option<int>("--max-attempts") { Description = "Plans to try at most (1-100).", DefaultValueFactory = _ => 5 }, 1, 100);
         var maxDuration = Durations.Option("--max-duration", "How long the instance may run, e.g. 2h: recorded as its expiry; 'gpucloud instances sweep --expired --yes' deletes it after.");
+        var yes = Confirmation.YesOption();
         var command = new Command("run", "Find the cheapest matching GPU on any provider, rent it, wait for it, show how to connect, release it.")
         {
-            sshKey, name, image, osImage, release, maxAttempts, maxDuration,
+            sshKey, name, image, osImage, release, maxAttempts, maxDuration, yes,
         };
         filters.AddTo(command);
 
@@ -40,7 +40,7 @@ internal static class RunCommand
             var defaults = new List<(string, string)>();
             if (parse.GetValue(name) is null) defaults.Add(("--name", instanceName));
             if (parse.GetResult(image) is null or { Implicit: true }) defaults.Add(("--image", CliDefaults.ContainerImage + " (container plans)"));
-            if (parse.GetValue(release) is null) defaults.Add(("--release", session.IsSandbox ? "yes (sandbox)" : "no"));
+            if (OptionRules.Value(parse, release) is null) defaults.Add(("--release", session.IsSandbox ? "yes (sandbox)" : "no"));
             CliDefaults.Describe(notes, defaults);
 
             var found = await session.Client.ListPlansAsync(query, ct).ConfigureAwait(false);
@@ -55,6 +55,28 @@ internal static class RunCommand
                     if (!CliApp.IsWide(parse)) console.WriteLine(Render.PlanLegend);
                 }
                 PlansCommand.WriteFailures(console, found.Failures);
+            }
+
+            var released = OptionRules.Value(parse, release) ?? session.IsSandbox;
+            if (found.Plans.FirstOrDefault(p => p.Availability != PlanAvailability.Unavailable) is { } cheapest)
+            {
+                // Short lines: each fits 80 columns.
+                var summary = new[]
+                {
+                    $"rent:  {Render.Gpu(cheapest.Gpu)} on {cheapest.Provider} at "
+                    + (cheapest.PricePerHour is { } price ? $"{Render.Price(price, cheapest.Currency)}/h" : "a price not reported"),
+                    $"       plan {cheapest.Name}, the cheapest of {found.Plans.Count}",
+                    $"       (the next is tried when one has no capacity, {parse.GetValue(maxAttempts)} at most)",
+                    released ? "after: released (deleted) when this command ends"
+                    : "after: kept (--release no); " + (parse.GetValue(maxDuration) is { } limit
+                        ? $"expires after {Durations.Text(limit)}"
+                        : "no expiry (set one with --max-duration)"),
+                };
+                if (!await Confirmation.AskAsync(io, parse, yes, session, summary, "Rent it?", ct).ConfigureAwait(false))
+                {
+                    io.Error.WriteLine("nothing rented.");
+                    return ExitCodes.ProviderError;
+                }
             }
 
             var keyName = "gpucloud-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8];
@@ -79,13 +101,17 @@ internal static class RunCommand
 
             if (!json) console.MarkupLine("[bold]3. Deploy[/] cheapest first, next plan on no capacity");
             GpuInstance? instance = null;
+            var view = ProgressView.For(io, parse, InstanceState.Running, $"{template.Name}: creating an instance of the cheapest plan");
+            var sent = false;
+            using var notice = CleanupNotice.Register(ct, io, session, view, () =>
+                instance is { } ready ? CleanupNotice.Describe(ready)
+                : view.Last is { } last ? CleanupNotice.Describe(last)
+                : sent ? $"the instance named '{template.Name}' that the create may have made" : null);
             try
             {
-                instance = json || io.Redirected
-                    ? await session.Client.CreateCheapestAsync(query, template, parse.GetValue(maxAttempts), new Waiting.StateLines(notes), ct).ConfigureAwait(false)
-                    : await console.Status().Spinner(Spinner.Known.Dots).StartAsync($"deploying {Markup.Escape(template.Name)}...", ctx =>
-                        session.Client.CreateCheapestAsync(query, template, parse.GetValue(maxAttempts),
-                            new Progress<GpuInstance>(i => ctx.Status(Markup.Escape($"{i.Provider} {i.PlanName}: {i.State} ({i.ProviderState})"))), ct)).ConfigureAwait(false);
+                sent = true;
+                instance = await session.Client.CreateCheapestAsync(query, template, parse.GetValue(maxAttempts), view, ct).ConfigureAwait(false);
+                view.Dispose();
 
                 if (json) notes.WriteLine($"ready: {instance.Provider} {instance.Id} ({instance.Ssh?.Command})");
                 else
@@ -97,24 +123,31 @@ internal static class RunCommand
                     console.WriteLine($"Connect with: {instance.Ssh?.Command}");
                 }
 
-                var released = parse.GetValue(release) ?? session.IsSandbox;
                 if (released) await ReleaseAsync(session, instance, notes, ct).ConfigureAwait(false);
                 else
                 {
                     await session.KeepAsync(instance, notes, ct).ConfigureAwait(false);
-                    notes.WriteLine($"kept: delete it with 'gpucloud instances delete {instance.Provider} {instance.Id}'.");
-                    if (template.MaxDuration is { } limit)
-                        notes.WriteLine($"expires: {DateTimeOffset.UtcNow.Add(limit):yyyy-MM-dd HH:mm} UTC; 'gpucloud instances sweep --expired --yes' deletes it after that (nothing runs it for you).");
+                    notes.WriteLine(CleanupNotice.Kept(instance, template.MaxDuration));
                 }
                 if (json) CliJson.Write(io.Out, new { instance, released });
                 return ExitCodes.Success;
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested && instance is not null)
+            catch (OperationCanceledException ex) when (ct.IsCancellationRequested)
             {
-                // Ctrl+C after the instance was ready: release it rather than leave a paid machine behind.
-                notes.WriteLine("cancelled: releasing the instance...");
-                await ReleaseAsync(session, instance, notes, CancellationToken.None).ConfigureAwait(false);
+                view.Dispose();
+                var result = view.Writer;
+                if (instance is not null)
+                {
+                    // Stopped after the instance was ready: release it rather than leave a paid machine behind.
+                    await ReleaseAsync(session, instance, result, CancellationToken.None).ConfigureAwait(false);
+                }
+                else CleanupNotice.Result(result, ex, view.Last, sent);
+                if (io.Interrupts is { } interrupts) interrupts.AtRisk = null;
                 throw;
+            }
+            finally
+            {
+                view.Dispose();
             }
         }));
         return command;

@@ -17,7 +17,7 @@ namespace GpuCloud.Sandbox;
 /// <c>/regions</c> lists each region's <c>url</c> (<c>/fluidstack/regions/{name}</c>), whose Infrastructure API is
 /// <c>url + /api/v1alpha1</c> (<see cref="FluidstackInfrastructureUrl"/>).</item>
 /// <item><c>POST /oauth/token</c> (<see cref="FluidstackTokenUrl"/>) issuing bearer tokens.</item>
-/// <item>The control API at <c>/_sandbox</c> (inventory, faults, reset).</item>
+/// <item>The control API at <c>/_sandbox</c> (inventory, faults, reset, the request log).</item>
 /// </list>
 /// State is kept in memory, seeded and deterministic; lifecycle transitions follow <see cref="SandboxOptions.TimeProvider"/>.
 /// </summary>
@@ -26,14 +26,25 @@ public sealed class SandboxServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly SandboxContext _sandbox;
     private int _stopped;
+    private readonly RequestLog _requests;
 
-    private SandboxServer(WebApplication app, SandboxContext sandbox, SandboxInventory inventory, Uri baseUrl)
+    private SandboxServer(WebApplication app, SandboxContext sandbox, SandboxInventory inventory, RequestLog requests, Uri baseUrl)
     {
         _app = app;
+        _requests = requests;
         _sandbox = sandbox;
         Inventory = inventory;
         BaseUrl = baseUrl;
     }
+
+    /// <summary>
+    /// Every request that reached a provider API so far (not the control API), as <c>"METHOD /path"</c> in arrival order;
+    /// also <c>GET /_sandbox/requests</c>.
+    /// </summary>
+    public IReadOnlyList<string> Requests => _requests.Requests;
+
+    /// <summary>Empties <see cref="Requests"/> (also <c>DELETE /_sandbox/requests</c>).</summary>
+    public void ClearRequests() => _requests.Clear();
 
     /// <summary>The listener's root, e.g. <c>http://127.0.0.1:5080/</c>.</summary>
     public Uri BaseUrl { get; }
@@ -148,6 +159,8 @@ public sealed class SandboxServer : IAsyncDisposable
             });
         }
 
+        var requests = new RequestLog();
+        requests.Use(app);
         app.UseMiddleware<FaultMiddleware>(sandbox);
         FluenceEndpoints.Map(app, sandbox);
         FluenceSshKeyEndpoints.Map(app, sandbox);
@@ -155,6 +168,7 @@ public sealed class SandboxServer : IAsyncDisposable
         FluidstackEndpoints.Map(app, sandbox);
         var inventory = new SandboxInventory(sandbox.State);
         ControlEndpoints.Map(app, sandbox, inventory);
+        requests.Map(app);
 
         try
         {
@@ -163,7 +177,7 @@ public sealed class SandboxServer : IAsyncDisposable
             var boundPort = new Uri(bound).Port;
             var host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
             sandbox.BaseUrl = new Uri($"http://{host}:{boundPort}/");
-            return new SandboxServer(app, sandbox, inventory, sandbox.BaseUrl);
+            return new SandboxServer(app, sandbox, inventory, requests, sandbox.BaseUrl);
         }
         catch
         {

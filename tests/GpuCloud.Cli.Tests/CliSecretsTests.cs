@@ -179,14 +179,14 @@ public sealed class CliSecretsTests
         await Ok(env, "instances", "start", "-o", "json", "fluidstack", fsJson);
         await Ok(env, "instances", "wait", "fluidstack", fsTable);
         await Ok(env, "instances", "wait", "-o", "json", "fluidstack", fsJson);
-        await Ok(env, "instances", "delete", "fluidstack", fsTable);
-        await Ok(env, "instances", "delete", "-o", "json", "fluidstack", fsJson);
-        await Ok(env, "instances", "delete", "fluence", flTable);
-        await Ok(env, "instances", "delete", "-o", "json", "fluence", flJson);
+        await Ok(env, "instances", "delete", "fluidstack", fsTable, "--yes");
+        await Ok(env, "instances", "delete", "-o", "json", "fluidstack", fsJson, "--yes");
+        await Ok(env, "instances", "delete", "fluence", flTable, "--yes");
+        await Ok(env, "instances", "delete", "-o", "json", "fluence", flJson, "--yes");
 
         var fluenceKey = (await _sandbox.FluenceAsync("v1/ssh_keys")).GetProperty("items")[0].GetProperty("id").GetString()!;
-        await Ok(env, "keys", "remove", "fluence", fluenceKey);
-        await Ok(env, "keys", "remove", "-o", "json", "fluidstack", "laptop");
+        await Ok(env, "keys", "remove", "fluence", fluenceKey, "--yes");
+        await Ok(env, "keys", "remove", "-o", "json", "fluidstack", "laptop", "--yes");
 
         await Ok(env, "run", "--gpu", "H100", "--release", "--name", "sec-run-t", "--ssh-key", _keyFile);
         await Ok(env, "run", "-o", "json", "--gpu", "A100", "--release", "--name", "sec-run-j", "--ssh-key", _keyFile);
@@ -221,13 +221,13 @@ public sealed class CliSecretsTests
             await Fails("Unauthorized", wrong, O("instances", "list"));
             await Fails("Unauthorized", wrong, O("instances", "get", "fluence", fl));
             await Fails("Unauthorized", wrong, O("instances", "create", "--provider", "fluidstack", "--plan", FsPlan, "--name", "sec-wrong", "--ssh-key", _keyFile));
-            await Fails("Unauthorized", wrong, O("instances", "delete", "fluence", fl));
+            await Fails("Unauthorized", wrong, O("instances", "delete", "fluence", fl, "--yes"));
             await Fails("Unauthorized", wrong, O("instances", "start", "fluidstack", fs));
             await Fails("Unauthorized", wrong, O("instances", "stop", "fluidstack", fs));
             await Fails("Unauthorized", wrong, O("instances", "wait", "fluidstack", fs));
             await Fails("Unauthorized", wrong, O("keys", "list"));
             await Fails("Unauthorized", wrong, O("keys", "add", "laptop", "--ssh-key", _keyFile));
-            await Fails("Unauthorized", wrong, O("keys", "remove", "fluence", UnknownGuid));
+            await Fails("Unauthorized", wrong, O("keys", "remove", "fluence", UnknownGuid, "--yes"));
         }
 
         // A wrong static token.

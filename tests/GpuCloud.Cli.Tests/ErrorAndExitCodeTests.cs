@@ -19,12 +19,12 @@ public sealed class ErrorAndExitCodeTests
 
     private const string Fluidstack = "/fluidstack";
 
-    [TestCase("instances", "wait", "--sandbox", "fluence", "x", "--timeout", "5x", "--timeout: '5x' is not a duration such as 00:15:00.", "gpucloud instances wait")]
+    [TestCase("instances", "wait", "--sandbox", "fluence", "x", "--timeout", "5x", "--timeout: '5x' is not a positive duration (e.g. 90s, 15m, 2h, 1d, or 01:30:00).", "gpucloud instances wait")]
     [TestCase("instances", "wait", "--sandbox", "fluence", "x", "--state", "Asleep", "--state: 'Asleep' is not one of Unknown, Provisioning, Running, Stopping, Stopped, Terminating, Terminated, Failed.", "gpucloud instances wait")]
     [TestCase("instances", "wait", "--sandbox", "fluence", "x", "--state", "42", "--state: '42' is not one of Unknown, Provisioning, Running, Stopping, Stopped, Terminating, Terminated, Failed.", "gpucloud instances wait")]
     [TestCase("rent-everything", null, null, null, null, null, null, "Unrecognized command or argument 'rent-everything'.", "gpucloud")]
-    [TestCase("run", "--sandbox", "--max-attempts", "0", null, null, null, "--max-attempts: must be 1 or more, not 0.", "gpucloud run")]
-    [TestCase("-o", "yaml", "plans", null, null, null, null, "Argument 'yaml' not recognized. Must be one of:", "gpucloud plans")]
+    [TestCase("run", "--sandbox", "--max-attempts", "0", null, null, null, "--max-attempts: must be 1 to 100, not 0.", "gpucloud run")]
+    [TestCase("-o", "yaml", "plans", null, null, null, null, "--output: 'yaml' is not one of table, json.", "gpucloud plans")]
     public async Task UsageErrors_OneLine_AHint_Exit2(string a, string? b, string? c, string? d, string? e, string? f, string? g, string message, string command)
     {
         var result = await Cli.RunAsync(new[] { a, b, c, d, e, f, g }.OfType<string>().ToArray());

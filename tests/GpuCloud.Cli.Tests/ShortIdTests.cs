@@ -213,9 +213,11 @@ public sealed class ShortIdTests
         Assert.That(ambiguous.Result.Error, Does.Contain($"'{shared.Key}' matches {shared.Count()} keys on {provider}: ").And.Contain(shared.First()));
         Assert.That(ambiguous.Changes, Is.Zero, "nothing removed on an ambiguous prefix");
 
-        // A key name that is not there passes on as it is: removing it is the provider's no-op ("already gone counts as removed").
+        // A key that is not there is an error saying so (exit 1), and nothing is removed.
         var none = await RemoveAsync(provider == "fluidstack" ? "no-such-key" : "0000000-no-such");
-        Assert.That(none.Result.Error, Does.Not.Contain("matches"));
+        Assert.That(none.Result.ExitCode, Is.EqualTo(1), none.Result.Error);
+        Assert.That(none.Result.Error, Does.Contain("NotFound: no SSH key on"));
+        Assert.That(none.Changes, Is.Zero, "nothing removed");
         Assert.That(ids, Has.None.StartWith(provider == "fluidstack" ? "no-such-key" : "0000000-no-such"));
     }
 }

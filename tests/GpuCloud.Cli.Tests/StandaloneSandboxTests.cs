@@ -54,18 +54,20 @@ public sealed class StandaloneSandboxTests
         // Removed: each by the id the listing showed.
         foreach (var key in listed)
         {
-            var removed = await sandbox.RunAsync("keys", "remove", key.GetProperty("provider").GetString()!, key.GetProperty("id").GetString()!);
+            var removed = await sandbox.RunAsync("keys", "remove", key.GetProperty("provider").GetString()!, key.GetProperty("id").GetString()!, "--yes");
             Assert.That(removed.ExitCode, Is.Zero, removed.Error);
             Assert.That(removed.Out, Does.Contain("removed"));
         }
 
-        // Gone: from the providers and from the listing; removing again still counts as removed.
+        // Gone: from the providers and from the listing; removing again says there is no such key.
         using (Assert.EnterMultipleScope())
         {
             Assert.That(await FluenceKeyNames(sandbox), Is.Empty, "Fluence no longer holds the key");
             Assert.That(await FluidstackKeyNames(sandbox), Is.Empty, "Fluidstack no longer holds the key");
             Assert.That(Json(await sandbox.RunAsync("keys", "list", "-o", "json")).GetArrayLength(), Is.Zero, "the listing is empty again");
-            Assert.That((await sandbox.RunAsync("keys", "remove", "fluidstack", "laptop")).ExitCode, Is.Zero, "a key already gone counts as removed");
+            var again = await sandbox.RunAsync("keys", "remove", "fluidstack", "laptop", "--yes");
+            Assert.That(again.ExitCode, Is.EqualTo(1), "a key that is not there is an error");
+            Assert.That(again.Error, Does.Contain("NotFound").And.Contain("no SSH key on fluidstack matches 'laptop'"), "and says so");
         }
     }
 
