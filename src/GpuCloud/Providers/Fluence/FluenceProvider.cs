@@ -81,8 +81,14 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
             plans.AddRange(list);
             if (error is not null) failures.Add(new ProviderFailure(Name, null, error));
         }
-        // Every endpoint failing is the provider failing; report it once, with the first cause.
-        if (plans.Count == 0 && failures.Count == wanted.Length && failures.Count > 0) failures.RemoveRange(1, failures.Count - 1);
+        // Every endpoint failing is the provider failing; report it once, with the first real cause: a call stopped by the
+        // circuit its neighbours opened only echoes theirs.
+        if (plans.Count == 0 && failures.Count == wanted.Length && failures.Count > 0)
+        {
+            var first = failures.FirstOrDefault(f => !HttpFailure.WasNotSent(f.Error)) ?? failures[0];
+            failures.Clear();
+            failures.Add(first);
+        }
         return new PlanSearchResult(plans, failures);
     }
 
