@@ -45,6 +45,7 @@ internal static class CliApp
             KeysCommands.Create(io),
             RunCommand.Create(io),
             CompletionCommand.Create(io),
+            CheckCommand.Create(io),
         };
         SshCommands.AddTo(root, io);
         var parse = root.Parse(args);

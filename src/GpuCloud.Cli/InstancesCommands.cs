@@ -135,6 +135,10 @@ internal static class InstancesCommands
             var containerImage = parse.GetValue(image);
             if (containerImage is null && found?.Workload == WorkloadType.Container)
                 defaults.Add(("--image", containerImage = CliDefaults.ContainerImage));
+            // As the help says and as 'run' does: a VM or bare-metal plan boots its first image unless one is named.
+            var os = parse.GetValue(osImage);
+            if (os is null && found is { Workload: not WorkloadType.Container, OsImages: [var first, ..] })
+                defaults.Add(("--os-image", os = first));
 
             var request = new CreateInstanceRequest
             {
@@ -142,7 +146,7 @@ internal static class InstancesCommands
                 PlanId = planId,
                 Name = instanceName,
                 SshPublicKeys = keys,
-                OsImage = parse.GetValue(osImage),
+                OsImage = os,
                 Location = parse.GetValue(location),
                 Tags = tags,
                 MaxDuration = parse.GetValue(maxDuration),

@@ -122,6 +122,7 @@ internal static class PlansCommand
                 {
                     plans = shown,
                     total = result.Plans.Count,
+                    leftOut = LeftOut(result.Plans, shown).Select(c => new { provider = c.Provider, count = c.Count, of = c.Of, unpriced = c.Unpriced }),
                     failures = result.Failures.Select(f => new { provider = f.Provider, region = f.Region, code = f.Error.Code, message = CliApp.Message(f.Error) }),
                 });
                 return allFailed ? ExitCodes.ProviderError : ExitCodes.Success;
@@ -131,13 +132,42 @@ internal static class PlansCommand
             else
             {
                 Render.Plans(console, shown, CliApp.IsWide(parse), result.Plans);
-                console.WriteLine($"{shown.Length} of {result.Plans.Count} matching plans, cheapest first{(CliApp.IsWide(parse) ? "." : " (--wide: every column, full ids).")}");
+                console.WriteLine($"{shown.Length} of {result.Plans.Count} matching plans, cheapest first, unpriced last{(CliApp.IsWide(parse) ? "." : " (--wide: every column, full ids).")}");
+                if (LeftOutLine(result.Plans, shown, max) is { } cut) console.WriteLine(cut);
                 if (!CliApp.IsWide(parse)) console.WriteLine(Render.PlanLegend);
             }
             WriteFailures(console, result.Failures);
             return allFailed ? ExitCodes.ProviderError : ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>What <c>--limit</c> left out, per provider: how many of its matching plans, and how many of those have no price.</summary>
+    internal static IReadOnlyList<(string Provider, int Count, int Of, int Unpriced)> LeftOut(IReadOnlyList<GpuPlan> all, IReadOnlyCollection<GpuPlan> shown)
+    {
+        var kept = new HashSet<GpuPlan>(shown, ReferenceEqualityComparer.Instance);
+        return all.GroupBy(p => p.Provider, StringComparer.Ordinal)
+            .Select(g => (Provider: g.Key, Count: g.Count(p => !kept.Contains(p)), Of: g.Count(), Unpriced: g.Count(p => !kept.Contains(p) && p.PricePerHour is null)))
+            .Where(c => c.Count > 0)
+            .ToArray();
+    }
+
+    /// <summary>
+    /// The footer line naming what <c>--limit</c> cut, per provider: a provider none of whose plans made the cut (unpriced plans
+    /// sort last) must not vanish without a word.
+    /// </summary>
+    internal static string? LeftOutLine(IReadOnlyList<GpuPlan> all, IReadOnlyCollection<GpuPlan> shown, int limit)
+    {
+        var cut = LeftOut(all, shown);
+        if (cut.Count == 0) return null;
+        static string Part((string Provider, int Count, int Of, int Unpriced) c)
+        {
+            var notes = new List<string>();
+            if (c.Count == c.Of) notes.Add("none shown");
+            if (c.Unpriced > 0) notes.Add($"{c.Unpriced} unpriced");
+            return $"{c.Provider} {c.Count} of {c.Of}" + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : "");
+        }
+        return $"left out by --limit {limit}: {string.Join(", ", cut.Select(Part))}; --limit 0 or --provider shows them.";
     }
 
     /// <summary>The providers a search covered, for "No plans match on fluence, fluidstack."</summary>

@@ -43,6 +43,9 @@ internal static class Render
     public static string Price(decimal? price, string? currency) =>
         price is { } p ? $"{p.ToString("0.00##", CultureInfo.InvariantCulture)} {currency}".Trim() : "n/a";
 
+    // A plan without a price says so: "-" reads as "nothing to pay".
+    private static string PlanPrice(GpuPlan p, string? currencySuffix) => p.PricePerHour is null ? "unpriced" : Amount(p.PricePerHour) + currencySuffix;
+
     private static string Amount(decimal? price) => price is { } p ? p.ToString("0.00##", CultureInfo.InvariantCulture) : "-";
 
     private static string Num(double? v) => v is { } x ? x.ToString("0.#", CultureInfo.InvariantCulture) : "-";
@@ -109,7 +112,7 @@ internal static class Render
                 new("vCPU", p => p.VCpus?.ToString(CultureInfo.InvariantCulture) ?? "-") { Right = true },
                 new("RAM GiB", p => Num(p.MemoryGiB)) { Right = true },
                 new("Disk GiB", p => Num(p.StorageGiB)) { Right = true },
-                new("Price/h", p => Price(p.PricePerHour, p.Currency)) { Right = true },
+                new("Price/h", p => PlanPrice(p, p.Currency is null ? null : " " + p.Currency) + (p.IsPriceConfigured ? " (configured)" : "")) { Right = true },
                 new("Where", p => string.Join(",", p.Locations)),
                 new("Workload", p => p.Workload.ToString()),
                 new("Avail", Availability) { Right = true },
@@ -122,7 +125,7 @@ internal static class Render
                 new("CPU", p => p.VCpus?.ToString(CultureInfo.InvariantCulture) ?? "-") { Right = true, Priority = 3 },
                 new("RAM", p => Size(p.MemoryGiB)) { Right = true, Priority = 2 },
                 new("Disk", p => Size(p.StorageGiB)) { Right = true, Priority = 4 },
-                new(oneCurrency is null ? "Price/h" : oneCurrency + "/h", p => oneCurrency is null ? Price(p.PricePerHour, p.Currency) : Amount(p.PricePerHour)) { Right = true },
+                new(oneCurrency is null ? "Price/h" : oneCurrency + "/h", p => PlanPrice(p, oneCurrency is null && p.Currency is not null ? " " + p.Currency : null)) { Right = true },
                 new("Type", p => Kind(p.Workload)),
                 new("Avail", Availability) { Right = true, Priority = 3 },
                 new("Where", p => Where(p.Locations)) { MinWidth = 8 },

@@ -51,24 +51,62 @@ internal static class SshCommands
             var key = parse.GetValue(identity);
             if (key is not null && (key.Length == 0 || key.Any(c => char.IsControl(c) || c == '"')))
                 throw new ArgumentException("--identity must be a file path without quotes or control characters.", "identity");
+            var toFile = parse.GetValue(write);
+            var json = CliApp.Json(parse);
             var (instances, failed) = await ListEachAsync(session.Client, ct).ConfigureAwait(false);
             var text = Render(instances, key);
             foreach (var failure in failed)
-                io.Error.WriteLine($"note: {failure.Provider} could not be listed ({failure.Error.Code}); {(parse.GetValue(write) ? "its entries in the file are kept" : "its instances are left out")}.");
-            if (!parse.GetValue(write))
+                io.Error.WriteLine($"note: {failure.Provider} could not be listed ({failure.Error.Code}); {(toFile ? "its entries in the file are kept" : "its instances are left out")}.");
+            if (Entries(instances).Count == 0) io.Error.WriteLine("note: " + WhyNone(instances));
+            if (!toFile)
             {
-                io.Out.Write(text);
+                if (json) CliJson.Write(io.Out, Entries(instances, key));
+                else io.Out.Write(text);
                 return ExitCodes.Success;
             }
             var path = IncludePath(io);
-            if (failed.Count > 0 && File.Exists(path))
-                text += KeptEntries(await File.ReadAllTextAsync(path, ct).ConfigureAwait(false), failed.Select(f => f.Provider).ToHashSet(StringComparer.OrdinalIgnoreCase), Hosts(text));
-            var (added, removed) = Write(path, text);
+            IReadOnlyList<string> added, removed;
+            try
+            {
+                if (failed.Count > 0 && File.Exists(path))
+                    text += KeptEntries(await File.ReadAllTextAsync(path, ct).ConfigureAwait(false), failed.Select(f => f.Provider).ToHashSet(StringComparer.OrdinalIgnoreCase), Hosts(text));
+                (added, removed) = Write(path, text);
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+            {
+                io.Error.WriteLine($"error: gpucloud: could not write {path}: {CliApp.Message(ex)} (set XDG_CONFIG_HOME to a folder you can write, or print the entries without --write).");
+                return ExitCodes.ProviderError;
+            }
+            if (json)
+            {
+                CliJson.Write(io.Out, new { path, entries = Entries(instances, key), added, removed, include = $"Include {path}" });
+                return ExitCodes.Success;
+            }
             io.Out.WriteLine($"wrote {path}: {Hosts(text).Count} entries; added {List(added)}; removed {List(removed)}.");
             io.Out.WriteLine($"Add this line once near the top of ~/.ssh/config: Include {path}");
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>One entry of <c>ssh-config -o json</c>: what its <c>Host</c> block says, and the instance it is for.</summary>
+    internal sealed record SshConfigEntry(string Host, string Provider, string Id, string Name, string HostName, int Port, string User, string? IdentityFile);
+
+    /// <summary>Why no instance got an entry, counted by reason: a command that writes nothing says why.</summary>
+    internal static string WhyNone(IReadOnlyList<GpuInstance> instances)
+    {
+        if (instances.Count == 0) return "no instances are listed, so there are no entries.";
+        var reasons = instances
+            .GroupBy(i => i.State switch
+            {
+                InstanceState.Running when i.Ssh is null => "running without an SSH endpoint yet",
+                InstanceState.Running => "running with an SSH endpoint ssh-config cannot use",
+                InstanceState.Terminated or InstanceState.Failed => "ended or failed",
+                _ => "not running yet (" + i.State.ToString().ToLowerInvariant() + ")",
+            })
+            .OrderByDescending(g => g.Count())
+            .Select(g => $"{g.Count()} {g.Key}");
+        return $"no ready instance with an SSH endpoint, so there are no entries: of {instances.Count} listed, {string.Join(", ", reasons)}.";
     }
 
     /// <summary>
@@ -166,9 +204,21 @@ internal static class SshCommands
     /// <summary>One <c>Host gpucloud-&lt;name&gt;</c> entry per ready instance, in a stable order; names made unique by the short id.</summary>
     internal static string Render(IEnumerable<GpuInstance> instances, string? identity)
     {
-        var ready = instances.Where(i => i.IsReady && IsUsable(i.Ssh!)).OrderBy(i => i.Name, StringComparer.Ordinal).ThenBy(i => i.Provider, StringComparer.Ordinal).ThenBy(i => i.Id, StringComparer.Ordinal).ToArray();
         var text = new StringBuilder();
         text.Append("# Written by 'gpucloud ssh-config'; rewritten on every run: edits here are lost.\n");
+        foreach (var e in Entries(instances, identity))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n# {e.Provider} {e.Id}\nHost {e.Host}\n    HostName {e.HostName}\n    Port {e.Port}\n    User {e.User}\n");
+            if (!string.IsNullOrEmpty(e.IdentityFile)) text.Append(CultureInfo.InvariantCulture, $"    IdentityFile \"{e.IdentityFile}\"\n");
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The entries <see cref="Render"/> writes, one per ready instance with a usable endpoint.</summary>
+    internal static IReadOnlyList<SshConfigEntry> Entries(IEnumerable<GpuInstance> instances, string? identity = null)
+    {
+        var ready = instances.Where(i => i.IsReady && IsUsable(i.Ssh!)).OrderBy(i => i.Name, StringComparer.Ordinal).ThenBy(i => i.Provider, StringComparer.Ordinal).ThenBy(i => i.Id, StringComparer.Ordinal);
+        var entries = new List<SshConfigEntry>();
         var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var i in ready)
         {
@@ -180,10 +230,9 @@ internal static class SshCommands
                 used.Add(alias);
             }
             var ssh = i.Ssh!;
-            text.Append(CultureInfo.InvariantCulture, $"\n# {i.Provider} {i.Id}\nHost {alias}\n    HostName {ssh.Host}\n    Port {ssh.Port}\n    User {ssh.User}\n");
-            if (!string.IsNullOrEmpty(identity)) text.Append(CultureInfo.InvariantCulture, $"    IdentityFile \"{identity}\"\n");
+            entries.Add(new SshConfigEntry(alias, i.Provider, i.Id, i.Name, ssh.Host, ssh.Port, ssh.User, string.IsNullOrEmpty(identity) ? null : identity));
         }
-        return text.ToString();
+        return entries;
     }
 
     private static bool IsUsable(SshEndpoint ssh) =>

@@ -74,8 +74,12 @@ internal static class Program
             Console.WriteLine($"  Fluidstack region {region,-10} {server.FluidstackInfrastructureUrl(region)}");
         Console.WriteLine($"""
               Control                    GET {server.BaseUrl}_sandbox/inventory   POST {server.BaseUrl}_sandbox/faults   POST {server.BaseUrl}_sandbox/reset
-            (credentials are the sandbox's own fake values) Press Ctrl+C to stop.
+            (credentials are the sandbox's own fake values)
+
+            Paste into another shell to point gpucloud (or GpuCloudOptions.FromEnvironment) at this sandbox:
             """);
+        foreach (var line in SandboxEnvironment.ExportLines(server)) Console.WriteLine(line);
+        Console.WriteLine("Press Ctrl+C to stop.");
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Console.CancelKeyPress += (_, e) =>
@@ -94,4 +98,32 @@ internal static class Program
     }
 
     private static TimeSpan Seconds(string text) => TimeSpan.FromSeconds(double.Parse(text, CultureInfo.InvariantCulture));
+}
+
+/// <summary>The environment a client reads (<c>GpuCloudOptions.FromEnvironment</c>, the <c>gpucloud</c> CLI) to reach a sandbox.</summary>
+public static class SandboxEnvironment
+{
+    /// <summary>The variables and their values: Fluence by API key, Fluidstack by OAuth client credentials.</summary>
+    /// <param name="server">The running sandbox.</param>
+    public static IReadOnlyList<KeyValuePair<string, string>> Variables(SandboxServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return
+        [
+            new("FLUENCE_API_KEY", server.FluenceApiKey),
+            new("FLUENCE_BASE_URL", server.FluenceBaseUrl.ToString()),
+            new("FLUIDSTACK_CLIENT_ID", server.FluidstackClientId),
+            new("FLUIDSTACK_CLIENT_SECRET", server.FluidstackClientSecret),
+            new("FLUIDSTACK_TOKEN_URL", server.FluidstackTokenUrl.ToString()),
+            new("FLUIDSTACK_BASE_URL", server.FluidstackManagementUrl.ToString()),
+            new("FLUIDSTACK_PROJECT_ID", server.FluidstackProjectId.ToString()),
+        ];
+    }
+
+    /// <summary>
+    /// <c>export NAME='value'</c> lines, paste-ready for a POSIX shell (single quotes: nothing in a value is expanded).
+    /// </summary>
+    /// <param name="server">The running sandbox.</param>
+    public static IReadOnlyList<string> ExportLines(SandboxServer server) =>
+        Variables(server).Select(v => $"export {v.Key}='{v.Value.Replace("'", "'\\''", StringComparison.Ordinal)}'").ToArray();
 }

@@ -171,8 +171,8 @@ public sealed class JournalSweepTests
             Assert.That(rows[foreign], Is.False, "made elsewhere, same name");
             Assert.That(rows.Single(r => r.Key != foreign).Value, Is.True, "made by this CLI, by its journal");
             Assert.That(table.Out, Does.Contain("Cost so far").And.Contain("GpuCloud"));
-            // The sandbox reports no price for a fresh Fluence container (as the docs' examples show null): cost unknown, no total.
-            Assert.That(table.Out, Does.Not.Contain("priced instance"));
+            // Fluence's list carries no price, its detail does: the list shows the detail's price, so the cost has a total (issue 25).
+            Assert.That(table.Out, Does.Contain("for 2 priced instance(s)"));
         }
     }
 

@@ -84,6 +84,7 @@ public class ListItemToleranceTests
         http.Json(HttpMethod.Get, ContainerInstancesUrl, odd);
         http.Json(HttpMethod.Get, VmInstancesUrl, VmInstances);
         http.Json(HttpMethod.Get, BareMetalInstancesUrl, "[]");
+        http.Json(HttpMethod.Get, VmInstancesUrl + "/" + ActiveVmId, VmDetail());
         using var fluence = Fluence(http);
 
         var instances = await fluence.ListInstancesAsync();

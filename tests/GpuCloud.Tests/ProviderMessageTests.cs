@@ -22,7 +22,7 @@ public class ProviderMessageTests
     {
         var ex = ErrorTranslation.FromStatus("testcloud", 404, "Instance not found", null, new InvalidOperationException());
 
-        Assert.That((ex.Message, ex.Detail), Is.EqualTo(("testcloud: NotFound (HTTP 404): Instance not found", "NotFound (HTTP 404): Instance not found")));
+        Assert.That((ex.Message, ex.Detail), Is.EqualTo(("testcloud: HTTP 404: Instance not found", "HTTP 404: Instance not found")));
     }
 
     [Test]

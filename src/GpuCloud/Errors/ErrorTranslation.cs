@@ -59,9 +59,11 @@ internal static class ErrorTranslation
         IReadOnlyDictionary<string, IEnumerable<string>>? headers, Exception inner, GpuCloudErrorCode? code = null, string? field = null)
     {
         var resolved = code ?? CodeForStatus(status);
+        // The code is shown beside the message (GpuCloudException.Code): the text says only what the provider answered,
+        // so "NotFound: NotFound (HTTP 404)" cannot happen.
         var text = status is >= 200 and < 300
             ? $"the response (HTTP {status}) could not be read."
-            : $"{resolved} (HTTP {status})" + (string.IsNullOrWhiteSpace(providerMessage) ? "." : $": {providerMessage}");
+            : string.IsNullOrWhiteSpace(providerMessage) ? $"HTTP {status}, with no reason given." : $"HTTP {status}: {providerMessage}";
         return new GpuCloudException(resolved, text, provider, inner)
         {
             StatusCode = (HttpStatusCode)status,

@@ -37,6 +37,8 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
     // Holds nothing to release: its innermost handler calls back into this one, and pipelines built without a
     // registry own no resources, so it is not disposed with this handler.
     private readonly Pipeline _pipeline;
+    // Per authority, the failure that last opened its circuit, to report in place of the bare "circuit open".
+    private readonly ConcurrentDictionary<string, string> _openedBy = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The largest response body read (256 MiB); a larger one fails the call rather than exhaust memory.</summary>
     internal const long DefaultMaxBodyBytes = 256L * 1024 * 1024;
@@ -81,8 +83,11 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         }
         catch (BrokenCircuitException ex)
         {
+            // The open circuit is a symptom: say first what opened it (e.g. "Name or service not known"), so a command
+            // reads the same whether its call failed itself or was stopped because its neighbours had.
+            var cause = _openedBy.TryGetValue(request.RequestUri?.Authority ?? "", out var why) ? why : $"too many recent failures at {request.RequestUri?.Host}";
             throw new GpuCloudException(GpuCloudErrorCode.ProviderUnavailable,
-                $"too many recent failures at {request.RequestUri?.Host}; requests are paused (circuit open).", _provider, ex)
+                $"{cause.TrimEnd('.')}; further requests to {request.RequestUri?.Host} are paused for a while (circuit open).", _provider, ex)
             { RetryAfter = ex.RetryAfter };
         }
         catch (TimeoutRejectedException ex) when (!cancellationToken.IsCancellationRequested)
@@ -174,6 +179,11 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
             SamplingDuration = _options.CircuitBreakerSamplingDuration,
             BreakDuration = _options.CircuitBreakerBreakDuration,
             ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+            OnOpened = args =>
+            {
+                _openedBy[authority] = Cause(args.Outcome);
+                return default;
+            },
         });
         builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "GpuCloud.AttemptTimeout", Timeout = _options.AttemptTimeout });
         return builder.Build();
@@ -211,6 +221,14 @@ public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
             owner.SendAttemptAsync(request, cancellationToken);
     }
+
+    /// <summary>A failure in the words a person reads: the transport's message, or the status a server answered.</summary>
+    private static string Cause(Outcome<HttpResponseMessage> outcome) => outcome.Exception switch
+    {
+        TimeoutRejectedException t => $"requests timed out after {t.Timeout.TotalSeconds:0.#} s",
+        { } ex => ex.Message,
+        null => outcome.Result is { } r ? $"the server answered HTTP {(int)r.StatusCode}" : "requests failed",
+    };
 
     internal static bool IsIdempotent(HttpMethod method) =>
         method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Options || method == HttpMethod.Put || method == HttpMethod.Delete;

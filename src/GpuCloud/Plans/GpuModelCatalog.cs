@@ -10,17 +10,19 @@ namespace GpuCloud;
 /// </summary>
 public static partial class GpuModelCatalog
 {
-    private sealed record Known(string Model, string Vendor, double[] MemoriesGiB, string[] Aliases);
+    private sealed record Known(string Model, string Vendor, double[] MemoriesGiB, string[] Aliases, string[]? DieCodes = null);
 
     // Aliases are compact (lower case, no separators); memory sizes are the ones the model ships with.
     private static readonly Known[] Table =
     [
         new("B200", "nvidia", [180, 192], ["b200"]),
         new("GH200", "nvidia", [96, 144], ["gh200"]),
+        new("H200 NVL", "nvidia", [141], ["h200nvl"]),
         new("H200", "nvidia", [141], ["h200"]),
         new("H100 NVL", "nvidia", [94], ["h100nvl"]),
-        new("H100", "nvidia", [80], ["h100", "gh100"]),
-        new("A100", "nvidia", [40, 80], ["a100", "ga100"]),
+        // GH100 is the die of the H100 and of the H200 too (GH100_H200_SXM5_141GB): only a name without a model says H100.
+        new("H100", "nvidia", [80], ["h100"], ["gh100"]),
+        new("A100", "nvidia", [40, 80], ["a100"], ["ga100"]),
         new("L40S", "nvidia", [48], ["l40s"]),
         new("L40", "nvidia", [48], ["l40"]),
         new("L4", "nvidia", [24], ["l4"]),
@@ -44,6 +46,9 @@ public static partial class GpuModelCatalog
 
     private static readonly Dictionary<string, Known> ByAlias =
         Table.SelectMany(k => k.Aliases.Select(a => (a, k))).ToDictionary(p => p.a, p => p.k, StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, Known> ByDieCode =
+        Table.SelectMany(k => (k.DieCodes ?? []).Select(a => (a, k))).ToDictionary(p => p.a, p => p.k, StringComparer.Ordinal);
 
     private static readonly Dictionary<string, Known> ByModel =
         Table.ToDictionary(k => k.Model, k => k, StringComparer.OrdinalIgnoreCase);
@@ -119,6 +124,9 @@ public static partial class GpuModelCatalog
                 if (ByAlias.TryGetValue(joined, out var k)) return k;
                 if (width == 1 && ByModel.TryGetValue(joined, out k)) return k;
             }
+        // A die code names the model only when no product name does: GH100_H200_SXM5_141GB is an H200.
+        foreach (var token in tokens)
+            if (ByDieCode.TryGetValue(token, out var k)) return k;
         return null;
     }
 

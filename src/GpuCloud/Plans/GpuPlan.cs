@@ -36,6 +36,12 @@ public sealed record GpuPlan
     /// <summary>The currency of <see cref="PricePerHour"/> (<c>USDC</c> on Fluence, <c>USD</c> for a Fluidstack price list).</summary>
     public string? Currency { get; init; }
 
+    /// <summary>
+    /// Whether <see cref="PricePerHour"/> comes from this client's configuration (a price list the user gave, e.g.
+    /// <c>FLUIDSTACK_PRICES</c>) rather than from the provider, which publishes none.
+    /// </summary>
+    public bool IsPriceConfigured { get; init; }
+
     /// <summary>Where the plan can run: country codes, data centers or regions, as the provider names them.</summary>
     public IReadOnlyList<string> Locations { get; init; } = [];
 

@@ -71,6 +71,13 @@ internal static partial class ListItems
         }
     }
 
+    /// <summary>Logs a listed item kept without the fields only its detail carries, because the detail could not be read.</summary>
+    public static void Incomplete(ILogger logger, string provider, string id, string fields, Exception reason) =>
+        LogIncomplete(logger, provider, id, fields, reason is GpuCloudException g ? $"{g.Code}: {g.Detail}" : reason.Message);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "{Provider}: listed {ItemId} without its {Fields}: its detail could not be read: {Reason}")]
+    private static partial void LogIncomplete(ILogger logger, string provider, string itemId, string fields, string reason);
+
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "{Provider}: left out an unreadable item (id {ItemId}, at {Where}): {Reason}")]
     private static partial void LogSkipped(ILogger logger, string provider, string itemId, string where, string reason);
 }

@@ -15,6 +15,7 @@ public class SecretsAndTelemetryTests : PlumbingTest
     private const string TokenUrl = "https://auth.example.test/oauth/token";
     private const string CreatedName = "mix-created-1";
     private const string CreatedId = "0d6f1f7e-3c9a-4f59-9d7b-8f3a2c1b0e11";
+    private const string NeverAnsweredId = "6a1d0c55-7d0e-4c1b-9a52-2f0e8b3c9d44";
 
     private static GpuCloudOptions Options()
     {
@@ -56,7 +57,10 @@ public class SecretsAndTelemetryTests : PlumbingTest
         http.On(HttpMethod.Get, FluenceJson.VmInstancesUrl, Always(HttpStatusCode.OK, "[]"));
         http.On(HttpMethod.Get, FluenceJson.BareMetalInstancesUrl, Always(HttpStatusCode.OK, "[]"));
         http.On(HttpMethod.Post, FluenceJson.ContainerInstancesUrl, Always(HttpStatusCode.GatewayTimeout));
-        http.On(HttpMethod.Get, FluenceJson.ContainerInstancesUrl + FluenceJson.ActiveContainerId, Hang);
+        // A list reads the details of its live rows (Fluence lists carry no SSH endpoint and no price).
+        http.On(HttpMethod.Get, FluenceJson.ContainerInstancesUrl + FluenceJson.ActiveContainerId, Always(HttpStatusCode.OK, FluenceJson.ContainerDetail()));
+        http.On(HttpMethod.Get, FluenceJson.ContainerInstancesUrl + CreatedId, Always(HttpStatusCode.OK, FluenceJson.ContainerDetail("INITIALIZED", CreatedId).Replace("fuchsia-hawk-4706", CreatedName, StringComparison.Ordinal)));
+        http.On(HttpMethod.Get, FluenceJson.ContainerInstancesUrl + NeverAnsweredId, Hang);
         return http;
     }
 
@@ -99,7 +103,7 @@ public class SecretsAndTelemetryTests : PlumbingTest
         Assert.That(created.Id, Is.EqualTo("container:" + CreatedId));
 
         // A read that never answers: attempt timeouts, retries, then Timeout.
-        await Expect<GpuCloudException>(clock.RunAsync(client.GetInstanceAsync("fluence", "container:" + FluenceJson.ActiveContainerId), TimeSpan.FromMinutes(3)));
+        await Expect<GpuCloudException>(clock.RunAsync(client.GetInstanceAsync("fluence", "container:" + NeverAnsweredId), TimeSpan.FromMinutes(3)));
 
         // Validation: an environment variable name Fluence refuses, with secrets in the request; nothing is sent.
         var sent = Watch.Logs.Records.Count;

@@ -15,6 +15,9 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
 
     private const int KeyPageSize = 100;
     private const int MaxKeyPages = 100;
+    // Detail reads that complete a list run this many at a time: enough for a handful of instances to cost one round
+    // trip, few enough not to trip a rate limit with a long list.
+    private const int DetailConcurrency = 4;
 
     private readonly HttpClient _http;
     private readonly Api.FluenceClient _api;
@@ -78,8 +81,14 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
             plans.AddRange(list);
             if (error is not null) failures.Add(new ProviderFailure(Name, null, error));
         }
-        // Every endpoint failing is the provider failing; report it once, with the first cause.
-        if (plans.Count == 0 && failures.Count == wanted.Length && failures.Count > 0) failures.RemoveRange(1, failures.Count - 1);
+        // Every endpoint failing is the provider failing; report it once, with the first real cause: a call stopped by the
+        // circuit its neighbours opened only echoes theirs.
+        if (plans.Count == 0 && failures.Count == wanted.Length && failures.Count > 0)
+        {
+            var first = failures.FirstOrDefault(f => !HttpFailure.WasNotSent(f.Error)) ?? failures[0];
+            failures.Clear();
+            failures.Add(first);
+        }
         return new PlanSearchResult(plans, failures);
     }
 
@@ -119,7 +128,33 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
         var metal = Calls.RunAsync(async () => ListItems.MapEach(await List(c => c.ListBareMetalInstancesAsync(cancellationToken)).ConfigureAwait(false),
             i => FluenceMapping.Machine(i, WorkloadType.BareMetal), i => i.Id, _logger, Name, "bare-metal instance").ToArray(), cancellationToken);
         var all = await Task.WhenAll(containers, vms, metal).ConfigureAwait(false);
-        return all.SelectMany(x => x).ToArray();
+        return await CompleteAsync(all.SelectMany(x => x).ToArray(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Fluence's lists carry no connection details and no price: only a detail has <c>network</c>, <c>ssh_connection</c>
+    /// and <c>billing</c> (docs, manage_instances). A list promises what a detail shows, so every row that can still have
+    /// them (not ENDED, not FAILED) is replaced by its detail, a few at a time. A detail that fails costs that row its
+    /// extra fields (logged at warning), never the list.
+    /// </summary>
+    private async Task<IReadOnlyList<GpuInstance>> CompleteAsync(GpuInstance[] listed, CancellationToken ct)
+    {
+        var wanted = Enumerable.Range(0, listed.Length).Where(i => listed[i].State is not (InstanceState.Terminated or InstanceState.Failed));
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = DetailConcurrency, CancellationToken = ct };
+        await Parallel.ForEachAsync(wanted, parallel, async (index, token) =>
+        {
+            var row = listed[index];
+            try
+            {
+                var (workload, raw) = FluenceMapping.SplitId(row.Id);
+                listed[index] = await GetAsync(workload ?? row.Workload, raw, token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                ListItems.Incomplete(_logger, Name, row.Id, "SSH endpoint, price", ex);
+            }
+        }).ConfigureAwait(false);
+        return listed;
     }
 
     /// <inheritdoc />

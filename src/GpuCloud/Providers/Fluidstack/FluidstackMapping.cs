@@ -75,6 +75,7 @@ internal static partial class FluidstackMapping
             MemoryGiB = GpuModelCatalog.ParseMemoryGiB(type.Memory),
             PricePerHour = price,
             Currency = price is null ? null : options.Currency,
+            IsPriceConfigured = price is not null,
             Locations = [region],
             Region = region,
             Availability = available switch { null => PlanAvailability.Unknown, > 0 => PlanAvailability.Available, _ => PlanAvailability.Unavailable },

@@ -54,7 +54,10 @@ public sealed class FluidstackOptions
 
     /// <summary>
     /// Prices per hour by instance type name (e.g. <c>h100-hgx-80gb.8x</c> = 23.92). The Atlas API publishes no
-    /// prices, so plans have no price unless one is given here.
+    /// prices, so plans have no price unless one is given here: in code, in configuration
+    /// (<c>GpuCloud:Fluidstack:PricePerHour:h100-hgx-80gb.8x</c> = <c>23.92</c>), or in the environment
+    /// (<c>FLUIDSTACK_PRICES=h100-hgx-80gb.8x=23.92,a100-sxm4-80gb.8x=14.32</c>). Such plans say
+    /// <see cref="GpuPlan.IsPriceConfigured"/>.
     /// </summary>
     public IDictionary<string, decimal> PricePerHour { get; set; } = new Dictionary<string, decimal>(StringComparer.OrdinalIgnoreCase);
 
@@ -88,6 +91,8 @@ public sealed class FluidstackOptions
             .Require(ProjectId != Guid.Empty, nameof(ProjectId), "must not be the empty GUID.")
             .Require((ProjectIds ?? new Dictionary<string, Guid>()).All(p => !string.IsNullOrWhiteSpace(p.Key) && p.Value != Guid.Empty),
                 nameof(ProjectIds), "needs a region name and a non-empty GUID for each entry.")
+            .Require((PricePerHour ?? new Dictionary<string, decimal>()).All(p => !string.IsNullOrWhiteSpace(p.Key) && p.Value >= 0),
+                nameof(PricePerHour), "needs an instance type name and a price of 0 or more for each entry.")
             .Check(nameof(OrganizationId), name => { if (OrganizationId is not null) EndpointRules.RequireHeaderSecret(OrganizationId, name); });
         if (UsesClientCredentials)
             problems.Check(nameof(ClientSecret), name => EndpointRules.RequireHeaderSecret(ClientSecret, name))

@@ -7,6 +7,7 @@ namespace GpuCloud.Providers;
 internal sealed class FluidstackRegistration : ProviderRegistration<FluidstackOptions>
 {
     private const string ProjectVariable = "FLUIDSTACK_PROJECT_ID";
+    private const string PricesVariable = "FLUIDSTACK_PRICES";
 
     public static FluidstackRegistration Instance { get; } = new();
 
@@ -26,6 +27,24 @@ internal sealed class FluidstackRegistration : ProviderRegistration<FluidstackOp
         if (Read(read, "FLUIDSTACK_BASE_URL") is { } managementUrl) options.ManagementUrl = ReadUrl("FLUIDSTACK_BASE_URL", managementUrl);
         if (Read(read, ProjectVariable) is { } project) ApplyProjects(options, project);
         if (Read(read, "FLUIDSTACK_ORG_ID") is { } organization) options.OrganizationId = organization;
+        if (Read(read, PricesVariable) is { } prices) ApplyPrices(options, prices);
+        if (Read(read, "FLUIDSTACK_CURRENCY") is { } currency) options.Currency = currency;
+    }
+
+    /// <summary>
+    /// Atlas publishes no prices: <c>type=price</c> pairs separated by commas, the price per hour of the whole instance type
+    /// (<c>h100-hgx-80gb.8x=23.92,a100-sxm4-80gb.8x=14.32</c>), in <see cref="FluidstackOptions.Currency"/>.
+    /// </summary>
+    private static void ApplyPrices(FluidstackOptions options, string text)
+    {
+        foreach (var pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || parts[0].Length == 0
+                || !decimal.TryParse(parts[1], System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var price))
+                throw new ArgumentException($"{PricesVariable}: '{pair}' is not type=price (e.g. h100-hgx-80gb.8x=23.92).", PricesVariable);
+            options.PricePerHour[parts[0]] = price;
+        }
     }
 
     /// <summary>One GUID for every region, or <c>region=GUID</c> pairs separated by commas (Atlas projects are regional).</summary>

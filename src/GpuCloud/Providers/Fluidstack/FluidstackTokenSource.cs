@@ -101,7 +101,11 @@ internal sealed class FluidstackTokenSource : IDisposable
         HttpResponseMessage response;
         try
         {
-            response = await _http!.PostAsync(_tokenUrl, form, ct).ConfigureAwait(false);
+            // Asking for a token changes nothing at the server: the POST is retried on 429 and 5xx (honouring Retry-After)
+            // like any idempotent call, so a burst does not take Fluidstack out of a whole command.
+            using var request = new HttpRequestMessage(HttpMethod.Post, _tokenUrl) { Content = form };
+            request.Options.Set(GpuCloudResilienceHandler.RepeatableKey, true);
+            response = await _http!.SendAsync(request, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ErrorTranslation.FromTransport(FluidstackErrors.Provider, ex, ct) is { } translated)
         {
@@ -110,14 +114,21 @@ internal sealed class FluidstackTokenSource : IDisposable
         using (response)
         {
             var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
             if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                throw new GpuCloudException(GpuCloudErrorCode.Unauthorized,
-                    $"the token endpoint refused the client credentials (HTTP {(int)response.StatusCode}).", FluidstackErrors.Provider)
-                { StatusCode = response.StatusCode };
+            {
+                var (error, reason) = OAuthError(body);
+                throw new GpuCloudException(RefusalCode(error),
+                    $"the token endpoint refused the token request (HTTP {status}){(reason is null ? ", with no reason given." : ": " + reason)}", FluidstackErrors.Provider)
+                { StatusCode = response.StatusCode, ProviderMessage = reason };
+            }
             if (!response.IsSuccessStatusCode)
-                throw new GpuCloudException(ErrorTranslation.CodeForStatus((int)response.StatusCode),
-                    $"the token endpoint answered HTTP {(int)response.StatusCode}.", FluidstackErrors.Provider)
-                { StatusCode = response.StatusCode, RetryAfter = RetryAfterHeader.Read(response, _time) };
+            {
+                var reason = OAuthError(body).Reason;
+                throw new GpuCloudException(ErrorTranslation.CodeForStatus(status),
+                    $"the token endpoint answered HTTP {status}{(reason is null ? "." : ": " + reason)}", FluidstackErrors.Provider)
+                { StatusCode = response.StatusCode, ProviderMessage = reason, RetryAfter = RetryAfterHeader.Read(response, _time) };
+            }
             try
             {
                 var json = JObject.Parse(body);
@@ -134,6 +145,42 @@ internal sealed class FluidstackTokenSource : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// An OAuth error response (RFC 6749 §5.2: <c>error</c>, <c>error_description</c>), or a gateway's <c>message</c>: the
+    /// provider's stated reason, on one line, at most 300 characters, never with the client secret in it.
+    /// </summary>
+    private (string? Error, string? Reason) OAuthError(string body)
+    {
+        JObject json;
+        try
+        {
+            if (JToken.Parse(body) is not JObject parsed) return (null, null);
+            json = parsed;
+        }
+        catch (Newtonsoft.Json.JsonException)
+        {
+            return (null, null);
+        }
+        var error = (json["error"] as JValue)?.Value?.ToString();
+        var description = ((json["error_description"] ?? json["message"]) as JValue)?.Value?.ToString();
+        var reason = string.Join(": ", new[] { error, description }.Where(s => !string.IsNullOrWhiteSpace(s)));
+        if (reason.Length == 0) return (error, null);
+        if (!string.IsNullOrEmpty(_options.ClientSecret)) reason = reason.Replace(_options.ClientSecret, "(secret)", StringComparison.Ordinal);
+        reason = new string(reason.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        return (error, reason.Length > 300 ? reason[..300] + "..." : reason);
+    }
+
+    /// <summary>
+    /// A refusal is not always a wrong secret (RFC 6749 §5.2): a malformed request, a grant or scope the client may not
+    /// use, an unknown audience are the caller's to fix, so they are <see cref="GpuCloudErrorCode.InvalidRequest"/>.
+    /// </summary>
+    private static GpuCloudErrorCode RefusalCode(string? error) => error switch
+    {
+        "invalid_request" or "unsupported_grant_type" or "invalid_scope" => GpuCloudErrorCode.InvalidRequest,
+        "unauthorized_client" => GpuCloudErrorCode.Forbidden,
+        _ => GpuCloudErrorCode.Unauthorized,
+    };
 
     public void Dispose() => _http?.Dispose();
 }
