@@ -166,3 +166,24 @@ public sealed partial class JournalSweepTests
         Assert.That((await new SqliteInstanceJournal(_journal).ListOpenAsync()).Select(e => e.Outcome?.InstanceId), Has.Some.Contains(made.Id));
     }
 }
+
+public sealed partial class JournalSweepTests
+{
+    [Test]
+    public async Task InstancesCreateRecordsThePlansPrice_SoTheSweepKnowsTheCostSoFar()
+    {
+        await using var sandbox = await StandaloneSandbox.StartAsync();
+        var env = sandbox.Environment(staticToken: true);
+        GpuPlan plan;
+        using (var lister = new GpuCloudClient(GpuCloudOptions.FromEnvironment(n => env.GetValueOrDefault(n))))
+            plan = (await lister.ListPlansAsync(new PlanQuery { Providers = ["fluence"], Workload = WorkloadType.Container })).Plans[0];
+        Assert.That(plan.PricePerHour, Is.Not.Null, "the sandbox's plans carry prices");
+
+        var made = await Cli.RunAsync([.. CreateArgs("fluence", plan.Id, "priced", _keyFile, _journal)], null, env);
+
+        Assert.That(made.ExitCode, Is.Zero, made.Error);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var entry = (await new SqliteInstanceJournal(_journal).ListOpenAsync()).Single();
+        Assert.That((entry.Intent.PricePerHour, entry.Intent.Currency), Is.EqualTo((plan.PricePerHour, plan.Currency)));
+    }
+}
