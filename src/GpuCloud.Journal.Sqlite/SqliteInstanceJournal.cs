@@ -83,10 +83,10 @@ public sealed class SqliteInstanceJournal : IInstanceJournal
         Run("open", () =>
         {
             if (fresh) CreatePrivately(Path);
-            else WarnIfShared();
             // An existing journal is only inspected here, read-only: a reader never takes the write lock a migration needs.
             _version = Inspect();
             if (_version < SchemaVersion && fresh) Migrate();
+            if (!fresh) WarnIfShared(); // only once it is known to be a journal: a refused file gets its one error line
         });
         _writable = new Lazy<bool>(() =>
         {

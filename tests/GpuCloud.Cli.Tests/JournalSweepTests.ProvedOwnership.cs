@@ -187,3 +187,67 @@ public sealed partial class JournalSweepTests
         Assert.That((entry.Intent.PricePerHour, entry.Intent.Currency), Is.EqualTo((plan.PricePerHour, plan.Currency)));
     }
 }
+
+public sealed partial class JournalSweepTests
+{
+    public enum JournalFault
+    {
+        FolderAtThePath,
+        AnotherProgramsSqliteFile,
+        NewerSchema,
+        NotADatabase,
+    }
+
+    /// <summary>
+    /// The journal fault table: a journal that cannot be used makes each command give a one-line error (create, sweep) or
+    /// work without it (list), a create that cannot record its intent sends nothing, and the file is never rewritten.
+    /// </summary>
+    [TestCase(JournalFault.FolderAtThePath)]
+    [TestCase(JournalFault.AnotherProgramsSqliteFile)]
+    [TestCase(JournalFault.NewerSchema)]
+    [TestCase(JournalFault.NotADatabase)]
+    public async Task AJournalThatCannotBeUsed_IsAOneLineErrorForCreateAndSweep_ListStillWorks_NothingSentNothingRewritten(JournalFault fault)
+    {
+        await using var sandbox = await StandaloneSandbox.StartAsync();
+        var env = sandbox.Environment(staticToken: true);
+        Directory.CreateDirectory(Path.GetDirectoryName(_journal)!);
+        switch (fault)
+        {
+            case JournalFault.FolderAtThePath:
+                Directory.CreateDirectory(_journal);
+                break;
+            case JournalFault.AnotherProgramsSqliteFile or JournalFault.NewerSchema:
+                using (var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_journal}"))
+                {
+                    other.Open();
+                    using var command = other.CreateCommand();
+                    command.CommandText = fault == JournalFault.NewerSchema
+                        ? "CREATE TABLE creates (token TEXT PRIMARY KEY); PRAGMA user_version = 9;"
+                        : "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');";
+                    command.ExecuteNonQuery();
+                }
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                break;
+            case JournalFault.NotADatabase:
+                File.WriteAllText(_journal, "my notes, not a database\n" + new string('x', 4096));
+                break;
+        }
+        var before = File.Exists(_journal) ? File.ReadAllBytes(_journal) : null;
+
+        var create = await ChildAsync(env, CreateArgs("fluidstack", "eu-north-1/cpu.2x", "journal-fault", _keyFile, _journal));
+        var list = await ChildAsync(env, "instances", "list", "--journal", _journal);
+        var sweep = await ChildAsync(env, "instances", "sweep", "--journal", _journal);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(create.ExitCode, Is.Not.Zero);
+            Assert.That(create.Error.Trim().Split('\n'), Has.Length.EqualTo(1).And.All.Contain(_journal), "one line, naming the file: " + create.Error);
+            Assert.That(sandbox.Server.Inventory.CreateRequests(SandboxProvider.Fluidstack, "journal-fault"), Is.Zero, "no intent recorded: nothing sent");
+            Assert.That(list.ExitCode, Is.Zero, "a listing does not need the journal: " + list.Error);
+            Assert.That(sweep.ExitCode, Is.Not.Zero);
+            Assert.That(sweep.Error.Trim().Split('\n'), Has.Length.EqualTo(1).And.All.Contain(_journal), sweep.Error);
+            Assert.That(sweep.Error + create.Error, Does.Not.Contain("   at "), "no stack trace");
+            if (before is not null) Assert.That(File.ReadAllBytes(_journal), Is.EqualTo(before), "never rewritten");
+        }
+    }
+}
