@@ -65,7 +65,9 @@ internal static class SweepCommand
                     }
                     catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.Conflict)
                     {
-                        provisioning.Add((owned, ex));
+                        // Refused because another sweep's delete is under way, or because it is not running yet.
+                        if (await IsGoneAsync(session.Client, provider, id, ct).ConfigureAwait(false)) alreadyGone.Add(owned);
+                        else provisioning.Add((owned, ex));
                     }
                     catch (GpuCloudException ex)
                     {
@@ -132,6 +134,10 @@ internal static class SweepCommand
         catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
         {
             return true;
+        }
+        catch (GpuCloudException)
+        {
+            return false; // not known to be gone: the delete is tried, and reports its own error
         }
     }
 

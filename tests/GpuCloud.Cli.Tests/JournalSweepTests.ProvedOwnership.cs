@@ -251,3 +251,35 @@ public sealed partial class JournalSweepTests
         }
     }
 }
+
+public sealed partial class JournalSweepTests
+{
+    [Test]
+    public async Task AnOrphanSomeoneElseDeletedFirstIsReportedAlreadyGone_NotDeleted()
+    {
+        await using var sandbox = await StandaloneSandbox.StartAsync(o => o.ProvisioningDelay = TimeSpan.FromHours(1));
+        var env = sandbox.Environment(staticToken: true);
+        env.Remove("FLUENCE_API_KEY");
+        using (var child = StartCli(env, "run", "--provider", "fluidstack", "--name", "raced", "--ssh-key", _keyFile, "--release", "--journal", _journal))
+        {
+            var journal = new SqliteInstanceJournal(_journal);
+            await UntilAsync(async () => (await journal.ListOpenAsync()).Any(e => e.Outcome?.Kind == JournalOutcomeKind.Created), child, "the create was answered");
+            await KillAsync(child);
+        }
+        var made = sandbox.Server.Inventory.LiveInstances().Single(i => i.Name == "raced");
+        // Between the sweep's list and its delete, another sweep deleted it: the provider now answers 404 for it.
+        sandbox.Server.Faults.Add(new FaultRule
+        {
+            Kind = FaultKind.Status, StatusCode = 404, Method = "GET", PathPrefix = $"/fluidstack/regions/{made.Location}/api/v1alpha1/instances/{made.Id}",
+        });
+
+        var swept = await ChildAsync(env, "instances", "sweep", "--yes", "--journal", _journal);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(swept.ExitCode, Is.Zero, swept.Out + swept.Error);
+            Assert.That(swept.Out, Does.Contain($"already gone: fluidstack {made.Location}/{made.Id}"));
+            Assert.That(swept.Out, Does.Not.Contain("deleted: "), "this sweep deleted nothing; it must not say it did");
+        }
+    }
+}
