@@ -137,6 +137,26 @@ public sealed class JournalTests
         Assert.That(journal.Outcomes.Single().Outcome.Error, Is.EqualTo(GpuCloudErrorCode.Timeout));
     }
 
+    [TestCase(0, JournalOutcomeKind.Failed)]
+    [TestCase(2, JournalOutcomeKind.Unknown)]
+    public void ACallerWhoCancelsAfterSending_ClosesTheEntryWhenTheLookupSawNothing_ElseLeavesItUnknown(int newcomers, JournalOutcomeKind expected)
+    {
+        using var cts = new CancellationTokenSource();
+        var alpha = Alpha();
+        alpha.OnCreate = _ =>
+        {
+            for (var i = 0; i < newcomers; i++) alpha.Instances.Add(Build.Instance("alpha", $"n{i}", InstanceState.Provisioning) with { Name = "trainer-1" });
+            cts.Cancel();
+            throw new OperationCanceledException(cts.Token);
+        };
+        var journal = new RecordingJournal(_log);
+        using var client = Client(alpha, journal);
+
+        Assert.CatchAsync<OperationCanceledException>(() => client.CreateInstanceAsync(Request(), cts.Token));
+
+        Assert.That(journal.Outcomes.Select(o => o.Outcome.Kind), Is.EqualTo(new[] { expected }));
+    }
+
     [Test]
     public void ALostAnswerWithTwoNewcomersStaysUnknown_NeitherIsAdopted()
     {

@@ -59,10 +59,13 @@ public sealed class OwnedInstancesTests
         alpha.Instances.Add(Live("mine"));
         alpha.Instances.Add(Live("someone-elses")); // same name, made elsewhere
 
-        var found = await FindAsync(alpha, new FixedJournal(Entry("t1", JournalOutcomeKind.Created, "mine")));
+        var journal = new FixedJournal(Entry("t1", JournalOutcomeKind.Created, "mine"));
+
+        var found = await FindAsync(alpha, journal);
 
         Assert.That(found.Instances.Select(o => (o.Instance.Id, o.Reason, o.Age, o.CostSoFar, o.Currency)),
             Is.EqualTo(new[] { ("mine", OwnedReason.CreatorGone, TimeSpan.FromHours(3), (decimal?)6.00m, (string?)"USD") }));
+        Assert.That((alpha.GetCalls, journal.Gone.Count), Is.EqualTo((0, 0)), "a listed instance is not asked for again, nor closed");
     }
 
     [Test]
@@ -140,6 +143,27 @@ public sealed class OwnedInstancesTests
         var found = await FindAsync(alpha, new FixedJournal(Entry("t1")));
 
         Assert.That(found.Instances.Select(o => o.Instance.Id), Is.EqualTo(new[] { "within-skew" }));
+    }
+
+    [Test]
+    public async Task TheBoundsAreInclusive_ANewcomerAtExactlyTheSkew_AnEntryAtExactlyItsWindow_AnExpiryAtExactlyNow()
+    {
+        var alpha = new FakeProvider("alpha");
+        var at = Now.AddHours(-3);
+        alpha.Instances.Add(Live("at-upper", created: at + CreateRecovery.ClockSkew));
+        alpha.Instances.Add(Live("at-lower", name: "other", created: at - CreateRecovery.ClockSkew));
+        alpha.Instances.Add(Live("expiring-now"));
+        var journal = new FixedJournal(
+            Entry("t1"), Entry("t2", name: "other"), Entry("t3", JournalOutcomeKind.Created, "expiring-now", JournalProcess.Current, expires: Now),
+            Entry("closing", at: Now - OwnedInstances.UnknownOutcomeWindow));
+
+        var found = await FindAsync(alpha, journal);
+
+        Assert.That(found.Instances.Select(o => (o.Instance.Id, o.Reason)), Is.EquivalentTo(new[]
+        {
+            ("at-upper", OwnedReason.MayBeYours), ("at-lower", OwnedReason.MayBeYours), ("expiring-now", OwnedReason.Expired),
+        }));
+        Assert.That(journal.Outcomes, Is.EqualTo(new[] { ("closing", JournalOutcomeKind.Closed) }));
     }
 
     [Test]

@@ -96,7 +96,7 @@ internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
                 search.Found.Add(Owned(candidate, OwnedReason.MayBeYours, intent.At, intent.PricePerHour, intent.Currency, intent.ExpiresAt, now)
                     with { Proof = OwnershipProof.NameAndTime, Create = intent });
             if (candidates.Length == 0)
-                search.Open.Add(new OpenCreate(intent, support is not null && CreateRecovery.KeepsMarks(support)
+                search.Open.Add(new OpenCreate(intent, CreateRecovery.KeepsMarks(support)
                     ? "its outcome is unknown and no instance carries its token"
                     : "its outcome is unknown and no same-named instance made around its time is listed", openUntil));
         }
