@@ -53,14 +53,14 @@ internal sealed class CliSession : IAsyncDisposable
                     ProjectId = server.FluidstackProjectId,
                 },
             };
-            if (journal is not null) options.Journal = new OnFirstUseJournal(() => new SqliteInstanceJournal(journal));
+            if (journal is not null) options.Journal = new OnFirstUseJournal(() => new SqliteInstanceJournal(journal, Warn(io)));
             io.ConfigureSandbox?.Invoke(server, options);
             return new CliSession(new GpuCloudClient(options), server, options.CleanupTimeout);
         }
 
         var fromEnvironment = GpuCloudOptions.FromEnvironment(io.Environment);
         var journalPath = journal ?? SqliteInstanceJournal.DefaultPath(io.Environment, io.HomeDirectory);
-        fromEnvironment.Journal = new OnFirstUseJournal(() => new SqliteInstanceJournal(journalPath));
+        fromEnvironment.Journal = new OnFirstUseJournal(() => new SqliteInstanceJournal(journalPath, Warn(io)));
         var client = new GpuCloudClient(fromEnvironment);
         foreach (var (provider, reason) in client.DisabledProviders)
             io.Error.WriteLine($"note: {provider} skipped: {reason}.");
@@ -72,6 +72,8 @@ internal sealed class CliSession : IAsyncDisposable
         }
         return new CliSession(client, null, fromEnvironment.CleanupTimeout);
     }
+
+    private static Action<string> Warn(CliIo io) => warning => io.Error.WriteLine("warning: " + warning);
 
     public async ValueTask DisposeAsync()
     {

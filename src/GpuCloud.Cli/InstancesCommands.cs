@@ -142,6 +142,7 @@ internal static class InstancesCommands
 
             var request = new CreateInstanceRequest
             {
+                Plan = found, // its price goes into the journal, for the sweep's cost so far
                 Provider = p,
                 PlanId = planId,
                 Name = instanceName,

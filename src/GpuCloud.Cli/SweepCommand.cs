@@ -1,19 +1,34 @@
 using System.CommandLine;
+using System.Globalization;
 
 namespace GpuCloud.Cli;
 
 /// <summary>
 /// <c>gpucloud instances sweep</c>: what this machine's journal (and the providers' marks) say GpuCloud created and that needs
-/// attention; a dry run unless <c>--yes</c>, which deletes them, waits until each is gone and records it.
+/// attention; a dry run unless <c>--yes</c>, which deletes those the journal proves its own, waits until each is gone and
+/// records it. An instance only matched by name and time ("may be yours") is shown, never deleted: the user deletes it by id.
 /// </summary>
 internal static class SweepCommand
 {
+    /// <summary>
+    /// <c>sweep --yes</c> left an orphan that is still provisioning (its provider deletes only a running instance): run the
+    /// sweep again once it runs. Not waited for here: provisioning takes minutes, and a sweep from cron should neither hang
+    /// nor read as a failure it cannot fix.
+    /// </summary>
+    public const int StillProvisioning = 3;
+
     public static Command Create(CliIo io)
     {
         var expired = new Option<bool>("--expired") { Description = "Only instances past their --max-duration." };
         var olderThan = Durations.Option("--older-than", "Only instances at least this old, e.g. 2h.");
-        var yes = new Option<bool>("--yes") { Description = "Delete them (otherwise only list them), wait until each is gone, record it." };
-        var command = new Command("sweep", "List (and with --yes delete) instances GpuCloud created that are expired, orphaned or of unknown outcome.")
+        var yes = new Option<bool>("--yes")
+        {
+            Description = "Delete the ones the journal proves GpuCloud made (otherwise only list them), wait until each is gone, record it. "
+                          + "'may be yours' instances are never deleted. Exit 1 if a provider could not be listed or a delete failed; "
+                          + $"exit {StillProvisioning} if an orphan is still provisioning (its provider cannot delete it yet): run the sweep again later.",
+        };
+        var command = new Command("sweep", "List (and with --yes delete) instances GpuCloud provably created that are expired, orphaned or of unknown outcome; "
+                                           + "show those that only may be yours (same name, made around a create whose outcome is unknown).")
         {
             expired, olderThan, yes,
         };
@@ -25,21 +40,34 @@ internal static class SweepCommand
                 .Where(o => !parse.GetValue(expired) || o.Reason == OwnedReason.Expired)
                 .Where(o => minimumAge is not { } min || o.Age >= min)
                 .ToArray();
-            // Made through another journal under this owner: shown, never deleted from here.
-            bool Deletable(OwnedInstance o) => o.Reason != OwnedReason.NotInJournal;
 
             var failed = new List<(OwnedInstance Owned, GpuCloudException Error)>();
             var deleted = new List<OwnedInstance>();
+            var alreadyGone = new List<OwnedInstance>();
+            var provisioning = new List<(OwnedInstance Owned, GpuCloudException Error)>();
             if (parse.GetValue(yes))
             {
-                foreach (var owned in selected.Where(Deletable))
+                foreach (var owned in selected.Where(o => o.IsProved))
                 {
+                    var (provider, id) = (owned.Instance.Provider, owned.Instance.Id);
                     try
                     {
-                        await session.Client.DeleteInstanceAsync(owned.Instance.Provider, owned.Instance.Id, ct).ConfigureAwait(false);
-                        await session.Client.WaitForStateAsync(owned.Instance.Provider, owned.Instance.Id, InstanceState.Terminated, TimeSpan.FromMinutes(5), null, ct)
-                            .ConfigureAwait(false);
+                        // Another sweep (or the user) may have deleted it since it was listed: say so, do not claim the delete.
+                        if (await IsGoneAsync(session.Client, provider, id, ct).ConfigureAwait(false))
+                        {
+                            alreadyGone.Add(owned);
+                            await session.Client.WaitForStateAsync(provider, id, InstanceState.Terminated, TimeSpan.FromMinutes(5), null, ct).ConfigureAwait(false);
+                            continue;
+                        }
+                        await session.Client.DeleteInstanceAsync(provider, id, ct).ConfigureAwait(false);
+                        await session.Client.WaitForStateAsync(provider, id, InstanceState.Terminated, TimeSpan.FromMinutes(5), null, ct).ConfigureAwait(false);
                         deleted.Add(owned);
+                    }
+                    catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.Conflict)
+                    {
+                        // Refused because another sweep's delete is under way, or because it is not running yet.
+                        if (await IsGoneAsync(session.Client, provider, id, ct).ConfigureAwait(false)) alreadyGone.Add(owned);
+                        else provisioning.Add((owned, ex));
                     }
                     catch (GpuCloudException ex)
                     {
@@ -54,9 +82,12 @@ internal static class SweepCommand
                 {
                     instances = selected.Select(o => new
                     {
-                        provider = o.Instance.Provider, id = o.Instance.Id, name = o.Instance.Name, reason = o.Reason, ageSeconds = (long)o.Age.TotalSeconds,
-                        costSoFar = o.CostSoFar, currency = o.Currency, expiresAt = o.ExpiresAt, deleted = deleted.Contains(o),
+                        provider = o.Instance.Provider, id = o.Instance.Id, name = o.Instance.Name, reason = o.Reason, proved = o.IsProved, proof = o.Proof,
+                        ageSeconds = (long)o.Age.TotalSeconds, costSoFar = o.CostSoFar, currency = o.Currency, expiresAt = o.ExpiresAt,
+                        createdAt = o.Create?.At, deleted = deleted.Contains(o), alreadyGone = alreadyGone.Contains(o),
+                        stillProvisioning = provisioning.Any(p => p.Owned == o),
                     }),
+                    open = found.Open.Select(e => new { provider = e.Create.Provider, name = e.Create.Name, createdAt = e.Create.At, why = e.Why, openUntil = e.OpenUntil }),
                     failures = found.Failures.Select(f => new { provider = f.Provider, code = f.Error.Code, message = CliApp.Message(f.Error) })
                         .Concat(failed.Select(f => new { provider = f.Owned.Instance.Provider, code = f.Error.Code, message = CliApp.Message(f.Error) })),
                 });
@@ -65,20 +96,50 @@ internal static class SweepCommand
             {
                 var console = Render.Console(io);
                 if (selected.Length == 0)
-                    io.Out.WriteLine($"Nothing to sweep on {string.Join(", ", session.Client.Providers.Select(p => p.Name))}.");
+                    io.Out.WriteLine($"Nothing to sweep on {string.Join(", ", session.Client.Providers.Select(p => p.Name).Except(found.Failures.Select(f => f.Provider)))}.");
                 else
                     Render.Owned(console, selected, parse.GetValue(CliApp.Wide));
-                foreach (var f in found.Failures) io.Out.WriteLine($"not listed: {f.Provider}: {f.Error.Code}: {CliApp.Message(f.Error)}");
-                if (!parse.GetValue(yes) && selected.Any(Deletable))
-                    io.Out.WriteLine($"dry run: {selected.Count(Deletable)} would be deleted; add --yes to delete them.");
+                if (!parse.GetValue(yes) && selected.Any(o => o.IsProved))
+                    io.Out.WriteLine($"dry run: {selected.Count(o => o.IsProved)} would be deleted; add --yes to delete them.");
                 foreach (var o in deleted) io.Out.WriteLine($"deleted: {o.Instance.Provider} {o.Instance.Id} ({o.Reason}) is gone.");
-                foreach (var o in selected.Where(o => !Deletable(o)))
+                foreach (var o in alreadyGone) io.Out.WriteLine($"already gone: {o.Instance.Provider} {o.Instance.Id} ({o.Reason}) was deleted by someone else.");
+                foreach (var (o, _) in provisioning)
+                    io.Out.WriteLine($"still provisioning: {o.Instance.Provider} {o.Instance.Id} ({o.Instance.Name}) cannot be deleted until it runs; run the sweep again later.");
+                foreach (var o in selected.Where(o => o.Reason == OwnedReason.MayBeYours))
+                    io.Out.WriteLine($"may be yours: {o.Instance.Provider} {o.Instance.Id} '{o.Instance.Name}', {Durations.Short(o.Age)} old, has the name of a create sent "
+                                     + $"{When(o.Create!.At)} whose outcome is unknown; not proved, so not deleted. If it is yours: gpucloud instances delete {o.Instance.Provider} {o.Instance.Id}");
+                foreach (var o in selected.Where(o => o.Proof == OwnershipProof.OwnerMark))
                     io.Out.WriteLine($"left: {o.Instance.Provider} {o.Instance.Id} was made by this owner through another journal; delete it there or by id.");
+                foreach (var e in found.Open)
+                    io.Out.WriteLine($"open: {e.Create.Provider} '{e.Create.Name}' (create sent {When(e.Create.At)}): {e.Why}; looked for until {When(e.OpenUntil)}.");
             }
+            foreach (var f in found.Failures)
+                io.Error.WriteLine($"error: {f.Provider}: {f.Error.Code}: could not be listed (or an instance of it could not be looked up), so it was not swept: {CliApp.Message(f.Error)}");
             foreach (var (owned, error) in failed)
                 io.Error.WriteLine($"error: {owned.Instance.Provider}: {error.Code}: could not delete {owned.Instance.Id} ({owned.Instance.Name}): {CliApp.Message(error)}");
-            return failed.Count > 0 ? ExitCodes.ProviderError : ExitCodes.Success;
+            return failed.Count > 0 || found.Failures.Count > 0 ? ExitCodes.ProviderError
+                : provisioning.Count > 0 ? StillProvisioning
+                : ExitCodes.Success;
         }));
         return command;
     }
+
+    private static async Task<bool> IsGoneAsync(GpuCloudClient client, string provider, string id, CancellationToken ct)
+    {
+        try
+        {
+            var current = await client.GetInstanceAsync(provider, id, ct).ConfigureAwait(false);
+            return current.State is InstanceState.Terminated or InstanceState.Terminating;
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
+        {
+            return true;
+        }
+        catch (GpuCloudException)
+        {
+            return false; // not known to be gone: the delete is tried, and reports its own error
+        }
+    }
+
+    private static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 }

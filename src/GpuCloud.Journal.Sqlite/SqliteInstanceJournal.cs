@@ -43,29 +43,56 @@ public sealed class SqliteInstanceJournal : IInstanceJournal
     ];
 
     private readonly string _connectionString;
+    private readonly Action<string>? _warning;
+    private readonly Lazy<bool> _writable;
+    private int _version;
 
     /// <summary>Opens the journal at <paramref name="path"/>, creating it (and its folder) when missing.</summary>
     /// <param name="path">The database file.</param>
     /// <exception cref="GpuCloudException">
-    /// <see cref="GpuCloudErrorCode.JournalUnavailable"/>: the file cannot be created or opened, is not a journal, or was
-    /// written by a newer version of this library. The message names the file.
+    /// <see cref="GpuCloudErrorCode.JournalUnavailable"/>: the file cannot be created or opened, is a folder, is not a
+    /// GpuCloud journal, or was written by a newer version of this library. The message names the file, and the file is
+    /// left as it is.
     /// </exception>
     public SqliteInstanceJournal(string path)
+        : this(path, null)
+    {
+    }
+
+    /// <summary>
+    /// Opens the journal at <paramref name="path"/>, creating it (and its folder) when missing, and tells
+    /// <paramref name="warning"/> what is wrong but not fatal: a file others can read, a row that cannot be read (it is
+    /// skipped, the others are not).
+    /// </summary>
+    /// <param name="path">The database file.</param>
+    /// <param name="warning">Receives one line per warning; <see langword="null"/> to ignore them.</param>
+    /// <exception cref="GpuCloudException">
+    /// <see cref="GpuCloudErrorCode.JournalUnavailable"/>: the file cannot be created or opened, is a folder, is not a
+    /// GpuCloud journal, or was written by a newer version of this library. The message names the file, and the file is
+    /// left as it is.
+    /// </exception>
+    public SqliteInstanceJournal(string path, Action<string>? warning)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Path = System.IO.Path.GetFullPath(path);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            DefaultTimeout = 30, // seconds a statement waits for another process's write lock
-        }.ToString();
+        _warning = warning;
+        _connectionString = ConnectionString(SqliteOpenMode.ReadWriteCreate);
+        if (Directory.Exists(Path))
+            throw new GpuCloudException(GpuCloudErrorCode.JournalUnavailable, $"The journal {Path} is a folder, not a file; give a file path (--journal FILE).");
+        var fresh = !File.Exists(Path);
         Run("open", () =>
         {
-            CreatePrivately(Path);
-            using var connection = Open();
-            Migrate(connection);
+            if (fresh) CreatePrivately(Path);
+            // An existing journal is only inspected here, read-only: a reader never takes the write lock a migration needs.
+            _version = Inspect();
+            if (_version < SchemaVersion && fresh) Migrate();
+            if (!fresh) WarnIfShared(); // only once it is known to be a journal: a refused file gets its one error line
         });
+        _writable = new Lazy<bool>(() =>
+        {
+            Run("open for writing", Migrate);
+            return true;
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The database file.</summary>
@@ -86,10 +113,10 @@ public sealed class SqliteInstanceJournal : IInstanceJournal
     }
 
     /// <inheritdoc />
-    public Task RecordIntentAsync(JournalIntent intent, CancellationToken cancellationToken = default)
+    public async Task RecordIntentAsync(JournalIntent intent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(intent);
-        return ExecuteAsync("record a create", """
+        await ExecuteAsync("record a create", """
             INSERT INTO creates (token, provider, plan_id, name, price_per_hour, currency, at, expires_at, owner, host, pid, process_started_at, existing_ids)
             VALUES ($token, $provider, $plan, $name, $price, $currency, $at, $expires, $owner, $host, $pid, $started, $existing)
             """, c =>
@@ -107,15 +134,15 @@ public sealed class SqliteInstanceJournal : IInstanceJournal
             c.Parameters.AddWithValue("$pid", intent.Process.Id);
             c.Parameters.AddWithValue("$started", Time(intent.Process.StartedAt));
             c.Parameters.AddWithValue("$existing", string.Join('\n', intent.ExistingIds));
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public Task RecordOutcomeAsync(string token, JournalOutcome outcome, CancellationToken cancellationToken = default)
+    public async Task RecordOutcomeAsync(string token, JournalOutcome outcome, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(token);
         ArgumentNullException.ThrowIfNull(outcome);
-        return ExecuteAsync("record a create's outcome", """
+        await ExecuteAsync("record a create's outcome", """
             UPDATE creates SET outcome = $outcome, instance_id = $instance, error = $error, outcome_at = $at WHERE token = $token
             """, c =>
         {
@@ -124,38 +151,41 @@ public sealed class SqliteInstanceJournal : IInstanceJournal
             c.Parameters.AddWithValue("$instance", (object?)outcome.InstanceId ?? DBNull.Value);
             c.Parameters.AddWithValue("$error", (object?)outcome.Error?.ToString() ?? DBNull.Value);
             c.Parameters.AddWithValue("$at", Time(outcome.At));
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public Task RecordGoneAsync(string provider, string instanceId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public async Task RecordGoneAsync(string provider, string instanceId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(provider);
         ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
-        return ExecuteAsync("record a deletion", """
+        await ExecuteAsync("record a deletion", """
             UPDATE creates SET gone_at = $at WHERE provider = $provider AND instance_id = $instance AND gone_at IS NULL
             """, c =>
         {
             c.Parameters.AddWithValue("$provider", provider);
             c.Parameters.AddWithValue("$instance", instanceId);
             c.Parameters.AddWithValue("$at", Time(at));
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public Task RecordKeptAsync(string provider, string instanceId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public async Task RecordKeptAsync(string provider, string instanceId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(provider);
         ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
-        return ExecuteAsync("record a kept instance", """
+        var rows = await ExecuteAsync("record a kept instance", """
             UPDATE creates SET outcome = 'Kept', outcome_at = $at
-            WHERE provider = $provider AND instance_id = $instance AND gone_at IS NULL AND outcome = 'Created'
+            WHERE provider = $provider AND instance_id = $instance AND gone_at IS NULL AND outcome IN ('Created', 'Kept')
             """, c =>
         {
             c.Parameters.AddWithValue("$provider", provider);
             c.Parameters.AddWithValue("$instance", instanceId);
             c.Parameters.AddWithValue("$at", Time(at));
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        if (rows == 0)
+            throw new GpuCloudException(GpuCloudErrorCode.JournalUnavailable,
+                $"The journal {Path} could not record that {provider} instance {instanceId} is kept: it holds no open create that made it (its outcome may not have been recorded).");
     }
 
     /// <inheritdoc />
@@ -163,21 +193,47 @@ public sealed class SqliteInstanceJournal : IInstanceJournal
     {
         try
         {
+            // A file that holds no journal yet (created, never written) has nothing open; reading it must not create one.
+            if (Volatile.Read(ref _version) == 0 && !_writable.IsValueCreated && (_version = Inspect()) == 0) return [];
+            // A plain read: no transaction of ours, so in WAL mode it never waits for, or blocks, a writer.
             await using var connection = Open();
             await using var command = connection.CreateCommand();
             command.CommandText = """
                 SELECT token, provider, plan_id, name, price_per_hour, currency, at, expires_at, owner, host, pid, process_started_at,
                        existing_ids, outcome, instance_id, error, outcome_at
-                FROM creates WHERE gone_at IS NULL AND (outcome IS NULL OR outcome <> 'Failed') ORDER BY at
+                FROM creates WHERE gone_at IS NULL AND (outcome IS NULL OR outcome NOT IN ('Failed', 'Closed')) ORDER BY at
                 """;
             var entries = new List<JournalEntry>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries.Add(Read(reader));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    entries.Add(Read(reader));
+                }
+                catch (Exception ex) when (ex is FormatException or OverflowException or InvalidCastException or ArgumentException)
+                {
+                    // One row that cannot be read costs that row, never the list.
+                    _warning?.Invoke($"The journal {Path}: the entry {Printable(reader, 0)} ({Printable(reader, 3)} on {Printable(reader, 1)}) was skipped: it cannot be read ({ex.Message}).");
+                }
+            }
             return entries;
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
             throw Unavailable("read", ex);
+        }
+    }
+
+    private static string Printable(SqliteDataReader r, int column)
+    {
+        try
+        {
+            return r.IsDBNull(column) ? "?" : r.GetValue(column).ToString() ?? "?";
+        }
+        catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException)
+        {
+            return "?";
         }
     }
 
@@ -212,8 +268,42 @@ public sealed class SqliteInstanceJournal : IInstanceJournal
         return connection;
     }
 
-    private void Migrate(SqliteConnection connection)
+    private string ConnectionString(SqliteOpenMode mode) => new SqliteConnectionStringBuilder
     {
+        DataSource = Path,
+        Mode = mode,
+        DefaultTimeout = 30, // seconds a write waits for another process's write lock
+    }.ToString();
+
+    /// <summary>
+    /// Reads the schema version without writing or locking for write, and refuses (unchanged) a file that is not a
+    /// GpuCloud journal or comes from a newer version.
+    /// </summary>
+    private int Inspect()
+    {
+        using var connection = new SqliteConnection(ConnectionString(SqliteOpenMode.ReadOnly));
+        connection.Open();
+        var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
+        var tables = new List<string>();
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;";
+            using var reader = list.ExecuteReader();
+            while (reader.Read()) tables.Add(reader.GetString(0));
+        }
+        if (version > SchemaVersion && tables.Contains("creates"))
+            throw new GpuCloudException(GpuCloudErrorCode.JournalUnavailable,
+                $"The journal {Path} was written by a newer GpuCloud (schema {version}; this one knows up to {SchemaVersion}). Use that version, or another --journal file.");
+        var empty = tables.Count == 0 && version == 0;
+        if (!empty && !(tables.Contains("creates") && version >= 1))
+            throw new GpuCloudException(GpuCloudErrorCode.JournalUnavailable,
+                $"The file {Path} is not a GpuCloud journal (it is another SQLite database{(tables.Count > 0 ? ", with tables " + string.Join(", ", tables.Take(5)) : "")}); it was left as it is. Give another --journal file.");
+        return version;
+    }
+
+    private void Migrate()
+    {
+        using var connection = Open();
         using (var wal = connection.CreateCommand())
         {
             // WAL lets readers run beside a writer, and a killed writer's half transaction is rolled back on next open.
@@ -232,6 +322,15 @@ public sealed class SqliteInstanceJournal : IInstanceJournal
             migrate.ExecuteNonQuery();
         }
         transaction.Commit();
+    }
+
+    /// <summary>A journal others can read tells them what this user runs where: worth a line, not a refusal.</summary>
+    private void WarnIfShared()
+    {
+        if (OperatingSystem.IsWindows() || _warning is null) return;
+        var mode = File.GetUnixFileMode(Path);
+        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+            _warning($"The journal {Path} can be read by other users; make it private with: chmod 600 {Path}");
     }
 
     private static object? Scalar(SqliteConnection connection, string sql)
@@ -265,15 +364,16 @@ public sealed class SqliteInstanceJournal : IInstanceJournal
         else Directory.CreateDirectory(folder);
     }
 
-    private async Task ExecuteAsync(string what, string sql, Action<SqliteCommand> bind, CancellationToken ct)
+    private async Task<int> ExecuteAsync(string what, string sql, Action<SqliteCommand> bind, CancellationToken ct)
     {
+        _ = _writable.Value;
         try
         {
             await using var connection = Open();
             await using var command = connection.CreateCommand();
             command.CommandText = sql;
             bind(command);
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {

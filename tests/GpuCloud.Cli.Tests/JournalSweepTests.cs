@@ -7,10 +7,11 @@ namespace GpuCloud.Cli.Tests;
 /// <summary>
 /// Crash safety end to end: the CLI, a real child process pointed at a standalone sandbox on loopback, is killed with SIGKILL
 /// (a) right after its create request was sent and (b) while it waits for readiness; then one <c>gpucloud instances sweep
-/// --yes</c> with the same journal finds and deletes exactly that instance, and never the same-named instances made elsewhere.
+/// --yes</c> with the same journal deletes exactly what it proves its own (a recorded id, or the create's token), shows what
+/// only a name and a time point at as "may be yours", and never deletes the same-named instances made elsewhere.
 /// </summary>
 [NonParallelizable]
-public sealed class JournalSweepTests
+public sealed partial class JournalSweepTests
 {
     private string _journal = null!;
     private string _keyFile = null!;
@@ -60,7 +61,7 @@ public sealed class JournalSweepTests
     }
 
     [Test]
-    public async Task KilledRightAfterSendingTheCreateThenOneSweepDeletesExactlyThatInstance()
+    public async Task KilledRightAfterSendingTheCreate_OnAProviderWithoutMarks_TheSweepShowsItAsMayBeYours_AndDeletesNothing()
     {
         await using var sandbox = await StandaloneSandbox.StartAsync();
         var env = sandbox.Environment(staticToken: true);
@@ -82,14 +83,20 @@ public sealed class JournalSweepTests
 
         var swept = await Cli.RunAsync(["instances", "sweep", "--yes", "--journal", _journal], null, env);
 
+        // Fluence keeps no marks: the instance is this create's only by name and time, which a colleague's could share.
         using (Assert.EnterMultipleScope())
         {
             Assert.That(swept.ExitCode, Is.Zero, swept.Out + swept.Error);
-            Assert.That(swept.Out, Does.Contain("UnknownOutcomeFound").And.Contain($"deleted: fluence container:{made.Id}"));
-            Assert.That(sandbox.Server.Inventory.LiveInstances().Select(i => i.Id), Is.EqualTo(new[] { foreign }), "0 live of ours; the one made elsewhere untouched");
+            Assert.That(swept.Out, Does.Contain("MayBeYours").And.Contain($"may be yours: fluence container:{made.Id}").And.Contain("not deleted"));
+            Assert.That(swept.Out, Does.Not.Contain("deleted: "), "not proved: never deleted by --yes");
+            Assert.That(sandbox.Server.Inventory.LiveInstances().Select(i => i.Id), Is.EquivalentTo(new[] { foreign, made.Id }));
         }
+        // The user deletes it by id, as the sweep said; the entry stays open (and says so) until its window ends.
+        var deleted = await Cli.RunAsync(["instances", "delete", "fluence", $"container:{made.Id}", "--journal", _journal], null, env);
+        Assert.That(deleted.ExitCode, Is.Zero, deleted.Error);
         var again = await Cli.RunAsync(["instances", "sweep", "--journal", _journal], null, env);
-        Assert.That(again.Out, Does.Contain("Nothing to sweep"), "the entry is closed once the instance was seen gone");
+        Assert.That(again.Out, Does.Contain("Nothing to sweep").And.Contain("open: fluence 'killed-a'"));
+        Assert.That(sandbox.Server.Inventory.LiveInstances().Select(i => i.Id), Is.EqualTo(new[] { foreign }), "the one made elsewhere untouched");
     }
 
     [Test]

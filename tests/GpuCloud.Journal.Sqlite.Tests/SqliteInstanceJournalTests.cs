@@ -56,7 +56,9 @@ public sealed class SqliteInstanceJournalTests
         await journal.RecordOutcomeAsync("t2", new JournalOutcome(JournalOutcomeKind.Unknown, null, GpuCloudErrorCode.Timeout, Entries.At));
 
         await journal.RecordKeptAsync("fluence", "container:new-1", Entries.At.AddMinutes(1));
-        await journal.RecordKeptAsync("fluence", "container:someone-elses", Entries.At.AddMinutes(1));
+        await journal.RecordKeptAsync("fluence", "container:new-1", Entries.At.AddMinutes(2)); // kept again: still recorded
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => journal.RecordKeptAsync("fluence", "container:someone-elses", Entries.At.AddMinutes(1)));
+        Assert.That(ex!.Message, Does.Contain("container:someone-elses").And.Contain(_path), "a keep that lands on no entry is never silent");
 
         var open = await journal.ListOpenAsync();
         Assert.That(open.Select(e => (e.Intent.Token, e.Outcome!.Kind, e.Outcome.InstanceId)), Is.EqualTo(new (string, JournalOutcomeKind, string?)[]
@@ -64,6 +66,137 @@ public sealed class SqliteInstanceJournalTests
             ("t1", JournalOutcomeKind.Kept, "container:new-1"),
             ("t2", JournalOutcomeKind.Unknown, null),
         }));
+    }
+
+    [Test]
+    public async Task AKeepWhoseCreateHasNoRecordedOutcomeFailsLoudly()
+    {
+        // The outcome write failed (the journal was held by another process): the keep finds no row, and must say so.
+        var journal = new SqliteInstanceJournal(_path);
+        await journal.RecordIntentAsync(Entries.Intent("t1"));
+
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => journal.RecordKeptAsync("fluence", "container:new-1", Entries.At));
+
+        Assert.That(ex!.Code, Is.EqualTo(GpuCloudErrorCode.JournalUnavailable));
+        Assert.That(ex.Message, Does.Contain("container:new-1").And.Contain("kept"));
+    }
+
+    [Test]
+    public async Task ARowThatCannotBeReadCostsThatRow_WithAWarningNamingIt()
+    {
+        var warnings = new List<string>();
+        var journal = new SqliteInstanceJournal(_path, warnings.Add);
+        foreach (var token in new[] { "good-1", "huge-price", "huge-pid", "bad-time", "good-2" })
+            await journal.RecordIntentAsync(Entries.Intent(token, at: Entries.At.AddSeconds(warnings.Count + token.Length)));
+        using (var connection = new SqliteConnection($"Data Source={_path}"))
+        {
+            connection.Open();
+            using var corrupt = connection.CreateCommand();
+            corrupt.CommandText = """
+                UPDATE creates SET price_per_hour = '1e40' WHERE token = 'huge-price';
+                UPDATE creates SET pid = 1099511627776 WHERE token = 'huge-pid';
+                UPDATE creates SET expires_at = 'not a time' WHERE token = 'bad-time';
+                """;
+            corrupt.ExecuteNonQuery();
+        }
+
+        var open = await journal.ListOpenAsync();
+
+        Assert.That(open.Select(e => e.Intent.Token), Is.EquivalentTo(new[] { "good-1", "good-2" }));
+        Assert.That(warnings, Has.Count.EqualTo(3));
+        Assert.That(warnings, Has.Some.Contains("huge-price").And.Some.Contains("huge-pid").And.Some.Contains("bad-time"));
+        Assert.That(warnings, Has.All.Contain(_path).And.All.Not.Contain("\n"));
+    }
+
+    [Test]
+    public async Task ReadingNeverWaitsForAWriter_AndOpeningAnExistingJournalTakesNoWriteLock()
+    {
+        var journal = new SqliteInstanceJournal(_path);
+        await journal.RecordIntentAsync(Entries.Intent("before"));
+        using var child = Child("hold", _path); // holds BEGIN IMMEDIATE until killed
+        try
+        {
+            Assert.That(await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2)), Is.EqualTo("holding"));
+
+            // The old open ran BEGIN IMMEDIATE (the migration check): it waited out the busy timeout, then failed.
+            var reader = new SqliteInstanceJournal(_path);
+            var open = await reader.ListOpenAsync();
+
+            Assert.That(open.Select(e => e.Intent.Token), Is.EqualTo(new[] { "before" }), "the held transaction's row is not visible, the committed one is");
+        }
+        finally
+        {
+            child.Kill(entireProcessTree: true);
+            await child.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        }
+    }
+
+    [Test]
+    public async Task OpeningAndReadingAFileThatHoldsNoJournalYetChangesNothing()
+    {
+        Directory.CreateDirectory(_folder);
+        File.WriteAllBytes(_path, []); // an empty file: what a process killed right after creating it leaves
+
+        var journal = new SqliteInstanceJournal(_path);
+        var open = await journal.ListOpenAsync();
+
+        Assert.That(open, Is.Empty);
+        SqliteConnection.ClearAllPools();
+        Assert.That(new FileInfo(_path).Length, Is.Zero, "reading never migrates");
+        await journal.RecordIntentAsync(Entries.Intent("t1"));
+        Assert.That((await journal.ListOpenAsync()).Select(e => e.Intent.Token), Is.EqualTo(new[] { "t1" }), "the first write makes it a journal");
+    }
+
+    [Test]
+    public void AnotherProgramsSqliteFileIsRefusedByName_AndNeverChanged()
+    {
+        Directory.CreateDirectory(_folder);
+        using (var other = new SqliteConnection($"Data Source={_path}"))
+        {
+            other.Open();
+            using var create = other.CreateCommand();
+            create.CommandText = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('mine');";
+            create.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+        var before = File.ReadAllBytes(_path);
+
+        var ex = Assert.Throws<GpuCloudException>(() => _ = new SqliteInstanceJournal(_path));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex!.Code, Is.EqualTo(GpuCloudErrorCode.JournalUnavailable));
+            Assert.That(ex.Message, Does.Contain(_path).And.Contain("not a GpuCloud journal").And.Not.Contain("\n"));
+            SqliteConnection.ClearAllPools();
+            Assert.That(File.ReadAllBytes(_path), Is.EqualTo(before), "no table was added");
+        }
+    }
+
+    [Test]
+    public void AFolderAtThePathIsAOneLineErrorSayingSo()
+    {
+        Directory.CreateDirectory(_path);
+
+        var ex = Assert.Throws<GpuCloudException>(() => _ = new SqliteInstanceJournal(_path));
+
+        Assert.That(ex!.Code, Is.EqualTo(GpuCloudErrorCode.JournalUnavailable));
+        Assert.That(ex.Message, Does.Contain(_path).And.Contain("is a folder").And.Not.Contain("\n"));
+    }
+
+    [Test]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AJournalOthersCanReadGetsAOneLineWarning()
+    {
+        if (OperatingSystem.IsWindows()) Assert.Ignore("POSIX permissions");
+        await new SqliteInstanceJournal(_path).RecordIntentAsync(Entries.Intent("t1"));
+        var warnings = new List<string>();
+        _ = new SqliteInstanceJournal(_path, warnings.Add);
+        Assert.That(warnings, Is.Empty, "private by default");
+
+        File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        _ = new SqliteInstanceJournal(_path, warnings.Add);
+
+        Assert.That(warnings.Single(), Does.Contain(_path).And.Contain("other users").And.Contain("chmod 600"));
     }
 
     private static bool SameIntent(JournalIntent a, JournalIntent b) =>
@@ -227,7 +360,7 @@ public sealed class SqliteInstanceJournalTests
         using var plan = new SqliteConnection($"Data Source={_path}");
         plan.Open();
         using var explain = plan.CreateCommand();
-        explain.CommandText = "EXPLAIN QUERY PLAN SELECT token FROM creates WHERE gone_at IS NULL AND (outcome IS NULL OR outcome <> 'Failed') ORDER BY at";
+        explain.CommandText = "EXPLAIN QUERY PLAN SELECT token FROM creates WHERE gone_at IS NULL AND (outcome IS NULL OR outcome NOT IN ('Failed', 'Closed')) ORDER BY at";
         using var reader = explain.ExecuteReader();
         var steps = new List<string>();
         while (reader.Read()) steps.Add(reader.GetString(3));

@@ -122,8 +122,10 @@ public sealed class JournalTests
     }
 
     [Test]
-    public void ALostAnswerWithNothingFoundIsRecordedAsUnknown()
+    public void ALostAnswerWhoseLookupListedNothingNewClosesTheEntryAtOnce()
     {
+        // The lookup listed and no newcomer appeared: the create provably made nothing, and its entry must not stay open to
+        // claim a same-named instance someone makes later.
         var alpha = Alpha();
         alpha.OnCreate = _ => throw Build.Error(GpuCloudErrorCode.Timeout);
         var journal = new RecordingJournal(_log);
@@ -131,8 +133,46 @@ public sealed class JournalTests
 
         Assert.ThrowsAsync<GpuCloudException>(() => client.CreateInstanceAsync(Request()));
 
-        Assert.That(journal.Outcomes.Single().Outcome.Kind, Is.EqualTo(JournalOutcomeKind.Unknown));
+        Assert.That(journal.Outcomes.Single().Outcome.Kind, Is.EqualTo(JournalOutcomeKind.Failed));
         Assert.That(journal.Outcomes.Single().Outcome.Error, Is.EqualTo(GpuCloudErrorCode.Timeout));
+    }
+
+    [TestCase(0, JournalOutcomeKind.Failed)]
+    [TestCase(2, JournalOutcomeKind.Unknown)]
+    public void ACallerWhoCancelsAfterSending_ClosesTheEntryWhenTheLookupSawNothing_ElseLeavesItUnknown(int newcomers, JournalOutcomeKind expected)
+    {
+        using var cts = new CancellationTokenSource();
+        var alpha = Alpha();
+        alpha.OnCreate = _ =>
+        {
+            for (var i = 0; i < newcomers; i++) alpha.Instances.Add(Build.Instance("alpha", $"n{i}", InstanceState.Provisioning) with { Name = "trainer-1" });
+            cts.Cancel();
+            throw new OperationCanceledException(cts.Token);
+        };
+        var journal = new RecordingJournal(_log);
+        using var client = Client(alpha, journal);
+
+        Assert.CatchAsync<OperationCanceledException>(() => client.CreateInstanceAsync(Request(), cts.Token));
+
+        Assert.That(journal.Outcomes.Select(o => o.Outcome.Kind), Is.EqualTo(new[] { expected }));
+    }
+
+    [Test]
+    public void ALostAnswerWithTwoNewcomersStaysUnknown_NeitherIsAdopted()
+    {
+        var alpha = Alpha();
+        alpha.OnCreate = _ =>
+        {
+            alpha.Instances.Add(Build.Instance("alpha", "a", InstanceState.Provisioning) with { Name = "trainer-1" });
+            alpha.Instances.Add(Build.Instance("alpha", "b", InstanceState.Provisioning) with { Name = "trainer-1" });
+            throw Build.Error(GpuCloudErrorCode.Timeout);
+        };
+        var journal = new RecordingJournal(_log);
+        using var client = Client(alpha, journal);
+
+        Assert.ThrowsAsync<GpuCloudException>(() => client.CreateInstanceAsync(Request()));
+
+        Assert.That(journal.Outcomes.Single().Outcome, Is.EqualTo(new JournalOutcome(JournalOutcomeKind.Unknown, null, GpuCloudErrorCode.Timeout, _time.GetUtcNow())));
     }
 
     [Test]

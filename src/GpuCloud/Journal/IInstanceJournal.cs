@@ -40,11 +40,16 @@ public interface IInstanceJournal
     /// <param name="instanceId">The instance's id.</param>
     /// <param name="at">When it was kept.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
+    /// <exception cref="GpuCloudException">
+    /// <see cref="GpuCloudErrorCode.JournalUnavailable"/> also when no open entry records <paramref name="instanceId"/> as
+    /// created (e.g. its outcome could not be written): a keep that was not recorded is never silent.
+    /// </exception>
     Task RecordKeptAsync(string provider, string instanceId, DateTimeOffset at, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The creates that may still hold an instance: every entry not seen gone, except those whose create was refused
-    /// (<see cref="JournalOutcomeKind.Failed"/>), oldest first.
+    /// The creates that may still hold an instance: every entry not seen gone, except those that made nothing
+    /// (<see cref="JournalOutcomeKind.Failed"/>) or were closed (<see cref="JournalOutcomeKind.Closed"/>), oldest first.
+    /// A read takes no write lock and changes nothing.
     /// </summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     Task<IReadOnlyList<JournalEntry>> ListOpenAsync(CancellationToken cancellationToken = default);
@@ -128,7 +133,10 @@ public enum JournalOutcomeKind
     /// <summary>The provider made the instance (<see cref="JournalOutcome.InstanceId"/>).</summary>
     Created,
 
-    /// <summary>The provider refused the create: nothing was made.</summary>
+    /// <summary>
+    /// Nothing was made: the provider refused the create (or it was never sent), or its answer was lost and a lookup
+    /// afterwards listed the provider and found nothing the create could have made. The entry is closed.
+    /// </summary>
     Failed,
 
     /// <summary>The answer was lost and the instance was not found: it may exist.</summary>
@@ -136,6 +144,12 @@ public enum JournalOutcomeKind
 
     /// <summary>Created, then handed to its user on purpose (<see cref="IInstanceJournal.RecordKeptAsync"/>): not an orphan when its creator exits.</summary>
     Kept,
+
+    /// <summary>
+    /// The outcome stayed unknown and no instance was proved the create's within its window (see
+    /// <see cref="GpuCloudClient.ListOwnedAsync"/>): the entry is closed and no longer matched against any instance.
+    /// </summary>
+    Closed,
 }
 
 /// <summary>The outcome of a create.</summary>

@@ -8,16 +8,26 @@ namespace GpuCloud;
 /// identity (neither provider keeps names unique), so "what this call made" is proved one of two ways:
 /// <list type="bullet">
 /// <item>the provider keeps a mark the call put on the instance (<see cref="ICreateSupport.MarkCreate"/>: Fluidstack
-/// tags carry a token unique to the call); or</item>
+/// tags carry a token unique to the call); then only that token counts, never a name; or</item>
 /// <item>otherwise the instances with the same name are listed before the create is sent, and afterwards exactly one
-/// same-named instance that was not on that list counts as this call's; two newcomers prove nothing. Without that
-/// list the create is not sent.</item>
+/// same-named instance that was not on that list, made within <see cref="ClockSkew"/> of the create, counts as this
+/// call's (within this call only: the sweep treats such a match as "may be yours", see <see cref="Match"/>); two
+/// newcomers prove nothing. Without that list the create is not sent.</item>
 /// </list>
-/// When nothing is proved, the caller hears that the instance may exist, and nothing is deleted on a guess.
+/// When nothing is proved, the caller hears that the instance may exist, and nothing is deleted on a guess. A lookup that
+/// listed successfully and found no instance proves the create made nothing: its journal entry closes at once
+/// (<see cref="JournalOutcomeKind.Failed"/>).
 /// </summary>
 internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
 {
     private static readonly TimeSpan LongestMaxDuration = TimeSpan.FromDays(366);
+
+    /// <summary>
+    /// How far a provider's creation time may lie from the client's time of the create, either way: clocks differ, and a
+    /// create is answered (or given up on) well within this. A same-named instance made outside this window is never a
+    /// create's newcomer, however long its journal entry stays open.
+    /// </summary>
+    internal static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(10);
 
     /// <summary>Creates the instance; see the class remarks for what happens when the answer is lost.</summary>
     public async Task<GpuInstance> CreateAsync(IGpuCloudProvider provider, CreateInstanceRequest request, CancellationToken ct)
@@ -26,7 +36,7 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
             throw GpuCloudException.Invalid(nameof(CreateInstanceRequest.MaxDuration), "a maximum duration is positive and at most 366 days.");
         var now = time.GetUtcNow();
         var marks = new CreateMarks(Guid.NewGuid().ToString("N"), options.Owner, now + request.MaxDuration);
-        var claim = await ClaimAsync(provider, request, marks, ct).ConfigureAwait(false);
+        var claim = await ClaimAsync(provider, request, marks, now, ct).ConfigureAwait(false);
         var journal = new JournalWriter(options.Journal, marks.Token, time);
         await journal.IntentAsync(Intent(provider, request, marks, claim, now), ct).ConfigureAwait(false);
 
@@ -79,7 +89,8 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
             await journal.OutcomeAsync(JournalOutcomeKind.Created, mine.Id, null).ConfigureAwait(false);
             return mine;
         }
-        await journal.OutcomeAsync(JournalOutcomeKind.Unknown, null, ex.Code).ConfigureAwait(false);
+        // A list that showed nothing of this call proves it made nothing: the entry closes, and can never claim a later instance.
+        await journal.OutcomeAsync(lookup.NoneMade ? JournalOutcomeKind.Failed : JournalOutcomeKind.Unknown, null, ex.Code).ConfigureAwait(false);
         throw new GpuCloudException(ex.Code,
             $"{Sentence(ex.Detail)} The create's outcome is unknown: an instance named '{request.Name}' may exist on {provider.Name}, "
             + $"but none was found that this call provably made ({lookup.Why}); nothing was deleted.",
@@ -98,7 +109,7 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
             await journal.OutcomeAsync(JournalOutcomeKind.Created, mine.Id, null).ConfigureAwait(false);
             await DeleteCreatedAsync(provider, mine.Id).ConfigureAwait(false);
         }
-        else await journal.OutcomeAsync(JournalOutcomeKind.Unknown, null, null).ConfigureAwait(false);
+        else await journal.OutcomeAsync(lookup.NoneMade ? JournalOutcomeKind.Failed : JournalOutcomeKind.Unknown, null, null).ConfigureAwait(false);
     }
 
     /// <summary>What a create call carries so that its instance can be recognized later.</summary>
@@ -106,12 +117,13 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
     /// <param name="Token">The call's token, when the provider keeps it on the instance.</param>
     /// <param name="Before">Ids of same-named instances that existed before the call; <see langword="null"/> when the request is marked.</param>
     /// <param name="Support">The provider's create support, when it has one.</param>
-    private sealed record Claim(CreateInstanceRequest Request, string? Token, HashSet<string>? Before, ICreateSupport? Support);
+    /// <param name="At">When the create was sent (the client's clock).</param>
+    private sealed record Claim(CreateInstanceRequest Request, string? Token, HashSet<string>? Before, ICreateSupport? Support, DateTimeOffset At);
 
-    private async Task<Claim> ClaimAsync(IGpuCloudProvider provider, CreateInstanceRequest request, CreateMarks marks, CancellationToken ct)
+    private async Task<Claim> ClaimAsync(IGpuCloudProvider provider, CreateInstanceRequest request, CreateMarks marks, DateTimeOffset now, CancellationToken ct)
     {
         var support = provider as ICreateSupport;
-        if (support?.MarkCreate(request, marks) is { } marked) return new Claim(marked, marks.Token, null, support);
+        if (support?.MarkCreate(request, marks) is { } marked) return new Claim(marked, marks.Token, null, support, now);
 
         // A request the provider would refuse fails here, before even this list leaves.
         support?.ValidateCreate(request);
@@ -119,7 +131,7 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
         {
             var listed = await provider.ListInstancesAsync(ct).ConfigureAwait(false);
             var before = listed.Where(i => i.Name == request.Name).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
-            return new Claim(request, null, before, support);
+            return new Claim(request, null, before, support, now);
         }
         catch (GpuCloudException ex)
         {
@@ -145,7 +157,10 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
             BestEffortJournal.WriteAsync(journal, j => j.RecordOutcomeAsync(token, new JournalOutcome(kind, instanceId, error, time.GetUtcNow()), CancellationToken.None));
     }
 
-    private readonly record struct Lookup(GpuInstance? Mine, string Why);
+    /// <param name="Mine">The instance this call provably made.</param>
+    /// <param name="Why">Why none was found, for the error message.</param>
+    /// <param name="NoneMade">The provider listed, and showed nothing this call could have made.</param>
+    private readonly record struct Lookup(GpuInstance? Mine, string Why, bool NoneMade = false);
 
     /// <summary>
     /// Looks for the instance this call made, within <see cref="GpuCloudOptions.CleanupTimeout"/>. A transient failure (such
@@ -186,29 +201,57 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
     private static Lookup Recognize(IReadOnlyList<GpuInstance> listed, Claim claim)
     {
         var name = claim.Request.Name;
-        var sameName = listed.Where(i => i.Name == name && i.State is not (InstanceState.Terminated or InstanceState.Terminating)).ToArray();
-        if (claim.Token is { } token)
+        // Within the call the list taken before it bounds the newcomers in time: no creation window is needed.
+        var match = Match(listed, name, claim.Token, claim.Before ?? [], null, claim.Support);
+        var others = listed.Count(i => i.Name == name && IsLive(i)) - (match.Marked is null ? match.Newcomers.Count : 1);
+        if (claim.Token is not null)
+            return match.Marked is { } marked ? new Lookup(marked, "") : new Lookup(null, $"no instance carries this call's token{Others(others)}", NoneMade: true);
+        return match.Newcomers.Count switch
         {
-            var marked = sameName.FirstOrDefault(i => claim.Support!.MarksOf(i)?.Token == token);
-            return marked is not null ? new Lookup(marked, "") : new Lookup(null, $"no instance carries this call's token{Others(sameName.Length)}");
-        }
-        var newcomers = Newcomers(sameName, name, claim.Before!, claim.Support).ToArray();
-        return newcomers.Length switch
-        {
-            1 => new Lookup(newcomers[0], ""),
-            0 => new Lookup(null, $"no instance with that name appeared{Others(sameName.Length)}"),
-            _ => new Lookup(null, $"{newcomers.Length} instances with that name appeared while it ran"),
+            1 => new Lookup(match.Newcomers[0], ""),
+            0 => new Lookup(null, $"no instance with that name appeared{Others(others)}", NoneMade: true),
+            _ => new Lookup(null, $"{match.Newcomers.Count} instances with that name appeared while it ran"),
         };
     }
 
+    /// <summary>What a provider's list shows of one create, by the one rule the create lookup and the sweep share.</summary>
+    /// <param name="Marked">The live instance that carries the create's token: proof, on a provider that keeps marks.</param>
+    /// <param name="Newcomers">
+    /// On a provider that keeps no marks: the live, unmarked instances with the create's name that were not listed before it
+    /// and were made within <see cref="ClockSkew"/> of it. Evidence by name and time, not proof. Always empty on a provider
+    /// that keeps marks: there the token is the only evidence.
+    /// </param>
+    internal sealed record CreateMatch(GpuInstance? Marked, IReadOnlyList<GpuInstance> Newcomers);
+
     /// <summary>
-    /// The rule where the provider keeps no marks: live instances named <paramref name="name"/> that were not among
-    /// <paramref name="before"/> (the same-named ids listed before the create) and carry no other create's mark. Exactly one
-    /// of them is the create's; more prove nothing. Shared by the create lookup and the sweep.
+    /// The one rule for "what did this create make", shared by the create lookup and the sweep. Where the provider keeps
+    /// marks (<see cref="KeepsMarks"/>), only the instance carrying <paramref name="token"/> is the create's, whatever its
+    /// name; nothing falls back to the name. Elsewhere, the candidates are same-named live instances that carry no mark,
+    /// were not among <paramref name="before"/> (the same-named ids listed before the create) and, when
+    /// <paramref name="at"/> is given (a sweep, any time later), were made no earlier and no later than
+    /// <see cref="ClockSkew"/> around it (an instance without a creation time cannot be placed, so time does not rule it out).
     /// </summary>
-    internal static IEnumerable<GpuInstance> Newcomers(IEnumerable<GpuInstance> listed, string name, IReadOnlyCollection<string> before, ICreateSupport? support) =>
-        listed.Where(i => i.Name == name && i.State is not (InstanceState.Terminated or InstanceState.Terminating)
-                          && !before.Contains(i.Id) && support?.MarksOf(i) is null);
+    internal static CreateMatch Match(IEnumerable<GpuInstance> listed, string name, string? token, IReadOnlyCollection<string> before,
+        DateTimeOffset? at, ICreateSupport? support)
+    {
+        var live = listed.Where(IsLive).ToArray();
+        if (KeepsMarks(support))
+            return new CreateMatch(token is null ? null : live.FirstOrDefault(i => support!.MarksOf(i)?.Token == token), []);
+        var newcomers = live.Where(i => i.Name == name && !before.Contains(i.Id) && support?.MarksOf(i) is null
+                                        && (at is not { } sent || i.CreatedAt is not { } created || (created >= sent - ClockSkew && created <= sent + ClockSkew)))
+            .ToArray();
+        return new CreateMatch(null, newcomers);
+    }
+
+    /// <summary>Whether an instance can still be a create's result: not terminated and not being terminated.</summary>
+    internal static bool IsLive(GpuInstance instance) => instance.State is not (InstanceState.Terminated or InstanceState.Terminating);
+
+    /// <summary>
+    /// Whether the provider keeps a create's marks on the instance (<see cref="ICreateSupport.MarkCreate"/> gives a marked
+    /// request): then a token is the only evidence of a create, and a name never is.
+    /// </summary>
+    internal static bool KeepsMarks(ICreateSupport? support) =>
+        support?.MarkCreate(new CreateInstanceRequest { Name = "probe" }, new CreateMarks("probe", "probe", null)) is not null;
 
     private static string Sentence(string message) => message.EndsWith('.') ? message : message + ".";
 

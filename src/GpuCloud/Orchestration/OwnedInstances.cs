@@ -3,22 +3,27 @@ using GpuCloud.Providers;
 namespace GpuCloud;
 
 /// <summary>
-/// Finds what this client created that needs attention, from its journal and the providers' marks, under the same rule as
-/// the create lookup: an instance counts as this client's only when a journal entry names its id, its mark carries an
-/// entry's token, or (where the provider keeps no marks) it is the one same-named instance that was not there before
-/// that entry's create. A name alone is never enough.
+/// Finds what this client created that needs attention, from its journal and the providers' marks, under the rule the
+/// create lookup uses (<see cref="CreateRecovery.Match"/>). An instance is <em>proved</em> this journal's only when an
+/// entry recorded its id, or it carries the token of an entry's create; only a proved instance may be deleted by a sweep.
+/// Where the provider keeps no marks, a create whose outcome is unknown can only point at a same-named newcomer made
+/// around its time: that is shown as <see cref="OwnedReason.MayBeYours"/>, with the create it may belong to, and never
+/// counted as proof. Every entry ends closed (seen gone, made nothing, or its window passed) or is reported open with why.
 /// </summary>
 internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
 {
-    // A provider's clock and ours can differ: an instance stamped a little before the intent can still be its.
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How long an entry whose outcome is unknown is looked for, from its create: a day, so that a daily sweep shows
+    /// what it may have made at least once. Its newcomers are bounded much tighter (made within
+    /// <see cref="CreateRecovery.ClockSkew"/> of the create); then the entry closes (<see cref="JournalOutcomeKind.Closed"/>).
+    /// </summary>
+    internal static readonly TimeSpan UnknownOutcomeWindow = TimeSpan.FromDays(1);
 
     public async Task<OwnedSearchResult> FindAsync(IReadOnlyList<IGpuCloudProvider> providers, CancellationToken ct)
     {
         var entries = options.Journal is { } journal ? await journal.ListOpenAsync(ct).ConfigureAwait(false) : [];
         var now = time.GetUtcNow();
-        var found = new List<OwnedInstance>();
-        var failures = new List<ProviderFailure>();
+        var search = new Search(now);
         foreach (var provider in providers)
         {
             IReadOnlyList<GpuInstance> listed;
@@ -28,53 +33,95 @@ internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
             }
             catch (GpuCloudException ex)
             {
-                failures.Add(new ProviderFailure(provider.Name, null, ex));
+                search.Failures.Add(new ProviderFailure(provider.Name, null, ex));
                 continue;
             }
-            var live = listed.Where(i => i.State is not (InstanceState.Terminated or InstanceState.Terminating)).ToArray();
+            var live = listed.Where(CreateRecovery.IsLive).ToArray();
             var mine = entries.Where(e => e.Intent.Provider == provider.Name).ToArray();
-            await FromJournalAsync(provider, live, mine, now, found).ConfigureAwait(false);
-            FromMarks(provider, live, mine, now, found);
+            await FromJournalAsync(provider, live, mine, search).ConfigureAwait(false);
+            FromMarks(provider, live, mine, search);
         }
-        return new OwnedSearchResult(found.OrderByDescending(o => o.Age).ToArray(), failures);
+        return new OwnedSearchResult(search.Found.OrderByDescending(o => o.Age).ToArray(), search.Failures) { Open = search.Open };
     }
 
-    private async Task FromJournalAsync(IGpuCloudProvider provider, GpuInstance[] live, JournalEntry[] entries, DateTimeOffset now, List<OwnedInstance> found)
+    private sealed class Search(DateTimeOffset now)
+    {
+        public DateTimeOffset Now { get; } = now;
+
+        public List<OwnedInstance> Found { get; } = [];
+
+        public List<ProviderFailure> Failures { get; } = [];
+
+        public List<OpenCreate> Open { get; } = [];
+    }
+
+    private async Task FromJournalAsync(IGpuCloudProvider provider, GpuInstance[] live, JournalEntry[] entries, Search search)
     {
         var support = provider as ICreateSupport;
+        var now = search.Now;
+        // An instance whose id an entry recorded is that entry's, never another's candidate. (A token-proved instance cannot
+        // be one either: candidates exist only where the provider keeps no marks.)
         var claimed = entries.Select(e => e.Outcome?.InstanceId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var unresolved = new List<(JournalEntry Entry, CreateRecovery.CreateMatch Match)>();
         foreach (var entry in entries)
         {
             var intent = entry.Intent;
-            GpuInstance? instance;
             if (entry.Outcome?.InstanceId is { } id)
             {
-                instance = live.FirstOrDefault(i => i.Id == id) ?? await ConfirmAsync(provider, id, now).ConfigureAwait(false);
-                if (instance is null) continue;
+                var instance = live.FirstOrDefault(i => i.Id == id) ?? await ConfirmAsync(provider, id, search).ConfigureAwait(false);
+                if (instance is not null) Report(entry, instance, OwnershipProof.JournalId, search);
+                continue;
             }
-            else
+            var match = CreateRecovery.Match(live, intent.Name, intent.Token, intent.ExistingIds, intent.At, support);
+            if (match.Marked is { } marked) Report(entry, marked, OwnershipProof.CreateToken, search);
+            else if (intent.At + UnknownOutcomeWindow <= now)
             {
-                instance = Recognize(intent, live, support, claimed);
-                if (instance is null) continue;
-                claimed.Add(instance.Id);
+                await CloseAsync(intent.Token).ConfigureAwait(false);
             }
-
-            var creatorGone = intent.Process.IsRunning() == false;
-            OwnedReason? reason = intent.ExpiresAt <= now ? OwnedReason.Expired
-                : entry.Outcome?.Kind is JournalOutcomeKind.Kept ? null // handed to its user on purpose
-                : creatorGone && entry.Outcome?.Kind is not JournalOutcomeKind.Created ? OwnedReason.UnknownOutcomeFound
-                : creatorGone ? OwnedReason.CreatorGone
-                : null; // its creator still runs and owns it
-            if (reason is { } why) found.Add(Owned(instance, why, intent.At, intent.PricePerHour, intent.Currency, intent.ExpiresAt, now));
+            else unresolved.Add((entry, match));
         }
+
+        var shown = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (entry, match) in unresolved)
+        {
+            var intent = entry.Intent;
+            var openUntil = intent.At + UnknownOutcomeWindow;
+            if (intent.Process.IsRunning() != false)
+            {
+                search.Open.Add(new OpenCreate(intent, "its create may still be running (its process runs, or runs on another host)", openUntil));
+                continue;
+            }
+            var candidates = match.Newcomers.Where(i => !claimed.Contains(i.Id) && shown.Add(i.Id)).ToArray();
+            foreach (var candidate in candidates)
+                search.Found.Add(Owned(candidate, OwnedReason.MayBeYours, intent.At, intent.PricePerHour, intent.Currency, intent.ExpiresAt, now)
+                    with { Proof = OwnershipProof.NameAndTime, Create = intent });
+            if (candidates.Length == 0)
+                search.Open.Add(new OpenCreate(intent, CreateRecovery.KeepsMarks(support)
+                    ? "its outcome is unknown and no instance carries its token"
+                    : "its outcome is unknown and no same-named instance made around its time is listed", openUntil));
+        }
+    }
+
+    private void Report(JournalEntry entry, GpuInstance instance, OwnershipProof proof, Search search)
+    {
+        var intent = entry.Intent;
+        var now = search.Now;
+        var creatorGone = intent.Process.IsRunning() == false;
+        OwnedReason? reason = intent.ExpiresAt <= now ? OwnedReason.Expired
+            : entry.Outcome?.Kind is JournalOutcomeKind.Kept ? null // handed to its user on purpose
+            : creatorGone && entry.Outcome?.Kind is not JournalOutcomeKind.Created ? OwnedReason.UnknownOutcomeFound
+            : creatorGone ? OwnedReason.CreatorGone
+            : null; // its creator still runs and owns it
+        if (reason is { } why)
+            search.Found.Add(Owned(instance, why, intent.At, intent.PricePerHour, intent.Currency, intent.ExpiresAt, now) with { Proof = proof, Create = intent });
     }
 
     /// <summary>
     /// An instance missing from the list is asked for by id before its entry closes: a list can leave out what exists (a
     /// region or project outside the configured ones), and forgetting a live instance would leave it billing unseen.
     /// </summary>
-    /// <returns>The instance when it still exists; <see langword="null"/> when it is gone (the entry is closed) or could not be asked.</returns>
-    private async Task<GpuInstance?> ConfirmAsync(IGpuCloudProvider provider, string id, DateTimeOffset now)
+    /// <returns>The instance when it still exists; <see langword="null"/> when it is gone (the entry is closed) or could not be asked (a failure).</returns>
+    private async Task<GpuInstance?> ConfirmAsync(IGpuCloudProvider provider, string id, Search search)
     {
         try
         {
@@ -84,35 +131,26 @@ internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
         catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
         {
         }
-        catch (GpuCloudException)
+        catch (GpuCloudException ex)
         {
-            return null; // not seen either way: the entry stays open for the next sweep
+            // Not seen either way: the entry stays open for the next sweep, and this one says it could not look.
+            search.Failures.Add(new ProviderFailure(provider.Name, null, ex));
+            return null;
         }
-        await RecordGoneAsync(provider.Name, id, now).ConfigureAwait(false);
+        await BestEffortJournal.WriteAsync(options.Journal, j => j.RecordGoneAsync(provider.Name, id, search.Now, CancellationToken.None)).ConfigureAwait(false);
         return null;
     }
 
-    /// <summary>The instance an entry without a known instance made: by its token where the provider keeps marks, else the one newcomer.</summary>
-    private static GpuInstance? Recognize(JournalIntent intent, GpuInstance[] live, ICreateSupport? support, HashSet<string> claimed)
-    {
-        var marked = live.FirstOrDefault(i => support?.MarksOf(i)?.Token == intent.Token);
-        if (marked is not null) return marked;
-        // Later than a create lookup, so also: not another entry's, and not made long before this intent.
-        var newcomers = CreateRecovery.Newcomers(live, intent.Name, intent.ExistingIds, support)
-            .Where(i => !claimed.Contains(i.Id) && (i.CreatedAt is not { } created || created >= intent.At - ClockSkew)).ToArray();
-        return newcomers.Length == 1 ? newcomers[0] : null;
-    }
-
-    /// <summary>Instances marked as this owner's whose token no open journal entry holds: made through another journal.</summary>
-    private void FromMarks(IGpuCloudProvider provider, GpuInstance[] live, JournalEntry[] entries, DateTimeOffset now, List<OwnedInstance> found)
+    /// <summary>Instances marked as this owner's whose token no open journal entry holds: made through another journal; shown, never proved.</summary>
+    private void FromMarks(IGpuCloudProvider provider, GpuInstance[] live, JournalEntry[] entries, Search search)
     {
         if (provider is not ICreateSupport support) return;
         var tokens = entries.Select(e => e.Intent.Token).ToHashSet(StringComparer.Ordinal);
         foreach (var instance in live)
         {
             if (support.MarksOf(instance) is not { } marks || marks.Owner != options.Owner || tokens.Contains(marks.Token)) continue;
-            var reason = marks.ExpiresAt <= now ? OwnedReason.Expired : OwnedReason.NotInJournal;
-            found.Add(Owned(instance, reason, null, null, null, marks.ExpiresAt, now));
+            var reason = marks.ExpiresAt <= search.Now ? OwnedReason.Expired : OwnedReason.NotInJournal;
+            search.Found.Add(Owned(instance, reason, null, null, null, marks.ExpiresAt, search.Now) with { Proof = OwnershipProof.OwnerMark });
         }
     }
 
@@ -129,6 +167,7 @@ internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
         return new OwnedInstance(instance, reason, known.AgeAt(now) ?? TimeSpan.Zero, known.CostSoFarAt(now), known.Currency, expiresAt);
     }
 
-    private Task RecordGoneAsync(string provider, string id, DateTimeOffset at) =>
-        BestEffortJournal.WriteAsync(options.Journal, j => j.RecordGoneAsync(provider, id, at, CancellationToken.None));
+    private Task CloseAsync(string token) =>
+        BestEffortJournal.WriteAsync(options.Journal,
+            j => j.RecordOutcomeAsync(token, new JournalOutcome(JournalOutcomeKind.Closed, null, null, time.GetUtcNow()), CancellationToken.None));
 }
