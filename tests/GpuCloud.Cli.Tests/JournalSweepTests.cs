@@ -92,7 +92,7 @@ public sealed partial class JournalSweepTests
             Assert.That(sandbox.Server.Inventory.LiveInstances().Select(i => i.Id), Is.EquivalentTo(new[] { foreign, made.Id }));
         }
         // The user deletes it by id, as the sweep said; the entry stays open (and says so) until its window ends.
-        var deleted = await Cli.RunAsync(["instances", "delete", "fluence", $"container:{made.Id}", "--journal", _journal], null, env);
+        var deleted = await Cli.RunAsync(["instances", "delete", "fluence", $"container:{made.Id}", "--yes", "--journal", _journal], null, env);
         Assert.That(deleted.ExitCode, Is.Zero, deleted.Error);
         var again = await Cli.RunAsync(["instances", "sweep", "--journal", _journal], null, env);
         Assert.That(again.Out, Does.Contain("Nothing to sweep").And.Contain("open: fluence 'killed-a'"));
