@@ -308,23 +308,16 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
     /// </summary>
     private async Task<int?> VersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken ct)
     {
-        await using var probe = Command(connection, transaction, """
-            SELECT to_regclass('{0}.journal_meta') IS NOT NULL,
-                   (SELECT count(*) FROM information_schema.tables WHERE table_schema = '{0}')
-            """);
-        bool hasMeta;
-        long tables;
-        await using (var reader = await probe.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        await using (var probe = Command(connection, transaction, "SELECT to_regclass('{0}.journal_meta') IS NOT NULL"))
         {
-            await reader.ReadAsync(ct).ConfigureAwait(false);
-            hasMeta = reader.GetBoolean(0);
-            tables = reader.GetInt64(1);
-        }
-        if (!hasMeta)
-        {
-            if (tables == 0) return null;
-            throw new GpuCloudException(GpuCloudErrorCode.JournalUnavailable,
-                $"The journal {Description} is not a GpuCloud journal: the schema holds {tables} other table(s). Nothing was changed; name another schema or database.");
+            if (await probe.ExecuteScalarAsync(ct).ConfigureAwait(false) is not true)
+            {
+                await using var count = Command(connection, transaction, "SELECT count(*) FROM information_schema.tables WHERE table_schema = '{0}'");
+                var tables = (long)(await count.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+                if (tables == 0) return null;
+                throw new GpuCloudException(GpuCloudErrorCode.JournalUnavailable,
+                    $"The journal {Description} is not a GpuCloud journal: the schema holds {tables} other table(s). Nothing was changed; name another schema or database.");
+            }
         }
         await using var read = Command(connection, transaction, "SELECT value FROM {0}.journal_meta WHERE key = 'schema_version'");
         var value = await read.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
