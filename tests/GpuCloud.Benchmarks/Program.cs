@@ -20,6 +20,14 @@ if (Array.IndexOf(args, "--readiness") >= 0)
     return await GpuCloud.Benchmarks.ReadinessLatency.RunAsync(w);
 }
 
+// --journal [--closed N] [--records N] measures the journal stores beside each other (see JournalThroughput).
+if (Array.IndexOf(args, "--journal") >= 0)
+{
+    int Option(string name, int fallback) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    return await GpuCloud.Benchmarks.JournalThroughput.RunAsync(Option("--closed", 100_000), Option("--records", 500));
+}
+
 var quick = args.Contains("--quick");
 var rest = args.Where(a => a != "--quick").ToArray();
 var config = quick
