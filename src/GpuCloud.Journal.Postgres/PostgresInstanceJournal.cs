@@ -166,19 +166,22 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
     }
 
     /// <inheritdoc />
-    public Task RecordKeptAsync(string provider, string instanceId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public async Task RecordKeptAsync(string provider, string instanceId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(provider);
         ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
-        return WriteAsync("record a kept instance", """
+        var rows = await WriteAsync("record a kept instance", """
             UPDATE {0}.creates SET outcome = 'Kept', outcome_at = $3
-            WHERE provider = $1 AND instance_id = $2 AND gone_at IS NULL AND outcome = 'Created'
+            WHERE provider = $1 AND instance_id = $2 AND gone_at IS NULL AND outcome IN ('Created', 'Kept')
             """, c =>
         {
             Add(c, provider);
             Add(c, instanceId);
             Add(c, at.ToUniversalTime());
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        if (rows == 0)
+            throw new GpuCloudException(GpuCloudErrorCode.JournalUnavailable,
+                $"The journal {Description} could not record that {provider} instance {instanceId} is kept: it holds no open create that made it (its outcome may not have been recorded).");
     }
 
     /// <inheritdoc />
@@ -195,7 +198,7 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
             await using var command = Command(connection, null, """
                 SELECT token, provider, plan_id, name, price_per_hour, currency, at, expires_at, owner, host, pid, process_started_at,
                        existing_ids, outcome, instance_id, error, outcome_at
-                FROM {0}.creates WHERE gone_at IS NULL AND (outcome IS NULL OR outcome <> 'Failed') ORDER BY at
+                FROM {0}.creates WHERE gone_at IS NULL AND (outcome IS NULL OR outcome NOT IN ('Failed', 'Closed')) ORDER BY at
                 """);
             var entries = new List<JournalEntry>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -247,7 +250,8 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
         }
     }
 
-    private async Task WriteAsync(string what, string sql, Action<NpgsqlCommand> bind, CancellationToken ct)
+    /// <returns>The rows the statement changed.</returns>
+    private async Task<int> WriteAsync(string what, string sql, Action<NpgsqlCommand> bind, CancellationToken ct)
     {
         try
         {
@@ -255,7 +259,7 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
             await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
             await using var command = Command(connection, null, sql);
             bind(command);
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsDatabaseFailure(ex))
         {

@@ -89,6 +89,38 @@ public abstract class JournalContract
     }
 
     [Test]
+    public async Task AKeepThatLandsOnNoCreatedEntry_FailsLoudly()
+    {
+        var journal = Open();
+        await journal.RecordIntentAsync(Intent("t1"));
+        await journal.RecordOutcomeAsync("t1", new JournalOutcome(JournalOutcomeKind.Unknown, null, GpuCloudErrorCode.Timeout, At));
+
+        var unknown = Assert.ThrowsAsync<GpuCloudException>(() => journal.RecordKeptAsync("fluence", "container:never-recorded", At));
+        var gone = Assert.ThrowsAsync<GpuCloudException>(async () =>
+        {
+            await journal.RecordIntentAsync(Intent("t2", at: At.AddSeconds(1)));
+            await journal.RecordOutcomeAsync("t2", new JournalOutcome(JournalOutcomeKind.Created, "container:gone", null, At));
+            await journal.RecordGoneAsync("fluence", "container:gone", At);
+            await journal.RecordKeptAsync("fluence", "container:gone", At);
+        });
+
+        Assert.That(new[] { unknown!.Code, gone!.Code }, Is.All.EqualTo(GpuCloudErrorCode.JournalUnavailable));
+        Assert.That(unknown.Message, Does.Contain("container:never-recorded"));
+    }
+
+    [Test]
+    public async Task AClosedEntry_IsNoLongerOpen()
+    {
+        var journal = Open();
+        await journal.RecordIntentAsync(Intent("closed"));
+        await journal.RecordIntentAsync(Intent("still-unknown", at: At.AddSeconds(1)));
+        await journal.RecordOutcomeAsync("closed", new JournalOutcome(JournalOutcomeKind.Closed, null, null, At.AddDays(1)));
+        await journal.RecordOutcomeAsync("still-unknown", new JournalOutcome(JournalOutcomeKind.Unknown, null, null, At));
+
+        Assert.That((await journal.ListOpenAsync()).Select(e => e.Intent.Token), Is.EqualTo(new[] { "still-unknown" }));
+    }
+
+    [Test]
     public async Task TheSameIdOnAnotherProvider_IsAnotherInstance()
     {
         var journal = Open();
