@@ -247,14 +247,14 @@ public sealed class CliTests
         var run = Cli.RunAsync(["run", "--sandbox", "--gpu", "H100"], (server, options) =>
         {
             sandbox = server;
-            // After its first poll (the sandbox provisions for seconds) the wait pauses for an hour, so the Ctrl+C
-            // below always lands during the wait, however slowly a busy machine gets there.
-            options.PollInterval = TimeSpan.FromHours(1);
-            options.MinPollInterval = TimeSpan.FromHours(1);
+            options.PollInterval = TimeSpan.FromMilliseconds(50);
             configured.SetResult();
         }, cancellationToken: ctrlC.Token);
 
         await HangGuard.WithinAsync(configured.Task, "the CLI's configuration");
+        // The sandbox provisions for 3 s: cancel as soon as the instance exists, i.e. during the wait. (A longer
+        // PollInterval would hold the wait longer, but it is also the cleanup's pause between deletes that Fluence
+        // refuses until the instance is ACTIVE.)
         await HangGuard.UntilAsync(() => sandbox!.Inventory.LiveInstances().Count > 0, "an instance being deployed");
         await ctrlC.CancelAsync();
         var result = await HangGuard.WithinAsync(run, "the cancelled 'run'");
