@@ -251,19 +251,19 @@ public sealed class CliTests
             configured.SetResult();
         }, cancellationToken: ctrlC.Token);
 
-        await configured.Task.WaitAsync(TimeSpan.FromMinutes(1));
-        // The sandbox provisions for 3 s: cancel as soon as the instance exists, i.e. during the wait.
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (sandbox!.Inventory.LiveInstances().Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
-        Assert.That(sandbox.Inventory.LiveInstances(), Is.Not.Empty, "an instance was being deployed");
+        await HangGuard.WithinAsync(configured.Task, "the CLI's configuration");
+        // The sandbox provisions for 3 s: cancel as soon as the instance exists, i.e. during the wait. (A longer
+        // PollInterval would hold the wait longer, but it is also the cleanup's pause between deletes that Fluence
+        // refuses until the instance is ACTIVE.)
+        await HangGuard.UntilAsync(() => sandbox!.Inventory.LiveInstances().Count > 0, "an instance being deployed");
         await ctrlC.CancelAsync();
-        var result = await run.WaitAsync(TimeSpan.FromMinutes(1));
+        var result = await HangGuard.WithinAsync(run, "the cancelled 'run'");
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(result.ExitCode, Is.EqualTo(130));
             Assert.That(result.Error, Does.Contain("cancelled"));
-            Assert.That(sandbox.Inventory.LiveInstances(), Is.Empty, "nothing is left running");
+            Assert.That(sandbox!.Inventory.LiveInstances(), Is.Empty, "nothing is left running");
         }
     }
 

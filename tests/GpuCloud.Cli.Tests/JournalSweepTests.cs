@@ -36,11 +36,11 @@ public sealed partial class JournalSweepTests
     /// <summary>Waits (polling, within a generous bound that only turns a hang into a failure) until <paramref name="condition"/> holds.</summary>
     private static async Task UntilAsync(Func<Task<bool>> condition, Process child, string what)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        var deadline = DateTime.UtcNow + HangGuard.Limit;
         while (!await condition())
         {
             if (child.HasExited) Assert.Fail($"the CLI exited ({child.ExitCode}) before {what}: {await child.StandardError.ReadToEndAsync()}");
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting until {what}");
+            if (DateTime.UtcNow > deadline) Assert.Fail($"Hang: waited {HangGuard.Limit.TotalMinutes:0} minutes, and still not {what}");
             await Task.Delay(50);
         }
     }
@@ -48,7 +48,7 @@ public sealed partial class JournalSweepTests
     private static async Task KillAsync(Process child)
     {
         child.Kill(entireProcessTree: true); // SIGKILL: no cleanup, no journal outcome, no release
-        await child.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await HangGuard.WithinAsync(child.WaitForExitAsync(), "the killed CLI's exit");
     }
 
     /// <summary>An instance named <paramref name="name"/> made by another program (another owner), before the CLI runs.</summary>
@@ -135,7 +135,7 @@ public sealed partial class JournalSweepTests
 
         using var child = StartCli(env, "run", "--provider", "fluence", "--workload", "Container", "--gpu", "H100", "--name", "kept-a",
             "--ssh-key", _keyFile, "--release", "false", "--journal", _journal);
-        await child.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        await HangGuard.WithinAsync(child.WaitForExitAsync(), "the CLI's exit");
         var kept = sandbox.Server.Inventory.LiveInstances().Single(i => i.Name == "kept-a");
 
         var swept = await Cli.RunAsync(["instances", "sweep", "--yes", "--journal", _journal], null, env);

@@ -16,7 +16,7 @@ internal sealed class StandaloneSandbox : IAsyncDisposable
     private StandaloneSandbox(SandboxServer server)
     {
         Server = server;
-        _http = new HttpClient { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        _http = new HttpClient { BaseAddress = server.BaseUrl, Timeout = HangGuard.Limit };
     }
 
     public SandboxServer Server { get; }

@@ -26,7 +26,8 @@ public sealed class LifecycleTests
         await _sandbox.DisposeAsync();
     }
 
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    // Generous: the sandbox provisions in seconds; a wait this long only stops a hang, and a busy machine never reaches it.
+    private static readonly TimeSpan Wait = HangGuard.Limit;
 
     [Test]
     public async Task Fluence_Container_CreateWaitDelete()

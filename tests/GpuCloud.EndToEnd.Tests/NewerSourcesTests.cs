@@ -11,7 +11,8 @@ namespace GpuCloud.EndToEnd.Tests;
 /// </summary>
 public sealed class NewerSourcesTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    // Generous: the sandbox provisions in seconds; a wait this long only stops a hang, and a busy machine never reaches it.
+    private static readonly TimeSpan Wait = HangGuard.Limit;
 
     [Test]
     public async Task Fluence_MainJob_WithTheDocsBaseUrl_AndKeysThatRefusePageZero()

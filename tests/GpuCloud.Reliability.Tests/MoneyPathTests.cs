@@ -42,7 +42,7 @@ public sealed class MoneyPathTests
             new() { Kind = FaultKind.Status, StatusCode = 503, Probability = 0.04 },
             new() { Kind = FaultKind.Status, StatusCode = 500, Probability = 0.02 },
             new() { Kind = FaultKind.Status, StatusCode = 502, Probability = 0.02 },
-            new() { Kind = FaultKind.Latency, Delay = Clients.AttemptTimeout + TimeSpan.FromMilliseconds(200), Probability = 0.02 },
+            new() { Kind = FaultKind.Latency, Delay = Clients.Forever, Probability = 0.02 },
         ];
         foreach (var rule in rules) _sandbox.Faults.Add(rule);
         return rules;
@@ -54,7 +54,11 @@ public sealed class MoneyPathTests
     /// The storms keep the circuit closed so that every create meets the faults themselves; the lookup through an open
     /// circuit after a lost answer has its own deterministic test (<see cref="AnOpenCircuitDoesNotStopTheLookupOfACreateWhoseAnswerWasLost"/>).
     /// </summary>
-    private static void ClosedCircuit(GpuCloudOptions o) => o.Resilience.CircuitBreakerMinimumThroughput = 100_000;
+    private static void ClosedCircuit(GpuCloudOptions o)
+    {
+        o.Resilience.CircuitBreakerMinimumThroughput = 100_000;
+        Clients.ShortAttempts(o); // the storm's slow answers end in attempt timeouts
+    }
 
     [Test]
     public async Task CreatesUnderAFaultStormAreNeverDuplicatedAndLeaveNothingBehind()
@@ -166,8 +170,9 @@ public sealed class MoneyPathTests
     [Test]
     public async Task AnOpenCircuitDoesNotStopTheLookupOfACreateWhoseAnswerWasLost()
     {
-        // Default breaker settings (ratio 0.5, minimum throughput 10, break 15 s) and a cleanup time longer than the break.
-        using var client = Clients.Facade(_sandbox, o => o.CleanupTimeout = TimeSpan.FromSeconds(30));
+        // Default breaker settings (ratio 0.5, minimum throughput 10, break 15 s) and a cleanup time far longer than the break
+        // (a busy machine must not decide whether the lookup gets through).
+        using var client = Clients.Facade(_sandbox, o => o.CleanupTimeout = TimeSpan.FromMinutes(2));
         await client.ListInstancesAsync("fluence");                    // 3 requests, 3 successes
         _sandbox.Faults.Add(FaultRule.Status(503, "/gpu/plans/vms", "GET", count: 6));
         var plans = new PlanQuery { Providers = ["fluence"], Workload = WorkloadType.VirtualMachine };
@@ -222,7 +227,7 @@ public sealed class MoneyPathTests
     private async Task DeleteAllAsync(GpuCloudClient client, IReadOnlyList<GpuInstance> held)
     {
         foreach (var instance in held) await client.DeleteInstanceAsync(instance.Provider, instance.Id);
-        Assert.That(await Sandboxes.EventuallyAsync(() => _sandbox.Inventory.LiveInstances().Count == 0, TimeSpan.FromSeconds(5)),
+        Assert.That(await Sandboxes.EventuallyAsync(() => _sandbox.Inventory.LiveInstances().Count == 0, HangGuard.Limit),
             "everything deleted: " + string.Join(", ", _sandbox.Inventory.LiveInstances().Select(i => i.Name)));
     }
 

@@ -27,7 +27,7 @@ public sealed class ResponseShapeTests
         var options = new GpuCloudOptions
         {
             Fluidstack = { Token = "static-test-token", ManagementUrl = new Uri(Management), ProjectId = Project },
-            Resilience = { RetryBaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromSeconds(2), TotalTimeout = TimeSpan.FromSeconds(5) },
+            Resilience = { RetryBaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = Clients.AttemptTimeout, TotalTimeout = Clients.TotalTimeout },
         };
         _composed = new Composed(options, _transport, null);
         _mock.When(HttpMethod.Get, Management + "/regions").Respond("application/json",

@@ -31,6 +31,7 @@ public sealed class SecretsTests
     private const string WrongSecret = "rel-wrong-SECRET-2208";
     private const string WrongToken = "rel-wrong-TOKEN-5521";
     private const string RegistryPassword = "rel-registry-PASS-7741";
+
     private const string UserDataSecret = "rel-userdata-SECRET-5520";
     private const string EnvironmentSecret = "rel-env-SECRET-6602";
 
@@ -260,7 +261,7 @@ public sealed class SecretsTests
         await Run("create fluidstack", Ok, async () => fs = await client.CreateInstanceAsync(fluidstackRequest));
         await Run("get fluence", Ok, async () => await client.GetInstanceAsync("fluence", fl!.Id));
         await Run("get fluidstack", Ok, async () => await client.GetInstanceAsync("fluidstack", fs!.Id));
-        await Run("wait", Ok, async () => await client.WaitForStateAsync("fluidstack", fs!.Id, InstanceState.Running, TimeSpan.FromSeconds(5)));
+        await Run("wait", Ok, async () => await client.WaitForStateAsync("fluidstack", fs!.Id, InstanceState.Running, HangGuard.Limit));
         await Run("keys", Ok, async () => await client.ListSshKeysAsync());
         await Run("add key", Ok, async () => await client.AddSshKeyAsync("secret-key", Keys.Ecdsa256));
 
@@ -269,7 +270,7 @@ public sealed class SecretsTests
         var clients = new List<GpuCloudClient>();
         GpuCloudClient Fresh()
         {
-            var c = new GpuCloudClient(Options(), _logs.Factory, TimeProvider.System);
+            var c = new GpuCloudClient(Options(Clients.ShortAttempts), _logs.Factory, TimeProvider.System);
             clients.Add(c);
             return c;
         }
@@ -288,9 +289,9 @@ public sealed class SecretsTests
             _sandbox.Faults.Clear();
 
             // Timeouts: a GET retried after a slow attempt, a POST that times out, a wait that runs out.
-            _sandbox.Faults.Add(new FaultRule { Kind = FaultKind.Latency, Delay = TimeSpan.FromMilliseconds(1500), PathPrefix = "/v1/ssh_keys", Method = "GET", Count = 1 });
+            _sandbox.Faults.Add(new FaultRule { Kind = FaultKind.Latency, Delay = Clients.Forever, PathPrefix = "/v1/ssh_keys", Method = "GET", Count = 1 });
             await Run("keys after a slow attempt", Ok, async () => await Fresh().ListSshKeysAsync("fluence"));
-            _sandbox.Faults.Add(new FaultRule { Kind = FaultKind.Latency, Delay = TimeSpan.FromMilliseconds(1500), PathPrefix = "/fluidstack/regions/", Method = "POST", Count = 1 });
+            _sandbox.Faults.Add(new FaultRule { Kind = FaultKind.Latency, Delay = Clients.Forever, PathPrefix = "/fluidstack/regions/", Method = "POST", Count = 1 });
             await Run("stop timeout", Fails(GpuCloudErrorCode.Timeout), async () => await Fresh().StopInstanceAsync("fluidstack", fs!.Id));
             _sandbox.Faults.Clear();
             await Run("wait timeout", Fails(GpuCloudErrorCode.Timeout), async () => await Fresh().WaitForStateAsync("fluidstack", fs!.Id, InstanceState.Terminated, TimeSpan.FromMilliseconds(100)));
@@ -328,7 +329,7 @@ public sealed class SecretsTests
         await Run("remove key", Ok, async () => await calm.RemoveSshKeyAsync("fluence", (await calm.ListSshKeysAsync("fluence")).Single(k => k.Name == "secret-key").Id));
         await Run("delete fluence", Ok, () => calm.DeleteInstanceAsync("fluence", fl!.Id));
         await Run("delete fluidstack", Ok, () => calm.DeleteInstanceAsync("fluidstack", fs!.Id));
-        await Run("wait gone", Ok, async () => await calm.WaitForStateAsync("fluidstack", fs!.Id, InstanceState.Terminated, TimeSpan.FromSeconds(5)));
+        await Run("wait gone", Ok, async () => await calm.WaitForStateAsync("fluidstack", fs!.Id, InstanceState.Terminated, HangGuard.Limit));
     }
 
     private async Task RunStaticTokenAsync()

@@ -114,7 +114,11 @@ public sealed class SoakTests
         await using var sandbox = await Sandboxes.StartAsync();
         var plan = await Clients.FluenceContainerPlanAsync(sandbox);
         // The storm keeps the circuit closed so that every operation meets the faults themselves; the lookup through an open circuit has its own test in MoneyPathTests.
-        using var client = Clients.Facade(sandbox, o => o.Resilience.CircuitBreakerMinimumThroughput = 100_000);
+        using var client = Clients.Facade(sandbox, o =>
+        {
+            o.Resilience.CircuitBreakerMinimumThroughput = 100_000;
+            Clients.ShortAttempts(o); // the slow answers end in attempt timeouts
+        });
         var callers = Enumerable.Range(0, Callers).Select(i => new Caller(i, client, plan)).ToArray();
 
         // The trap: instances made elsewhere, before the soak, under the names its callers will use first (on both
@@ -139,7 +143,7 @@ public sealed class SoakTests
             new() { Kind = FaultKind.Status, StatusCode = 502, Probability = 0.01 },
             new() { Kind = FaultKind.DropConnection, AfterHandler = true, Probability = 0.02 },
             new() { Kind = FaultKind.DropConnection, Probability = 0.01 },
-            new() { Kind = FaultKind.Latency, Delay = Clients.AttemptTimeout + TimeSpan.FromMilliseconds(200), Probability = 0.01 },
+            new() { Kind = FaultKind.Latency, Delay = Clients.Forever, Probability = 0.01 },
         ];
         foreach (var rule in faults) sandbox.Faults.Add(rule);
 
@@ -177,7 +181,7 @@ public sealed class SoakTests
                 await calm.DeleteInstanceAsync(instance.Provider == SandboxProvider.Fluence ? "fluence" : "fluidstack",
                     instance.Provider == SandboxProvider.Fluence ? $"{instance.Kind}:{instance.Id}" : $"{instance.Location}/{instance.Id}");
         }
-        var allGone = await Sandboxes.EventuallyAsync(() => sandbox.Inventory.LiveInstances().Count == 0, TimeSpan.FromSeconds(5));
+        var allGone = await Sandboxes.EventuallyAsync(() => sandbox.Inventory.LiveInstances().Count == 0, HangGuard.Limit);
         foreach (var caller in callers) caller.Held.Clear();
         var heapGrowth = Math.Round((Heap() - heapBefore) / (1024.0 * 1024.0), 1);
 

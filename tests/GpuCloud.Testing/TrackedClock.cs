@@ -96,7 +96,7 @@ public sealed class TrackedClock : TimeProvider
     /// True when a timer was armed to a finite, positive due time (created or changed) since the last call or
     /// <see cref="ForgetArmedTimers"/>; false after <paramref name="timeout"/> (a hang guard, not a timing assertion).
     /// </summary>
-    public Task<bool> WaitForTimerAsync(TimeSpan? timeout = null) => _armed.WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
+    public Task<bool> WaitForTimerAsync(TimeSpan? timeout = null) => _armed.WaitAsync(timeout ?? HangGuard.Limit);
 
     /// <summary>Forgets earlier "timer armed" signals, so <see cref="WaitForTimerAsync"/> waits for a new one.</summary>
     public void ForgetArmedTimers()

@@ -92,7 +92,7 @@ public abstract class SandboxTestBase
 
     protected HttpClient NewClient(HttpMessageHandler handler, bool disposeHandler = true)
     {
-        var client = new HttpClient(handler, disposeHandler) { BaseAddress = Server.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient(handler, disposeHandler) { BaseAddress = Server.BaseUrl, Timeout = HangGuard.Limit };
         _clients.Add(client);
         return client;
     }

@@ -20,13 +20,13 @@ public abstract class PlumbingTest
     {
         try
         {
-            await task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await HangGuard.WithinAsync(task, "the call expected to fail with " + typeof(T).Name).ConfigureAwait(false);
         }
         catch (T expected)
         {
             return Watch.Saw(expected);
         }
-        catch (Exception other)
+        catch (Exception other) when (other is not AssertionException)
         {
             Watch.Saw(other);
             Assert.Fail($"Expected {typeof(T).Name}, got {other}");
@@ -51,8 +51,8 @@ public abstract class PlumbingTest
     }
 
     /// <summary>A generous real-time guard that turns a hang into a failure; never a timing threshold.</summary>
-    protected static Task<T> Guard<T>(Task<T> task) => task.WaitAsync(TimeSpan.FromSeconds(30));
+    protected static Task<T> Guard<T>(Task<T> task) => HangGuard.WithinAsync(task, "the guarded call");
 
     /// <inheritdoc cref="Guard{T}(Task{T})"/>
-    protected static Task Guard(Task task) => task.WaitAsync(TimeSpan.FromSeconds(30));
+    protected static Task Guard(Task task) => HangGuard.WithinAsync(task, "the guarded call");
 }

@@ -140,6 +140,134 @@ public class PooledBodyContentTests
         }
     }
 
+    [Test]
+    public async Task TheBodyStream_SeeksAndReadsLikeAMemoryStream()
+    {
+        var body = Body(100);
+        using var content = await PooledBodyContent.ReadAsync(Chunked(body), 1 << 20, CancellationToken.None);
+        using var stream = await content.ReadAsStreamAsync();
+        using var expected = new MemoryStream(body, writable: false);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((stream.CanRead, stream.CanSeek, stream.CanWrite), Is.EqualTo((true, true, false)));
+            Assert.That(stream.Length, Is.EqualTo(100));
+            Assert.That(stream.ReadByte(), Is.EqualTo(body[0]));
+            Assert.That(stream.Position, Is.EqualTo(1));
+            Assert.That(stream.Seek(10, SeekOrigin.Begin), Is.EqualTo(10));
+            Assert.That(stream.ReadByte(), Is.EqualTo(body[10]));
+            Assert.That(stream.Seek(-3, SeekOrigin.Current), Is.EqualTo(8));
+            Assert.That(stream.ReadByte(), Is.EqualTo(body[8]));
+            Assert.That(stream.Seek(-4, SeekOrigin.End), Is.EqualTo(96));
+            var tail = new byte[10];
+            Assert.That(stream.Read(tail, 0, 10), Is.EqualTo(4), "only what is left");
+            Assert.That(tail[..4], Is.EqualTo(body[96..]));
+            Assert.That(stream.ReadByte(), Is.EqualTo(-1), "the end");
+            Assert.That(stream.Read(tail, 0, 10), Is.Zero, "the end");
+            stream.Position = -5;
+            Assert.That(stream.Position, Is.Zero, "a position before the start is the start");
+            stream.Position = 1000;
+            Assert.That(stream.Position, Is.EqualTo(100), "a position past the end is the end");
+            Assert.That(() => stream.Write([1], 0, 1), Throws.InstanceOf<NotSupportedException>());
+            Assert.That(() => stream.SetLength(5), Throws.InstanceOf<NotSupportedException>());
+            Assert.That(() => stream.Flush(), Throws.Nothing);
+        }
+    }
+
+    [Test]
+    public async Task TheBodyStream_ReadsAsynchronously_AndHonoursACancelledToken()
+    {
+        var body = Body(50);
+        using var content = await PooledBodyContent.ReadAsync(Chunked(body), 1 << 20, CancellationToken.None);
+        using var stream = await content.ReadAsStreamAsync();
+        var first = new byte[20];
+
+        Assert.That(await stream.ReadAsync(first, 0, 20, CancellationToken.None), Is.EqualTo(20));
+        Assert.That(first, Is.EqualTo(body[..20]));
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        Assert.That(async () => await stream.ReadAsync(first, 0, 20, cts.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(stream.Position, Is.EqualTo(20), "a cancelled read reads nothing");
+    }
+
+    [Test]
+    public async Task TheBody_WritesToAStream_InEveryWay()
+    {
+        var body = Body(3000);
+        using var content = await PooledBodyContent.ReadAsync(Chunked(body), 1 << 20, CancellationToken.None);
+
+        using var asynchronously = new MemoryStream();
+        await content.CopyToAsync(asynchronously);
+        using var withToken = new MemoryStream();
+        await content.CopyToAsync(withToken, CancellationToken.None);
+        using var synchronously = new MemoryStream();
+        content.CopyTo(synchronously, null, CancellationToken.None);
+        using var read = content.ReadAsStream();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(asynchronously.ToArray(), Is.EqualTo(body));
+            Assert.That(withToken.ToArray(), Is.EqualTo(body));
+            Assert.That(synchronously.ToArray(), Is.EqualTo(body));
+            Assert.That(read.Length, Is.EqualTo(3000));
+        }
+    }
+
+    [Test]
+    public async Task Headers_AreCopied_MultipleValuesIncluded_AndTheLengthIsTheBodys()
+    {
+        var source = new DisposalTrackingContent(Body(10));
+        source.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+        source.Headers.ContentLanguage.Add("en");
+        source.Headers.ContentLanguage.Add("de");
+        source.Headers.TryAddWithoutValidation("X-Odd", "not parsed");
+
+        using var content = await PooledBodyContent.ReadAsync(source, 1 << 20, CancellationToken.None);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(content.Headers.ContentType?.MediaType, Is.EqualTo("text/plain"));
+            Assert.That(content.Headers.ContentLanguage, Is.EqualTo(new[] { "en", "de" }));
+            Assert.That(content.Headers.GetValues("X-Odd"), Is.EqualTo(new[] { "not parsed" }));
+            Assert.That(content.Headers.ContentLength, Is.EqualTo(10), "the body's length");
+            Assert.That(source.Disposed, Is.True, "the source is released once read");
+        }
+    }
+
+    [Test]
+    public async Task ADeclaredLengthAtTheCap_IsReadWhole()
+    {
+        var body = Body(1024);
+        using var content = await PooledBodyContent.ReadAsync(new ByteArrayContent(body), 1024, CancellationToken.None);
+        Assert.That(await content.ReadAsByteArrayAsync(), Is.EqualTo(body));
+    }
+
+    [Test]
+    public async Task ABodyLongerThanItsDeclaredLength_IsStillCapped()
+    {
+        // A declared length is a hint for the buffer, not a promise: the cap counts what arrives.
+        var source = new StreamContent(new DribbleStream(Body(3000), 500));
+        source.Headers.ContentLength = 100;
+        Assert.That(async () => await PooledBodyContent.ReadAsync(source, 1000, CancellationToken.None),
+            Throws.InstanceOf<HttpRequestException>().With.Message.Contains("1000"));
+        var fits = new StreamContent(new DribbleStream(Body(900), 500));
+        fits.Headers.ContentLength = 100;
+        using var content = await PooledBodyContent.ReadAsync(fits, 1000, CancellationToken.None);
+        Assert.That(await content.ReadAsByteArrayAsync(), Is.EqualTo(Body(900)));
+    }
+
+    /// <summary>A body with a declared length that records whether it was disposed.</summary>
+    private sealed class DisposalTrackingContent(byte[] body) : ByteArrayContent(body)
+    {
+        public bool Disposed { get; private set; }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
+    }
+
     /// <summary>A non-seekable stream (so no length is declared) that returns at most <c>chunk</c> bytes per read.</summary>
     private sealed class DribbleStream(byte[] data, int chunk) : Stream
     {
