@@ -26,7 +26,8 @@ internal static class CliApp
 
     public static readonly Option<string?> Journal = new("--journal")
     {
-        Description = "Where creates are recorded (default: $XDG_STATE_HOME/gpucloud/journal.db, else ~/.local/state/gpucloud/journal.db; "
+        Description = "Where creates are recorded: a file, or a postgres://user@host/db URL for a journal shared by a team's machines "
+                      + "(default: $GPUCLOUD_JOURNAL, else $XDG_STATE_HOME/gpucloud/journal.db, else ~/.local/state/gpucloud/journal.db; "
                       + "with --sandbox none unless given).",
         Recursive = true,
     };

@@ -53,14 +53,16 @@ internal sealed class CliSession : IAsyncDisposable
                     ProjectId = server.FluidstackProjectId,
                 },
             };
-            if (journal is not null) options.Journal = new OnFirstUseJournal(() => new SqliteInstanceJournal(journal, Warn(io)));
+            if (journal is not null) options.Journal = new OnFirstUseJournal(() => OpenJournal(journal, io));
             io.ConfigureSandbox?.Invoke(server, options);
             return new CliSession(new GpuCloudClient(options), server, options.CleanupTimeout);
         }
 
         var fromEnvironment = GpuCloudOptions.FromEnvironment(io.Environment);
-        var journalPath = journal ?? SqliteInstanceJournal.DefaultPath(io.Environment, io.HomeDirectory);
-        fromEnvironment.Journal = new OnFirstUseJournal(() => new SqliteInstanceJournal(journalPath, Warn(io)));
+        var where = journal
+                    ?? (io.Environment(JournalVariable) is { Length: > 0 } shared ? shared : null)
+                    ?? SqliteInstanceJournal.DefaultPath(io.Environment, io.HomeDirectory);
+        fromEnvironment.Journal = new OnFirstUseJournal(() => OpenJournal(where, io));
         var client = new GpuCloudClient(fromEnvironment);
         foreach (var (provider, reason) in client.DisabledProviders)
             io.Error.WriteLine($"note: {provider} skipped: {reason}.");
@@ -72,6 +74,18 @@ internal sealed class CliSession : IAsyncDisposable
         }
         return new CliSession(client, null, fromEnvironment.CleanupTimeout);
     }
+
+    /// <summary>The environment variable that names the journal when <c>--journal</c> does not: a file, or a <c>postgres://</c> URL.</summary>
+    public const string JournalVariable = "GPUCLOUD_JOURNAL";
+
+    /// <summary>
+    /// A SQLite file for one machine, or, for a <c>postgres://</c> URL, the journal a team's machines share (its password from
+    /// <c>PGPASSWORD</c> or <c>~/.pgpass</c>, never printed).
+    /// </summary>
+    private static IInstanceJournal OpenJournal(string where, CliIo io) =>
+        PostgresInstanceJournal.IsPostgresUrl(where)
+            ? new PostgresInstanceJournal(where, new PostgresJournalOptions { Warning = Warn(io) })
+            : new SqliteInstanceJournal(where, Warn(io));
 
     private static Action<string> Warn(CliIo io) => warning => io.Error.WriteLine("warning: " + warning);
 

@@ -1,6 +1,4 @@
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace GpuCloud;
@@ -54,7 +52,7 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly string _schema;
-    private readonly ILogger _logger;
+    private readonly Action<string>? _warning;
     private readonly SemaphoreSlim _migrating = new(1, 1);
     private volatile bool _migrated;
 
@@ -63,7 +61,7 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
     /// A connection string (<c>Host=db;Database=gpucloud;Username=ci</c>) or a URL (<c>postgres://ci@db:5432/gpucloud</c>), as
     /// <c>psql</c> takes them.
     /// </param>
-    /// <param name="options">The schema and logger.</param>
+    /// <param name="options">The schema, and where warnings go.</param>
     /// <exception cref="ArgumentException">The connection string, URL or schema name is malformed (the message never holds a password).</exception>
     public PostgresInstanceJournal(string connection, PostgresJournalOptions options)
         : this(BuildDataSource(connection), options, ownsDataSource: true)
@@ -80,7 +78,7 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
 
     /// <summary>Uses <paramref name="dataSource"/> (configured by the application: pooling, TLS, credentials).</summary>
     /// <param name="dataSource">The database; not disposed by this journal.</param>
-    /// <param name="options">The schema and logger.</param>
+    /// <param name="options">The schema, and where warnings go.</param>
     public PostgresInstanceJournal(NpgsqlDataSource dataSource, PostgresJournalOptions options)
         : this(dataSource, options, ownsDataSource: false)
     {
@@ -95,7 +93,7 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
         _dataSource = dataSource;
         _ownsDataSource = ownsDataSource;
         _schema = options.Schema!;
-        _logger = options.Logger ?? NullLogger.Instance;
+        _warning = options.Warning;
         var where = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
         Description = $"postgres://{where.Username}{(where.Username is null ? "" : "@")}{where.Host}:{where.Port}/{where.Database} (schema {_schema})";
     }
@@ -245,7 +243,7 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
         }
         catch (Exception ex) when (ex is InvalidCastException or OverflowException or FormatException)
         {
-            Log.UnreadableRecord(_logger, token, Description, ex.Message);
+            _warning?.Invoke($"The journal {Description}: the entry {token} was skipped: it cannot be read ({ex.Message}).");
             return null;
         }
     }
@@ -394,10 +392,4 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
     private static partial Regex SchemaName();
-
-    private static partial class Log
-    {
-        [LoggerMessage(3001, LogLevel.Warning, "Journal record {Token} in {Journal} cannot be read and is left out: {Reason}")]
-        public static partial void UnreadableRecord(ILogger logger, string token, string journal, string reason);
-    }
 }

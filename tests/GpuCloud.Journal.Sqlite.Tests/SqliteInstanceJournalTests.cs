@@ -24,29 +24,6 @@ public sealed class SqliteInstanceJournalTests
     }
 
     [Test]
-    public async Task AnIntentItsOutcomeAndTheDeletionRoundTrip()
-    {
-        var journal = new SqliteInstanceJournal(_path);
-        await journal.RecordIntentAsync(Entries.Intent("t1"));
-        await journal.RecordOutcomeAsync("t1", new JournalOutcome(JournalOutcomeKind.Created, "container:new-1", null, Entries.At.AddSeconds(3)));
-
-        var open = await journal.ListOpenAsync();
-
-        Assert.That(open, Has.Count.EqualTo(1));
-        var entry = open[0];
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(entry.Intent with { Process = JournalProcess.Current }, Is.EqualTo(Entries.Intent("t1")).Using<JournalIntent>(SameIntent));
-            Assert.That(entry.Intent.Process, Is.EqualTo(JournalProcess.Current));
-            Assert.That(entry.Outcome, Is.EqualTo(new JournalOutcome(JournalOutcomeKind.Created, "container:new-1", null, Entries.At.AddSeconds(3))));
-            Assert.That(entry.GoneAt, Is.Null);
-        }
-
-        await journal.RecordGoneAsync("fluence", "container:new-1", Entries.At.AddMinutes(5));
-        Assert.That(await journal.ListOpenAsync(), Is.Empty, "seen gone: no longer open");
-    }
-
-    [Test]
     public async Task AKeptInstanceStaysOpenWithItsId_AndOnlyACreatedOneCanBeKept()
     {
         var journal = new SqliteInstanceJournal(_path);
@@ -197,30 +174,6 @@ public sealed class SqliteInstanceJournalTests
         _ = new SqliteInstanceJournal(_path, warnings.Add);
 
         Assert.That(warnings.Single(), Does.Contain(_path).And.Contain("other users").And.Contain("chmod 600"));
-    }
-
-    private static bool SameIntent(JournalIntent a, JournalIntent b) =>
-        a.Token == b.Token && a.Provider == b.Provider && a.PlanId == b.PlanId && a.Name == b.Name && a.PricePerHour == b.PricePerHour
-        && a.Currency == b.Currency && a.At == b.At && a.ExpiresAt == b.ExpiresAt && a.Owner == b.Owner && a.ExistingIds.SequenceEqual(b.ExistingIds);
-
-    [Test]
-    public async Task OpenEntriesAreThoseThatMayHoldAnInstance()
-    {
-        var journal = new SqliteInstanceJournal(_path);
-        foreach (var token in new[] { "created", "failed", "unknown", "no-outcome", "gone" })
-            await journal.RecordIntentAsync(Entries.Intent(token, at: Entries.At.AddSeconds(token.Length)));
-        await journal.RecordOutcomeAsync("created", new JournalOutcome(JournalOutcomeKind.Created, "container:a", null, Entries.At));
-        await journal.RecordOutcomeAsync("failed", new JournalOutcome(JournalOutcomeKind.Failed, null, GpuCloudErrorCode.CapacityUnavailable, Entries.At));
-        await journal.RecordOutcomeAsync("unknown", new JournalOutcome(JournalOutcomeKind.Unknown, null, GpuCloudErrorCode.Timeout, Entries.At));
-        await journal.RecordOutcomeAsync("gone", new JournalOutcome(JournalOutcomeKind.Created, "container:b", null, Entries.At));
-        await journal.RecordGoneAsync("fluence", "container:b", Entries.At);
-
-        var open = await journal.ListOpenAsync();
-
-        Assert.That(open.Select(e => e.Intent.Token), Is.EqualTo(new[] { "failed", "created", "unknown", "no-outcome" }.Where(t => t != "failed")),
-            "oldest first; a refused create and an instance seen gone are closed");
-        Assert.That(open.Single(e => e.Intent.Token == "unknown").Outcome!.Error, Is.EqualTo(GpuCloudErrorCode.Timeout));
-        Assert.That(open.Single(e => e.Intent.Token == "no-outcome").Outcome, Is.Null);
     }
 
     [Test]

@@ -6,7 +6,7 @@ namespace GpuCloud.Testing.Journal;
 /// </summary>
 public abstract class JournalContract
 {
-    protected static readonly DateTimeOffset At = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset At = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
 
     /// <summary>A journal on the fixture's store for this test (the same store every call within a test).</summary>
     protected abstract IInstanceJournal Open();
@@ -79,6 +79,7 @@ public abstract class JournalContract
         await journal.RecordOutcomeAsync("t2", new JournalOutcome(JournalOutcomeKind.Unknown, null, GpuCloudErrorCode.Timeout, At));
 
         await journal.RecordKeptAsync("fluence", "container:new-1", At.AddMinutes(1));
+        await journal.RecordKeptAsync("fluence", "container:new-1", At.AddMinutes(2)); // kept again: still recorded
 
         var open = await journal.ListOpenAsync();
         Assert.That(open.Select(e => (e.Intent.Token, e.Outcome!.Kind, e.Outcome.InstanceId)), Is.EqualTo(new (string, JournalOutcomeKind, string?)[]
