@@ -31,8 +31,10 @@ public sealed partial class CitationTests
     [Test]
     public void ThePattern_FindsTheForms_ItIsMeantFor()
     {
-        Assert.That(MachinePath().IsMatch("see /work/shared/reference/notes.md"), Is.True);
-        Assert.That(MachinePath().IsMatch("(`/work/main/src/README.md`)"), Is.True);
+        // Put together here so that this file itself cites nothing.
+        const string workspace = "/" + "work";
+        Assert.That(MachinePath().IsMatch($"see {workspace}/shared/reference/notes.md"), Is.True);
+        Assert.That(MachinePath().IsMatch($"(`{workspace}/main/src/README.md`)"), Is.True);
         Assert.That(MachinePath().IsMatch("`~/.ssh/id_ed25519.pub`, specs/README.md, https://docs.example/work/x, /home/me/.ssh"), Is.False);
     }
 
@@ -46,7 +48,6 @@ public sealed partial class CitationTests
         string[] text = [".cs", ".md", ".json", ".yaml", ".yml", ".props", ".targets", ".csproj", ".sh", ".txt"];
         return listed.Split('\0', StringSplitOptions.RemoveEmptyEntries)
             .Where(f => text.Contains(Path.GetExtension(f)) || f.StartsWith(".ci/", StringComparison.Ordinal))
-            .Where(f => !f.StartsWith("tests/GpuCloud.Tests/Architecture/CitationTests.cs", StringComparison.Ordinal))
             .ToArray();
     }
 }
