@@ -29,10 +29,14 @@ public sealed class ConsumerTests
     {
         _work = Directory.CreateTempSubdirectory("gpucloud-consumer").FullName;
         _feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
-        _packages = Directory.CreateDirectory(Path.Combine(_work, "packages")).FullName;
         _globalPackages = (await Dotnet(Root, "nuget", "locals", "global-packages", "--list")).Out.Split(':', 2)[1].Trim();
+        // Packed with the repository's own package folder: a pack restores the repository's projects in place, and with a
+        // folder of its own it would point their obj/project.assets.json at a folder this fixture deletes, under the feet
+        // of the solution build that `dotnet test` runs beside it (NETSDK1064 on a CI run).
         foreach (var project in new[] { "src/GpuCloud.Generated", "src/GpuCloud", "src/GpuCloud.Cli" })
             await Dotnet(Root, "pack", project, "-c", "Release", "-o", _feed, "-nologo");
+        // From here on (the consumer's own restores) nothing stale is reused from the machine's cache.
+        _packages = Directory.CreateDirectory(Path.Combine(_work, "packages")).FullName;
         await File.WriteAllTextAsync(Path.Combine(_work, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
