@@ -262,18 +262,18 @@ internal static class InstancesCommands
             var instanceId = await IdResolver.InstanceAsync(session.Client, p, parse.GetValue(id)!, ct).ConfigureAwait(false);
             var target = parse.GetValue(state);
             var limit = parse.GetValue(timeout) ?? TimeSpan.FromMinutes(15);
-            GpuInstance reached;
+            GpuInstance? current = null;
             try
             {
-                var current = await session.Client.GetInstanceAsync(p, instanceId, ct).ConfigureAwait(false);
-                reached = await Waiting.UntilAsync(io, parse, session.Client, current, target, limit, ct).ConfigureAwait(false);
+                current = await session.Client.GetInstanceAsync(p, instanceId, ct).ConfigureAwait(false);
             }
             catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound && target == InstanceState.Terminated)
             {
-                // Gone already is what "terminated" waits for (a provider answers 404 once an instance is deleted): the
-                // library's wait says so in the usual shape, and records it in the journal.
-                reached = await session.Client.WaitForStateAsync(p, instanceId, target, limit, progress: null, ct).ConfigureAwait(false);
+                // Gone already is what "terminated" waits for (a provider answers 404 once an instance is deleted).
             }
+            var reached = current is null
+                ? await session.Client.WaitForStateAsync(p, instanceId, target, limit, progress: null, ct).ConfigureAwait(false) // says so in the usual shape, and records it
+                : await Waiting.UntilAsync(io, parse, session.Client, current, target, limit, ct).ConfigureAwait(false);
             Write(io, parse, [reached]);
             return ExitCodes.Success;
         }));
