@@ -24,15 +24,7 @@ internal sealed class ChildCli : IDisposable
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         start.ArgumentList.Add(typeof(CliApp).Assembly.Location);
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        start.Environment["HOME"] = Cli.EmptyHome;
-        var child = new ChildCli(new Process { StartInfo = start });
-        child._process.OutputDataReceived += (_, e) => child.Add(child._out, e.Data);
-        child._process.ErrorDataReceived += (_, e) => child.Add(child._error, e.Data);
-        child._process.Start();
-        child._process.BeginOutputReadLine();
-        child._process.BeginErrorReadLine();
-        return child;
+        return Launch(start, environment);
     }
 
     /// <summary>
@@ -44,9 +36,15 @@ internal sealed class ChildCli : IDisposable
         var command = string.Join(' ', new[] { "dotnet", typeof(CliApp).Assembly.Location }.Concat(args).Select(Quote));
         var start = new ProcessStartInfo("script") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var arg in new[] { "-q", "-e", "-c", command, "/dev/null" }) start.ArgumentList.Add(arg);
+        return Launch(start, environment, term: "dumb");
+    }
+
+    /// <summary>Starts the process with <paramref name="environment"/> added and an empty home, collecting its output lines.</summary>
+    private static ChildCli Launch(ProcessStartInfo start, IReadOnlyDictionary<string, string> environment, string? term = null)
+    {
         foreach (var (name, value) in environment) start.Environment[name] = value;
         start.Environment["HOME"] = Cli.EmptyHome;
-        start.Environment["TERM"] = "dumb";
+        if (term is not null) start.Environment["TERM"] = term;
         var child = new ChildCli(new Process { StartInfo = start });
         child._process.OutputDataReceived += (_, e) => child.Add(child._out, e.Data);
         child._process.ErrorDataReceived += (_, e) => child.Add(child._error, e.Data);
