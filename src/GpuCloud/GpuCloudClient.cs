@@ -22,6 +22,8 @@ public sealed class GpuCloudClient : IDisposable
     private readonly PlanSearch _search;
     private readonly InstanceWaiter _waiter;
     private readonly CheapestCreate _cheapest;
+    private readonly CreatorLease _lease;
+    private readonly OwnedInstances _owned;
 
     /// <summary>
     /// Creates a client for the providers configured in <paramref name="options"/>. A provider without
@@ -70,10 +72,12 @@ public sealed class GpuCloudClient : IDisposable
         _providers = providers;
         _options = options;
         _time = time;
-        _creates = new CreateRecovery(options, time);
+        _lease = new CreatorLease(options, time);
+        _creates = new CreateRecovery(options, time, _lease);
         _search = new PlanSearch(providers.All);
         _waiter = new InstanceWaiter(options, time, _creates);
         _cheapest = new CheapestCreate(options, _search, _creates, _waiter, providers.Get);
+        _owned = new OwnedInstances(options, time, _waiter);
     }
 
     /// <summary>The readiness probe the waits use; tests swap in one with short attempt timeouts.</summary>
@@ -118,26 +122,27 @@ public sealed class GpuCloudClient : IDisposable
         var targets = _providers.OneOrAll(provider);
         var lists = await Task.WhenAll(targets.Select(p =>
             GpuCloudDiagnostics.RunAsync("ListInstances", p.Name, () => p.ListInstancesAsync(cancellationToken)))).ConfigureAwait(false);
-        var journaled = await JournaledIdsAsync(cancellationToken).ConfigureAwait(false);
-        return targets.Zip(lists).SelectMany(pair => pair.Second.Select(i => i with
+        var journaled = await JournaledOwnersAsync(cancellationToken).ConfigureAwait(false);
+        return targets.Zip(lists).SelectMany(pair => pair.Second.Select(i =>
         {
-            CreatedByGpuCloud = (pair.First as ICreateSupport)?.MarksOf(i) is not null || journaled?.Contains((i.Provider, i.Id)) == true
-                ? true
-                : journaled is null ? null : false,
+            var owner = (pair.First as ICreateSupport)?.MarksOf(i)?.Owner ?? journaled?.GetValueOrDefault((i.Provider, i.Id));
+            return i with { CreatedByGpuCloud = owner is not null ? true : journaled is null ? null : false, CreatedBy = owner };
         })).ToArray();
     }
 
     /// <summary>
-    /// The instances the journal says this client created, or <see langword="null"/> when there is no journal or it cannot
-    /// be read: a listing does not fail for the journal, it just cannot say whose an unmarked instance is.
+    /// Who created each instance the journal knows, or <see langword="null"/> when there is no journal or it cannot be read:
+    /// a listing does not fail for the journal, it just cannot say whose an unmarked instance is.
     /// </summary>
-    private async Task<HashSet<(string Provider, string Id)>?> JournaledIdsAsync(CancellationToken cancellationToken)
+    private async Task<Dictionary<(string Provider, string Id), string>?> JournaledOwnersAsync(CancellationToken cancellationToken)
     {
         if (_options.Journal is not { } journal) return null;
         try
         {
             var open = await journal.ListOpenAsync(cancellationToken).ConfigureAwait(false);
-            return open.Where(e => e.Outcome?.InstanceId is not null).Select(e => (e.Intent.Provider, e.Outcome!.InstanceId!)).ToHashSet();
+            return open.Where(e => e.Outcome?.InstanceId is not null)
+                .GroupBy(e => (e.Intent.Provider, e.Outcome!.InstanceId!))
+                .ToDictionary(g => g.Key, g => g.Last().Intent.Owner);
         }
         catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.JournalUnavailable)
         {
@@ -185,7 +190,28 @@ public sealed class GpuCloudClient : IDisposable
     /// <param name="cancellationToken">Cancels the search.</param>
     /// <exception cref="GpuCloudException"><see cref="GpuCloudErrorCode.JournalUnavailable"/> when the journal cannot be read.</exception>
     public Task<OwnedSearchResult> ListOwnedAsync(CancellationToken cancellationToken = default) =>
-        GpuCloudDiagnostics.RunAsync("ListOwned", null, () => new OwnedInstances(_options, _time).FindAsync(_providers.All, cancellationToken));
+        GpuCloudDiagnostics.RunAsync("ListOwned", null, () => _owned.FindAsync(_providers.All, cancellationToken));
+
+    /// <summary>
+    /// Deletes an instance that <see cref="ListOwnedAsync"/> proved this client's (<see cref="OwnedInstance.IsProved"/>) and
+    /// waits until it is gone, recording that in the journal. In a journal shared by several machines
+    /// (<see cref="ISharedInstanceJournal"/>) the instance's entry is claimed first, so that of two sweeps only one deletes
+    /// it: the other gets <see cref="SweepOutcome.ClaimedByAnother"/> and touches nothing.
+    /// </summary>
+    /// <param name="owned">An instance from <see cref="ListOwnedAsync"/>.</param>
+    /// <param name="timeout">How long to wait until it is gone; five minutes by default.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="GpuCloudException">
+    /// <see cref="GpuCloudErrorCode.InvalidRequest"/> when the instance is not proved this client's (delete it by id with
+    /// <see cref="DeleteInstanceAsync"/> if it is); otherwise why the delete failed.
+    /// </exception>
+    public Task<SweptInstance> DeleteOwnedAsync(OwnedInstance owned, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(owned);
+        if (timeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(timeout), "The timeout must be positive.");
+        var p = _providers.Get(owned.Instance.Provider);
+        return GpuCloudDiagnostics.RunAsync("DeleteOwned", p.Name, () => _owned.DeleteAsync(p, owned, timeout ?? TimeSpan.FromMinutes(5), cancellationToken));
+    }
 
     /// <summary>
     /// Records that an instance this client created is kept on purpose (handed to its user), so that when this process
@@ -327,6 +353,13 @@ public sealed class GpuCloudClient : IDisposable
     private static string RequireId(string id, string field = "instanceId") =>
         string.IsNullOrWhiteSpace(id) ? throw GpuCloudException.Invalid(field, "an id is required.") : id;
 
-    /// <summary>Disposes the HTTP clients this instance created (not ones passed in).</summary>
-    public void Dispose() => _providers.Dispose();
+    /// <summary>
+    /// Disposes the HTTP clients this instance created (not ones passed in), and stops renewing this process's lease in a
+    /// shared journal (<see cref="ISharedInstanceJournal"/>).
+    /// </summary>
+    public void Dispose()
+    {
+        _lease.Dispose();
+        _providers.Dispose();
+    }
 }

@@ -72,6 +72,12 @@ public sealed record GpuInstance
     /// </summary>
     public bool? CreatedByGpuCloud { get; init; }
 
+    /// <summary>
+    /// Who created it through GpuCloud (their <see cref="GpuCloudOptions.Owner"/>, <c>user@host</c> by default), from the
+    /// journal (a shared one knows every machine's creates) or the provider's marks; <see langword="null"/> when not known.
+    /// </summary>
+    public string? CreatedBy { get; init; }
+
     /// <summary>How long it has existed at <paramref name="now"/>, when the provider says when it was created.</summary>
     /// <param name="now">The current time.</param>
     public TimeSpan? AgeAt(DateTimeOffset now) => CreatedAt is { } created ? (now > created ? now - created : TimeSpan.Zero) : null;

@@ -18,7 +18,7 @@ namespace GpuCloud;
 /// listed successfully and found no instance proves the create made nothing: its journal entry closes at once
 /// (<see cref="JournalOutcomeKind.Failed"/>).
 /// </summary>
-internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
+internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time, CreatorLease lease)
 {
     private static readonly TimeSpan LongestMaxDuration = TimeSpan.FromDays(366);
 
@@ -38,6 +38,7 @@ internal sealed class CreateRecovery(GpuCloudOptions options, TimeProvider time)
         var marks = new CreateMarks(Guid.NewGuid().ToString("N"), options.Owner, now + request.MaxDuration);
         var claim = await ClaimAsync(provider, request, marks, now, ct).ConfigureAwait(false);
         var journal = new JournalWriter(options.Journal, marks.Token, time);
+        await lease.HoldAsync(ct).ConfigureAwait(false);
         await journal.IntentAsync(Intent(provider, request, marks, claim, now), ct).ConfigureAwait(false);
 
         try

@@ -10,8 +10,15 @@ namespace GpuCloud;
 /// around its time: that is shown as <see cref="OwnedReason.MayBeYours"/>, with the create it may belong to, and never
 /// counted as proof. Every entry ends closed (seen gone, made nothing, or its window passed) or is reported open with why.
 /// </summary>
-internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
+internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time, InstanceWaiter waiter)
 {
+    /// <summary>
+    /// How long a sweep's claim on an entry lasts: its delete and the wait until the instance is gone
+    /// (<see cref="DeleteAsync"/> waits at most five minutes), with room to spare. A sweep that dies holding a claim
+    /// delays the next sweep's delete of that instance by at most this.
+    /// </summary>
+    internal static readonly TimeSpan ClaimDuration = TimeSpan.FromMinutes(15);
+
     /// <summary>
     /// How long an entry whose outcome is unknown is looked for, from its create: a day, so that a daily sweep shows
     /// what it may have made at least once. Its newcomers are bounded much tighter (made within
@@ -86,9 +93,11 @@ internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
         {
             var intent = entry.Intent;
             var openUntil = intent.At + UnknownOutcomeWindow;
-            if (intent.Process.IsRunning() != false)
+            if (CreatorRuns(entry, now) != false)
             {
-                search.Open.Add(new OpenCreate(intent, "its create may still be running (its process runs, or runs on another host)", openUntil));
+                search.Open.Add(new OpenCreate(intent, entry.LeaseUntil is { } until
+                    ? $"its create may still be running (its process holds a lease until {until.UtcDateTime:HH:mm:ss} UTC)"
+                    : "its create may still be running (its process runs, or runs on another host)", openUntil));
                 continue;
             }
             var candidates = match.Newcomers.Where(i => !claimed.Contains(i.Id) && shown.Add(i.Id)).ToArray();
@@ -102,11 +111,19 @@ internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Whether the process that made an entry still runs: where the journal keeps leases, its lease decides, on any machine
+    /// (a lease still running wins over a process check, since another machine may share this one's name); where it keeps
+    /// none, the process itself, on this host only. <see langword="null"/> when neither can tell.
+    /// </summary>
+    internal static bool? CreatorRuns(JournalEntry entry, DateTimeOffset now) =>
+        entry.LeaseUntil is { } until ? until > now : entry.Intent.Process.IsRunning();
+
     private void Report(JournalEntry entry, GpuInstance instance, OwnershipProof proof, Search search)
     {
         var intent = entry.Intent;
         var now = search.Now;
-        var creatorGone = intent.Process.IsRunning() == false;
+        var creatorGone = CreatorRuns(entry, now) == false;
         OwnedReason? reason = intent.ExpiresAt <= now ? OwnedReason.Expired
             : entry.Outcome?.Kind is JournalOutcomeKind.Kept ? null // handed to its user on purpose
             : creatorGone && entry.Outcome?.Kind is not JournalOutcomeKind.Created ? OwnedReason.UnknownOutcomeFound
@@ -165,6 +182,77 @@ internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time)
             Currency = instance.PricePerHour is null ? currency : instance.Currency,
         };
         return new OwnedInstance(instance, reason, known.AgeAt(now) ?? TimeSpan.Zero, known.CostSoFarAt(now), known.Currency, expiresAt);
+    }
+
+    /// <summary>
+    /// Deletes a proved instance and waits until it is gone. In a shared journal its entry is claimed first, so that of
+    /// two sweeps only one deletes it; a claim not used to the end (the delete failed, or must wait) is given back.
+    /// </summary>
+    public async Task<SweptInstance> DeleteAsync(IGpuCloudProvider provider, OwnedInstance owned, TimeSpan timeout, CancellationToken ct)
+    {
+        if (!owned.IsProved || owned.Create is not { } create)
+            throw GpuCloudException.Invalid(nameof(owned), "only an instance the journal proves this client's is deleted by a sweep; delete any other by its id.");
+        var shared = options.Journal as ISharedInstanceJournal;
+        var claim = new JournalLease(options.Owner, JournalProcess.Current, time.GetUtcNow() + ClaimDuration);
+        if (shared is not null && await shared.TryClaimAsync(create.Token, claim, time.GetUtcNow(), ct).ConfigureAwait(false) is { } holder)
+            return new SweptInstance(owned, SweepOutcome.ClaimedByAnother) { ClaimedBy = holder };
+
+        try
+        {
+            var swept = await DeleteClaimedAsync(provider, owned, timeout, ct).ConfigureAwait(false);
+            if (swept.Outcome == SweepOutcome.StillProvisioning) await ReleaseAsync().ConfigureAwait(false);
+            return swept;
+        }
+        catch
+        {
+            await ReleaseAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        Task ReleaseAsync() => BestEffortJournal.WriteAsync(shared, _ => shared!.ReleaseClaimAsync(create.Token, claim, CancellationToken.None));
+    }
+
+    private async Task<SweptInstance> DeleteClaimedAsync(IGpuCloudProvider provider, OwnedInstance owned, TimeSpan timeout, CancellationToken ct)
+    {
+        var id = owned.Instance.Id;
+        var outcome = SweepOutcome.Deleted;
+        if (await IsGoneAsync(provider, id, ct).ConfigureAwait(false))
+        {
+            outcome = SweepOutcome.AlreadyGone;
+        }
+        else
+        {
+            try
+            {
+                await provider.DeleteInstanceAsync(id, ct).ConfigureAwait(false);
+            }
+            catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.Conflict)
+            {
+                // Refused because another delete is under way, or because it does not run yet.
+                if (!await IsGoneAsync(provider, id, ct).ConfigureAwait(false)) return new SweptInstance(owned, SweepOutcome.StillProvisioning) { Refusal = ex };
+                outcome = SweepOutcome.AlreadyGone;
+            }
+        }
+        await waiter.WaitAsync(provider, id, InstanceState.Terminated, timeout, null, deleteOutOfStock: false, ct).ConfigureAwait(false);
+        return new SweptInstance(owned, outcome);
+    }
+
+    /// <summary>Whether the instance is already deleted or on its way; a failure to ask is "not known to be gone" (the delete then says why).</summary>
+    private static async Task<bool> IsGoneAsync(IGpuCloudProvider provider, string id, CancellationToken ct)
+    {
+        try
+        {
+            var current = await provider.GetInstanceAsync(id, ct).ConfigureAwait(false);
+            return current.State is InstanceState.Terminated or InstanceState.Terminating;
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
+        {
+            return true;
+        }
+        catch (GpuCloudException)
+        {
+            return false;
+        }
     }
 
     private Task CloseAsync(string token) =>
