@@ -15,10 +15,10 @@ namespace GpuCloud;
 /// The password comes from the connection string, <c>PGPASSWORD</c> or the user's <c>~/.pgpass</c> (as for <c>psql</c>);
 /// put it in the environment or <c>~/.pgpass</c> rather than on a command line.
 /// </remarks>
-public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDisposable, IDisposable
+public sealed partial class PostgresInstanceJournal : ISharedInstanceJournal, IAsyncDisposable, IDisposable
 {
     /// <summary>The schema version this library writes; a journal from a newer version is refused, never rewritten.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     // Each entry moves the schema one version up; the index is the version it starts from. {0} is the schema's name.
     private static readonly string[] Migrations =
@@ -46,6 +46,23 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
         );
         CREATE INDEX creates_by_instance ON {0}.creates (provider, instance_id);
         CREATE INDEX creates_open ON {0}.creates (at) WHERE gone_at IS NULL;
+        """,
+        // 2: leases of the creating processes (liveness across machines), and sweeps' claims on entries.
+        """
+        CREATE TABLE {0}.leases (
+            host text NOT NULL,
+            pid bigint NOT NULL,
+            process_started_at timestamptz NOT NULL,
+            owner text NOT NULL,
+            lease_until timestamptz NOT NULL,
+            PRIMARY KEY (host, pid, process_started_at)
+        );
+        ALTER TABLE {0}.creates
+            ADD COLUMN claim_owner text,
+            ADD COLUMN claim_host text,
+            ADD COLUMN claim_pid bigint,
+            ADD COLUMN claim_process_started_at timestamptz,
+            ADD COLUMN claimed_until timestamptz;
         """,
     ];
 
@@ -183,6 +200,92 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
     }
 
     /// <inheritdoc />
+    public Task RenewLeaseAsync(JournalLease lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        // Never shortened: a renewal that arrives late (or from a clock set back) does not end a lease already renewed further.
+        return WriteAsync("renew this process's lease", """
+            INSERT INTO {0}.leases (host, pid, process_started_at, owner, lease_until) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (host, pid, process_started_at)
+            DO UPDATE SET owner = EXCLUDED.owner, lease_until = GREATEST({0}.leases.lease_until, EXCLUDED.lease_until)
+            """, c =>
+        {
+            AddProcess(c, lease.Process);
+            Add(c, lease.Owner);
+            Add(c, lease.Until.ToUniversalTime());
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A conditional update of the entry's row (PostgreSQL locks the row for it), not an advisory lock: the claim is data,
+    /// so it names its holder, outlives no process by more than its end, and works through connection poolers in
+    /// transaction mode, where a session's advisory lock may stay with a connection another client then uses.
+    /// </remarks>
+    public async Task<JournalLease?> TryClaimAsync(string token, JournalLease claim, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(token);
+        ArgumentNullException.ThrowIfNull(claim);
+        var taken = await WriteAsync("claim an entry for a sweep", """
+            UPDATE {0}.creates
+            SET claim_host = $1, claim_pid = $2, claim_process_started_at = $3, claim_owner = $4, claimed_until = $5
+            WHERE token = $6 AND (claimed_until IS NULL OR claimed_until <= $7
+                                  OR (claim_host = $1 AND claim_pid = $2 AND claim_process_started_at = $3))
+            """, c =>
+        {
+            AddProcess(c, claim.Process);
+            Add(c, claim.Owner);
+            Add(c, claim.Until.ToUniversalTime());
+            Add(c, token);
+            Add(c, now.ToUniversalTime());
+        }, cancellationToken).ConfigureAwait(false);
+        if (taken == 1) return null;
+
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = Command(connection, null, """
+                SELECT claim_owner, claim_host, claim_pid, claim_process_started_at, claimed_until FROM {0}.creates WHERE token = $1
+                """);
+            Add(command, token);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                throw new GpuCloudException(GpuCloudErrorCode.JournalUnavailable, $"The journal {Description} holds no create {token} to claim.");
+            // The claim that won has just ended (a race with its end): still, another process held it; the next sweep retries.
+            return reader.IsDBNull(0)
+                ? new JournalLease("another sweep", new JournalProcess("?", 0, default), now)
+                : new JournalLease(reader.GetString(0), new JournalProcess(reader.GetString(1), (int)reader.GetInt64(2), reader.GetFieldValue<DateTimeOffset>(3)),
+                    reader.GetFieldValue<DateTimeOffset>(4));
+        }
+        catch (Exception ex) when (IsDatabaseFailure(ex))
+        {
+            throw Unavailable("read a claim", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task ReleaseClaimAsync(string token, JournalLease claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(token);
+        ArgumentNullException.ThrowIfNull(claim);
+        return WriteAsync("give back a sweep's claim", """
+            UPDATE {0}.creates SET claim_host = NULL, claim_pid = NULL, claim_process_started_at = NULL, claim_owner = NULL, claimed_until = NULL
+            WHERE token = $4 AND claim_host = $1 AND claim_pid = $2 AND claim_process_started_at = $3
+            """, c =>
+        {
+            AddProcess(c, claim.Process);
+            Add(c, token);
+        }, cancellationToken);
+    }
+
+    private static void AddProcess(NpgsqlCommand command, JournalProcess process)
+    {
+        Add(command, process.Host);
+        Add(command, (long)process.Id);
+        Add(command, process.StartedAt.ToUniversalTime());
+    }
+
+    /// <inheritdoc />
     /// <remarks>Reading never creates or migrates the schema: a database without a journal has no open entries.</remarks>
     public async Task<IReadOnlyList<JournalEntry>> ListOpenAsync(CancellationToken cancellationToken = default)
     {
@@ -193,10 +296,16 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
             if (version is null) return [];
             if (version > SchemaVersion) throw Newer(version.Value);
 
+            // A journal not yet migrated by a write is read as it is: before schema 2 there were no leases.
+            var lease = version >= 2
+                ? "l.lease_until FROM {0}.creates c LEFT JOIN {0}.leases l USING (host, pid, process_started_at)"
+                : "NULL::timestamptz FROM {0}.creates c";
             await using var command = Command(connection, null, """
-                SELECT token, provider, plan_id, name, price_per_hour, currency, at, expires_at, owner, host, pid, process_started_at,
-                       existing_ids, outcome, instance_id, error, outcome_at
-                FROM {0}.creates WHERE gone_at IS NULL AND (outcome IS NULL OR outcome NOT IN ('Failed', 'Closed')) ORDER BY at
+                SELECT c.token, c.provider, c.plan_id, c.name, c.price_per_hour, c.currency, c.at, c.expires_at, c.owner, c.host, c.pid,
+                       c.process_started_at, c.existing_ids, c.outcome, c.instance_id, c.error, c.outcome_at,
+                """ + lease + """
+
+                WHERE c.gone_at IS NULL AND (c.outcome IS NULL OR c.outcome NOT IN ('Failed', 'Closed')) ORDER BY c.at
                 """);
             var entries = new List<JournalEntry>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -239,7 +348,7 @@ public sealed partial class PostgresInstanceJournal : IInstanceJournal, IAsyncDi
                 : new JournalOutcome(kind, r.IsDBNull(14) ? null : r.GetString(14),
                     !r.IsDBNull(15) && Enum.TryParse<GpuCloudErrorCode>(r.GetString(15), out var code) ? code : null,
                     r.IsDBNull(16) ? intent.At : r.GetFieldValue<DateTimeOffset>(16));
-            return new JournalEntry(intent, outcome, null);
+            return new JournalEntry(intent, outcome, null) { LeaseUntil = r.IsDBNull(17) ? null : r.GetFieldValue<DateTimeOffset>(17) };
         }
         catch (Exception ex) when (ex is InvalidCastException or OverflowException or FormatException)
         {
