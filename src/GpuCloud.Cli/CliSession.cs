@@ -5,15 +5,19 @@ namespace GpuCloud.Cli;
 /// <summary>A client for one command: over the in-process sandbox with <c>--sandbox</c>, else over the real clouds configured by environment variables.</summary>
 internal sealed class CliSession : IAsyncDisposable
 {
-    private CliSession(GpuCloudClient client, SandboxServer? sandbox, TimeSpan cleanupTimeout)
+    private CliSession(GpuCloudClient client, SandboxServer? sandbox, GpuCloudOptions options)
     {
         Client = client;
         Sandbox = sandbox;
-        CleanupTimeout = cleanupTimeout;
+        CleanupTimeout = options.CleanupTimeout;
+        Owner = options.Owner;
     }
 
     /// <summary>How long the client tries to delete what a cancelled create left behind (<see cref="GpuCloudOptions.CleanupTimeout"/>).</summary>
     public TimeSpan CleanupTimeout { get; }
+
+    /// <summary>Who this CLI creates as (<see cref="GpuCloudOptions.Owner"/>): <c>user@host</c>.</summary>
+    public string Owner { get; }
 
     public GpuCloudClient Client { get; }
 
@@ -53,16 +57,16 @@ internal sealed class CliSession : IAsyncDisposable
                     ProjectId = server.FluidstackProjectId,
                 },
             };
-            if (journal is not null) options.Journal = new OnFirstUseJournal(() => OpenJournal(journal, io));
+            if (journal is not null) options.Journal = OpenJournal(journal, io);
             io.ConfigureSandbox?.Invoke(server, options);
-            return new CliSession(new GpuCloudClient(options), server, options.CleanupTimeout);
+            return new CliSession(new GpuCloudClient(options), server, options);
         }
 
         var fromEnvironment = GpuCloudOptions.FromEnvironment(io.Environment);
         var where = journal
                     ?? (io.Environment(JournalVariable) is { Length: > 0 } shared ? shared : null)
                     ?? SqliteInstanceJournal.DefaultPath(io.Environment, io.HomeDirectory);
-        fromEnvironment.Journal = new OnFirstUseJournal(() => OpenJournal(where, io));
+        fromEnvironment.Journal = OpenJournal(where, io);
         var client = new GpuCloudClient(fromEnvironment);
         foreach (var (provider, reason) in client.DisabledProviders)
             io.Error.WriteLine($"note: {provider} skipped: {reason}.");
@@ -72,7 +76,7 @@ internal sealed class CliSession : IAsyncDisposable
             throw new GpuCloudException(GpuCloudErrorCode.InvalidRequest,
                 "no provider is configured: set FLUENCE_API_KEY and/or FLUIDSTACK_TOKEN (or FLUIDSTACK_CLIENT_ID and FLUIDSTACK_CLIENT_SECRET), or add --sandbox.");
         }
-        return new CliSession(client, null, fromEnvironment.CleanupTimeout);
+        return new CliSession(client, null, fromEnvironment);
     }
 
     /// <summary>The environment variable that names the journal when <c>--journal</c> does not: a file, or a <c>postgres://</c> URL.</summary>
@@ -80,12 +84,12 @@ internal sealed class CliSession : IAsyncDisposable
 
     /// <summary>
     /// A SQLite file for one machine, or, for a <c>postgres://</c> URL, the journal a team's machines share (its password from
-    /// <c>PGPASSWORD</c> or <c>~/.pgpass</c>, never printed).
+    /// <c>PGPASSWORD</c> or <c>~/.pgpass</c>, never printed); opened when a command first uses it.
     /// </summary>
     private static IInstanceJournal OpenJournal(string where, CliIo io) =>
         PostgresInstanceJournal.IsPostgresUrl(where)
-            ? new PostgresInstanceJournal(where, new PostgresJournalOptions { Warning = Warn(io) })
-            : new SqliteInstanceJournal(where, Warn(io));
+            ? new OnFirstUseSharedJournal(() => new PostgresInstanceJournal(where, new PostgresJournalOptions { Warning = Warn(io) }))
+            : new OnFirstUseJournal(() => new SqliteInstanceJournal(where, Warn(io)));
 
     private static Action<string> Warn(CliIo io) => warning => io.Error.WriteLine("warning: " + warning);
 

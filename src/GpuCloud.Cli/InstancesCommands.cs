@@ -28,7 +28,11 @@ internal static class InstancesCommands
     private static Command List(CliIo io)
     {
         var provider = new Option<string?>("--provider") { Description = "Only this provider." };
-        var command = new Command("list", "List instances.") { provider };
+        var mine = new Option<bool>("--mine")
+        {
+            Description = "Only instances you created through GpuCloud (Owner is you, user@host; with a shared --journal, every machine's creates are known).",
+        };
+        var command = new Command("list", "List instances, with who created each through GpuCloud (Owner).") { provider, mine };
         command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
         {
             // Provider by provider, so one that fails is listed as a failure beside the others' instances, not the whole answer.
@@ -45,7 +49,7 @@ internal static class InstancesCommands
                     return (Name: name, Instances: (IReadOnlyList<GpuInstance>)[], Error: ex);
                 }
             })).ConfigureAwait(false);
-            var instances = answers.SelectMany(a => a.Instances).ToArray();
+            var instances = answers.SelectMany(a => a.Instances).Where(i => !parse.GetValue(mine) || i.CreatedBy == session.Owner).ToArray();
             var failures = answers.Where(a => a.Error is not null).ToArray();
             var allFailed = failures.Length == answers.Length;
             if (CliApp.Json(parse))
@@ -66,7 +70,7 @@ internal static class InstancesCommands
                         console.WriteLine($"Cost so far: {Render.Price(total.Sum(i => i.CostSoFarAt(now)), total.Key)} for {total.Count()} priced instance(s), "
                                           + $"{total.Count(i => i.CreatedByGpuCloud == true)} created by GpuCloud.");
                 }
-                else if (listed.Length > 0) console.WriteLine($"No instances on {string.Join(", ", listed)}.");
+                else if (listed.Length > 0) console.WriteLine($"No instances{(parse.GetValue(mine) ? $" created by {session.Owner}" : "")} on {string.Join(", ", listed)}.");
                 foreach (var f in failures)
                     console.WriteLine($"not listed: {f.Name}: {f.Error!.Code}: {CliApp.Message(f.Error)}");
             }

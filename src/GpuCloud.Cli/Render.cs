@@ -175,7 +175,8 @@ internal static class Render
             [
                 new("Age", i => i.AgeAt(at) is { } age ? Durations.Short(age) : "?") { Right = true, Priority = wide ? 0 : 5 },
                 new("Cost so far", i => i.CostSoFarAt(at) is { } cost ? Price(cost, i.Currency) : "?") { Right = true, Priority = wide ? 0 : 6 },
-                new("GpuCloud", i => i.CreatedByGpuCloud switch { true => "yes", false => "no", null => "?" }) { Priority = wide ? 0 : 7 },
+                // Who made it through GpuCloud: "-" for an instance GpuCloud did not make, "?" when no journal could tell.
+                new("Owner", i => i.CreatedBy ?? (i.CreatedByGpuCloud switch { true => "GpuCloud", false => "-", null => "?" })) { Priority = wide ? 0 : 7 },
             ];
             columns = [.. columns, .. owned];
         }
@@ -194,6 +195,7 @@ internal static class Render
             new("Reason", o => o.Reason.ToString()),
             new("Age", o => Durations.Short(o.Age)) { Right = true },
             new("Cost so far", o => o.CostSoFar is null ? "?" : Price(o.CostSoFar, o.Currency)) { Right = true, Priority = 1 },
+            new("Owner", o => o.Create?.Owner ?? o.Instance.CreatedBy ?? "?") { Priority = 2 },
         ];
         FitTable.Write(console, owned, columns, wide);
     }

@@ -42,32 +42,14 @@ internal static class SweepCommand
                 .ToArray();
 
             var failed = new List<(OwnedInstance Owned, GpuCloudException Error)>();
-            var deleted = new List<OwnedInstance>();
-            var alreadyGone = new List<OwnedInstance>();
-            var provisioning = new List<(OwnedInstance Owned, GpuCloudException Error)>();
+            var swept = new List<SweptInstance>();
             if (parse.GetValue(yes))
             {
                 foreach (var owned in selected.Where(o => o.IsProved))
                 {
-                    var (provider, id) = (owned.Instance.Provider, owned.Instance.Id);
                     try
                     {
-                        // Another sweep (or the user) may have deleted it since it was listed: say so, do not claim the delete.
-                        if (await IsGoneAsync(session.Client, provider, id, ct).ConfigureAwait(false))
-                        {
-                            alreadyGone.Add(owned);
-                            await session.Client.WaitForStateAsync(provider, id, InstanceState.Terminated, TimeSpan.FromMinutes(5), null, ct).ConfigureAwait(false);
-                            continue;
-                        }
-                        await session.Client.DeleteInstanceAsync(provider, id, ct).ConfigureAwait(false);
-                        await session.Client.WaitForStateAsync(provider, id, InstanceState.Terminated, TimeSpan.FromMinutes(5), null, ct).ConfigureAwait(false);
-                        deleted.Add(owned);
-                    }
-                    catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.Conflict)
-                    {
-                        // Refused because another sweep's delete is under way, or because it is not running yet.
-                        if (await IsGoneAsync(session.Client, provider, id, ct).ConfigureAwait(false)) alreadyGone.Add(owned);
-                        else provisioning.Add((owned, ex));
+                        swept.Add(await session.Client.DeleteOwnedAsync(owned, TimeSpan.FromMinutes(5), ct).ConfigureAwait(false));
                     }
                     catch (GpuCloudException ex)
                     {
@@ -75,6 +57,11 @@ internal static class SweepCommand
                     }
                 }
             }
+            var deleted = Outcome(SweepOutcome.Deleted);
+            var alreadyGone = Outcome(SweepOutcome.AlreadyGone);
+            var provisioning = Outcome(SweepOutcome.StillProvisioning);
+            var claimed = swept.Where(s => s.Outcome == SweepOutcome.ClaimedByAnother).ToArray();
+            OwnedInstance[] Outcome(SweepOutcome outcome) => swept.Where(s => s.Outcome == outcome).Select(s => s.Owned).ToArray();
 
             if (CliApp.Json(parse))
             {
@@ -85,7 +72,8 @@ internal static class SweepCommand
                         provider = o.Instance.Provider, id = o.Instance.Id, name = o.Instance.Name, reason = o.Reason, proved = o.IsProved, proof = o.Proof,
                         ageSeconds = (long)o.Age.TotalSeconds, costSoFar = o.CostSoFar, currency = o.Currency, expiresAt = o.ExpiresAt,
                         createdAt = o.Create?.At, deleted = deleted.Contains(o), alreadyGone = alreadyGone.Contains(o),
-                        stillProvisioning = provisioning.Any(p => p.Owned == o),
+                        stillProvisioning = provisioning.Contains(o), claimedBy = claimed.FirstOrDefault(c => c.Owned == o)?.ClaimedBy?.ToString(),
+                        owner = o.Create?.Owner ?? o.Instance.CreatedBy,
                     }),
                     open = found.Open.Select(e => new { provider = e.Create.Provider, name = e.Create.Name, createdAt = e.Create.At, why = e.Why, openUntil = e.OpenUntil }),
                     failures = found.Failures.Select(f => new { provider = f.Provider, code = f.Error.Code, message = CliApp.Message(f.Error) })
@@ -103,7 +91,9 @@ internal static class SweepCommand
                     io.Out.WriteLine($"dry run: {selected.Count(o => o.IsProved)} would be deleted; add --yes to delete them.");
                 foreach (var o in deleted) io.Out.WriteLine($"deleted: {o.Instance.Provider} {o.Instance.Id} ({o.Reason}) is gone.");
                 foreach (var o in alreadyGone) io.Out.WriteLine($"already gone: {o.Instance.Provider} {o.Instance.Id} ({o.Reason}) was deleted by someone else.");
-                foreach (var (o, _) in provisioning)
+                foreach (var c in claimed)
+                    io.Out.WriteLine($"being swept: {c.Owned.Instance.Provider} {c.Owned.Instance.Id} ({c.Owned.Reason}) is being deleted by the sweep of {c.ClaimedBy}; left to it.");
+                foreach (var o in provisioning)
                     io.Out.WriteLine($"still provisioning: {o.Instance.Provider} {o.Instance.Id} ({o.Instance.Name}) cannot be deleted until it runs; run the sweep again later.");
                 foreach (var o in selected.Where(o => o.Reason == OwnedReason.MayBeYours))
                     io.Out.WriteLine($"may be yours: {o.Instance.Provider} {o.Instance.Id} '{o.Instance.Name}', {Durations.Short(o.Age)} old, has the name of a create sent "
@@ -118,27 +108,10 @@ internal static class SweepCommand
             foreach (var (owned, error) in failed)
                 io.Error.WriteLine($"error: {owned.Instance.Provider}: {error.Code}: could not delete {owned.Instance.Id} ({owned.Instance.Name}): {CliApp.Message(error)}");
             return failed.Count > 0 || found.Failures.Count > 0 ? ExitCodes.ProviderError
-                : provisioning.Count > 0 ? StillProvisioning
+                : provisioning.Length > 0 ? StillProvisioning
                 : ExitCodes.Success;
         }));
         return command;
-    }
-
-    private static async Task<bool> IsGoneAsync(GpuCloudClient client, string provider, string id, CancellationToken ct)
-    {
-        try
-        {
-            var current = await client.GetInstanceAsync(provider, id, ct).ConfigureAwait(false);
-            return current.State is InstanceState.Terminated or InstanceState.Terminating;
-        }
-        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
-        {
-            return true;
-        }
-        catch (GpuCloudException)
-        {
-            return false; // not known to be gone: the delete is tried, and reports its own error
-        }
     }
 
     private static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
