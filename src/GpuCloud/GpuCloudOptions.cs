@@ -87,7 +87,7 @@ public sealed class GpuCloudOptions
 
     /// <summary>
     /// Who creates instances through this client: recorded in the journal and, where the provider keeps marks, on the
-    /// instance (a tag <c>gpucloud-owner</c>). Default <c>user@host</c>.
+    /// instance (a tag <c>gpucloud-owner</c>). Default <c>user@host</c>; <c>GPUCLOUD_OWNER</c> in <see cref="FromEnvironment()"/>.
     /// </summary>
     public string Owner { get; set; } = $"{Environment.UserName}@{Environment.MachineName}";
 
@@ -108,7 +108,7 @@ public sealed class GpuCloudOptions
 
     /// <summary>
     /// Options from the environment: each provider reads its own variables (listed in the README's configuration
-    /// section), defaults elsewhere.
+    /// section), <c>GPUCLOUD_OWNER</c> sets <see cref="Owner"/> (e.g. a CI runner's name), defaults elsewhere.
     /// </summary>
     /// <exception cref="ArgumentException">A variable holds a malformed URL or GUID; the message names it.</exception>
     public static GpuCloudOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
@@ -128,7 +128,11 @@ public sealed class GpuCloudOptions
     internal void ApplyEnvironment(Func<string, string?> read)
     {
         foreach (var (registration, settings) in _providers) registration.ApplyEnvironment(settings, read);
+        if (read(OwnerVariable) is { Length: > 0 } owner) Owner = owner;
     }
+
+    /// <summary>The variable that sets <see cref="Owner"/>.</summary>
+    internal const string OwnerVariable = "GPUCLOUD_OWNER";
 
     /// <summary>Shows the settings with every secret redacted.</summary>
     public override string ToString() =>

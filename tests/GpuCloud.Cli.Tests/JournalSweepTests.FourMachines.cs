@@ -75,6 +75,20 @@ public sealed partial class JournalSweepTests
                     "the killed machine's instances are all there");
             }
 
+            // One list for the whole team: whose each instance is, from any machine; and machine a's own view with --mine.
+            var listed = await Sweep.JsonAsync("c", environment, "instances", "list", "-o", "json");
+            var owners = System.Text.Json.JsonDocument.Parse(listed).RootElement.EnumerateArray()
+                .ToDictionary(i => i.GetProperty("id").GetString()!, i => i.TryGetProperty("createdBy", out var by) ? by.GetString() : null);
+            var mine = await Sweep.JsonAsync("c", new Dictionary<string, string>(environment) { ["GPUCLOUD_OWNER"] = "a@machine-a" }, "instances", "list", "--mine", "-o", "json");
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(orphans.Select(id => owners.GetValueOrDefault(id)), Is.All.EqualTo("a@machine-a"));
+                Assert.That(foreign.Select(id => owners.Single(o => Sandboxes.Raw(o.Key) == id).Value), Is.EquivalentTo(new[] { null, "someone-else@another-host" }),
+                    "made elsewhere: unknown on Fluence (no marks), its own mark on Fluidstack");
+                Assert.That(System.Text.Json.JsonDocument.Parse(mine).RootElement.EnumerateArray().Select(i => i.GetProperty("id").GetString()),
+                    Is.EquivalentTo(orphans));
+            }
+
             // Machine a was killed a moment ago: its lease still runs, so no machine may take its instances for orphans.
             var early = await Sweep.RunAsync("b", environment);
             Assert.That(early.ExitCode, Is.Zero, early.Output);
@@ -199,13 +213,27 @@ public sealed partial class JournalSweepTests
     /// <summary><c>gpucloud instances sweep --yes</c> run on a machine.</summary>
     private sealed record Sweep(int ExitCode, string Output)
     {
-        public static async Task<Sweep> RunAsync(string machine, IReadOnlyDictionary<string, string> environment)
+        public static Task<Sweep> RunAsync(string machine, IReadOnlyDictionary<string, string> environment) =>
+            RunAsync(machine, environment, "instances", "sweep", "--yes");
+
+        public static async Task<Sweep> RunAsync(string machine, IReadOnlyDictionary<string, string> environment, params string[] args)
         {
-            using var process = Process.Start(OnMachine(machine, environment, typeof(CliApp).Assembly.Location, "instances", "sweep", "--yes"))!;
+            using var process = Process.Start(OnMachine(machine, environment, typeof(CliApp).Assembly.Location, args))!;
             var output = process.StandardOutput.ReadToEndAsync();
             var errors = process.StandardError.ReadToEndAsync();
             await HangGuard.WithinAsync(process.WaitForExitAsync(), "a sweep's exit");
             return new Sweep(process.ExitCode, await output + await errors);
+        }
+
+        /// <summary>Only what the command printed on stdout (for <c>-o json</c>).</summary>
+        public static async Task<string> JsonAsync(string machine, IReadOnlyDictionary<string, string> environment, params string[] args)
+        {
+            using var process = Process.Start(OnMachine(machine, environment, typeof(CliApp).Assembly.Location, args))!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            await HangGuard.WithinAsync(process.WaitForExitAsync(), "a command's exit");
+            Assert.That(process.ExitCode, Is.Zero, await errors);
+            return await output;
         }
 
         /// <summary>The ids on lines like <c>deleted: fluence container:abc (CreatorGone) is gone.</c>.</summary>

@@ -4,33 +4,18 @@ using Npgsql;
 namespace GpuCloud.Journal.Postgres.Tests;
 
 /// <summary>What the PostgreSQL journal adds to the contract: its schema, its messages, its rows.</summary>
-public sealed class PostgresInstanceJournalTests
+public sealed class PostgresInstanceJournalTests : SchemaPerTest
 {
-    private string _schema = null!;
-
-    [SetUp]
-    public void NewSchema()
-    {
-        _ = TestDatabase.ConnectionString;
-        _schema = TestDatabase.NewSchema();
-    }
-
-    [TearDown]
-    public Task Cleanup() => TestDatabase.DropAsync(_schema);
-
-    private PostgresInstanceJournal Journal(Action<string>? warning = null) =>
-        new(TestDatabase.ConnectionString, new PostgresJournalOptions { Schema = _schema, Warning = warning });
-
     [Test]
     public async Task Reading_CreatesNothing_TheFirstWriteCreatesTheSchema()
     {
         await using var journal = Journal();
 
         Assert.That(await journal.ListOpenAsync(), Is.Empty);
-        Assert.That(await TestDatabase.ScalarAsync($"SELECT count(*) FROM pg_namespace WHERE nspname = '{_schema}'"), Is.Zero, "a read never migrates");
+        Assert.That(await TestDatabase.ScalarAsync($"SELECT count(*) FROM pg_namespace WHERE nspname = '{Schema}'"), Is.Zero, "a read never migrates");
 
         await journal.RecordIntentAsync(JournalContract.Intent("t1"));
-        Assert.That(await TestDatabase.ScalarAsync($"SELECT value FROM {_schema}.journal_meta WHERE key = 'schema_version'"),
+        Assert.That(await TestDatabase.ScalarAsync($"SELECT value FROM {Schema}.journal_meta WHERE key = 'schema_version'"),
             Is.EqualTo(PostgresInstanceJournal.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
@@ -38,7 +23,7 @@ public sealed class PostgresInstanceJournalTests
     public async Task ASchemaFromANewerVersion_IsRefusedByName_AndLeftAsItIs()
     {
         await using (var first = Journal()) await first.RecordIntentAsync(JournalContract.Intent("t1"));
-        await TestDatabase.ExecuteAsync($"UPDATE {_schema}.journal_meta SET value = '7' WHERE key = 'schema_version'");
+        await TestDatabase.ExecuteAsync($"UPDATE {Schema}.journal_meta SET value = '7' WHERE key = 'schema_version'");
 
         await using var journal = Journal();
         var read = Assert.ThrowsAsync<GpuCloudException>(() => journal.ListOpenAsync());
@@ -49,24 +34,24 @@ public sealed class PostgresInstanceJournalTests
             foreach (var ex in new[] { read!, write! })
             {
                 Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.JournalUnavailable));
-                Assert.That(ex.Message, Does.Contain(_schema).And.Contain("schema 7").And.Contain("newer"));
+                Assert.That(ex.Message, Does.Contain(Schema).And.Contain("schema 7").And.Contain("newer"));
             }
-            Assert.That(await TestDatabase.ScalarAsync($"SELECT count(*) FROM {_schema}.creates"), Is.EqualTo(1L), "nothing written");
-            Assert.That(await TestDatabase.ScalarAsync($"SELECT value FROM {_schema}.journal_meta"), Is.EqualTo("7"), "not rewritten");
+            Assert.That(await TestDatabase.ScalarAsync($"SELECT count(*) FROM {Schema}.creates"), Is.EqualTo(1L), "nothing written");
+            Assert.That(await TestDatabase.ScalarAsync($"SELECT value FROM {Schema}.journal_meta"), Is.EqualTo("7"), "not rewritten");
         }
     }
 
     [Test]
     public async Task ASchemaThatHoldsAnotherProgramsTables_IsRefusedByName_AndNeverChanged()
     {
-        await TestDatabase.ExecuteAsync($"CREATE SCHEMA {_schema}; CREATE TABLE {_schema}.invoices (id int); INSERT INTO {_schema}.invoices VALUES (1)");
+        await TestDatabase.ExecuteAsync($"CREATE SCHEMA {Schema}; CREATE TABLE {Schema}.invoices (id int); INSERT INTO {Schema}.invoices VALUES (1)");
         await using var journal = Journal();
 
         var ex = Assert.ThrowsAsync<GpuCloudException>(() => journal.RecordIntentAsync(JournalContract.Intent("t1")));
 
         Assert.That(ex!.Code, Is.EqualTo(GpuCloudErrorCode.JournalUnavailable));
-        Assert.That(ex.Message, Does.Contain(_schema).And.Contain("not a GpuCloud journal"));
-        Assert.That(await TestDatabase.ScalarAsync($"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{_schema}'"), Is.EqualTo(1L),
+        Assert.That(ex.Message, Does.Contain(Schema).And.Contain("not a GpuCloud journal"));
+        Assert.That(await TestDatabase.ScalarAsync($"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{Schema}'"), Is.EqualTo(1L),
             "no table added");
     }
 
@@ -78,8 +63,8 @@ public sealed class PostgresInstanceJournalTests
         await journal.RecordIntentAsync(JournalContract.Intent("good", at: JournalContract.Intent("x").At.AddSeconds(1)));
         await journal.RecordIntentAsync(JournalContract.Intent("huge-price"));
         await journal.RecordIntentAsync(JournalContract.Intent("huge-pid"));
-        await TestDatabase.ExecuteAsync($"UPDATE {_schema}.creates SET price_per_hour = 1e40 WHERE token = 'huge-price'");
-        await TestDatabase.ExecuteAsync($"UPDATE {_schema}.creates SET pid = 99999999999 WHERE token = 'huge-pid'");
+        await TestDatabase.ExecuteAsync($"UPDATE {Schema}.creates SET price_per_hour = 1e40 WHERE token = 'huge-price'");
+        await TestDatabase.ExecuteAsync($"UPDATE {Schema}.creates SET pid = 99999999999 WHERE token = 'huge-pid'");
 
         var open = await journal.ListOpenAsync();
 
@@ -93,7 +78,7 @@ public sealed class PostgresInstanceJournalTests
     {
         var secret = "not-the-password-" + Guid.NewGuid().ToString("N");
         var wrong = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString) { Password = secret }.ConnectionString;
-        await using var journal = new PostgresInstanceJournal(wrong, new PostgresJournalOptions { Schema = _schema });
+        await using var journal = new PostgresInstanceJournal(wrong, new PostgresJournalOptions { Schema = Schema });
 
         var ex = Assert.ThrowsAsync<GpuCloudException>(() => journal.RecordIntentAsync(JournalContract.Intent("t1")));
 
@@ -108,7 +93,7 @@ public sealed class PostgresInstanceJournalTests
     {
         var given = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString);
         var url = $"postgres://{given.Username}:{Uri.EscapeDataString(given.Password!)}@{given.Host}:{given.Port}/{given.Database}?application_name=gpucloud-test";
-        await using var journal = new PostgresInstanceJournal(url, new PostgresJournalOptions { Schema = _schema });
+        await using var journal = new PostgresInstanceJournal(url, new PostgresJournalOptions { Schema = Schema });
 
         await journal.RecordIntentAsync(JournalContract.Intent("t1"));
 
@@ -132,7 +117,7 @@ public sealed class PostgresInstanceJournalTests
         try
         {
             await Task.WhenAll(journals.Select((j, i) => j.RecordIntentAsync(JournalContract.Intent($"t{i}"))));
-            Assert.That(await TestDatabase.ScalarAsync($"SELECT count(*) FROM {_schema}.creates"), Is.EqualTo(8L));
+            Assert.That(await TestDatabase.ScalarAsync($"SELECT count(*) FROM {Schema}.creates"), Is.EqualTo(8L));
         }
         finally
         {

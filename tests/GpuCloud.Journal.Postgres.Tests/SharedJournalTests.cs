@@ -6,23 +6,9 @@ namespace GpuCloud.Journal.Postgres.Tests;
 /// What the PostgreSQL journal adds for several machines (<see cref="ISharedInstanceJournal"/>): leases read with the
 /// entries they cover, claims taken by one of many at once, and the migration from a journal written before them.
 /// </summary>
-public sealed class SharedJournalTests
+public sealed class SharedJournalTests : SchemaPerTest
 {
     private static readonly DateTimeOffset Now = JournalContract.At;
-    private string _schema = null!;
-
-    [SetUp]
-    public void NewSchema()
-    {
-        _ = TestDatabase.ConnectionString;
-        _schema = TestDatabase.NewSchema();
-    }
-
-    [TearDown]
-    public Task Cleanup() => TestDatabase.DropAsync(_schema);
-
-    private PostgresInstanceJournal Journal() => new(TestDatabase.ConnectionString, new PostgresJournalOptions { Schema = _schema });
-
     private static JournalLease Lease(JournalProcess process, DateTimeOffset until, string owner = "dev@build-01") => new(owner, process, until);
 
     [Test]
@@ -102,15 +88,15 @@ public sealed class SharedJournalTests
     {
         // Schema 1 exactly as version 1 wrote it, with one entry.
         await TestDatabase.ExecuteAsync($"""
-            CREATE SCHEMA {_schema};
-            CREATE TABLE {_schema}.journal_meta (key text PRIMARY KEY, value text NOT NULL);
-            INSERT INTO {_schema}.journal_meta VALUES ('schema_version', '1');
-            CREATE TABLE {_schema}.creates (
+            CREATE SCHEMA {Schema};
+            CREATE TABLE {Schema}.journal_meta (key text PRIMARY KEY, value text NOT NULL);
+            INSERT INTO {Schema}.journal_meta VALUES ('schema_version', '1');
+            CREATE TABLE {Schema}.creates (
                 token text PRIMARY KEY, provider text NOT NULL, plan_id text NOT NULL, name text NOT NULL, price_per_hour numeric,
                 currency text, at timestamptz NOT NULL, expires_at timestamptz, owner text NOT NULL, host text NOT NULL, pid bigint NOT NULL,
                 process_started_at timestamptz NOT NULL, existing_ids text[] NOT NULL, outcome text, instance_id text, error text,
                 outcome_at timestamptz, gone_at timestamptz);
-            INSERT INTO {_schema}.creates (token, provider, plan_id, name, at, owner, host, pid, process_started_at, existing_ids, outcome, instance_id)
+            INSERT INTO {Schema}.creates (token, provider, plan_id, name, at, owner, host, pid, process_started_at, existing_ids, outcome, instance_id)
             VALUES ('old', 'fluence', 'p', 'worker', '{Now:O}', 'dev@build-01', 'build-01', 1, '{Now:O}', ARRAY[]::text[], 'Created', 'container:abc');
             """);
         await using var journal = Journal();
@@ -121,7 +107,7 @@ public sealed class SharedJournalTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await TestDatabase.ScalarAsync($"SELECT value FROM {_schema}.journal_meta WHERE key = 'schema_version'"), Is.EqualTo("2"));
+            Assert.That(await TestDatabase.ScalarAsync($"SELECT value FROM {Schema}.journal_meta WHERE key = 'schema_version'"), Is.EqualTo("2"));
             Assert.That((await journal.ListOpenAsync()).Select(e => (e.Intent.Token, e.Outcome?.InstanceId, e.LeaseUntil)), Is.EqualTo(new[]
             {
                 ("old", "container:abc", (DateTimeOffset?)null),

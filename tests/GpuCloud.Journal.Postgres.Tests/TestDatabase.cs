@@ -33,3 +33,35 @@ internal static class TestDatabase
 
     public static Task DropAsync(string schema) => ExecuteAsync($"DROP SCHEMA IF EXISTS {schema} CASCADE");
 }
+
+/// <summary>A test class whose every test gets a schema of its own on the test server, and journals in it, disposed and dropped afterwards.</summary>
+public abstract class SchemaPerTest
+{
+    private readonly List<PostgresInstanceJournal> _opened = [];
+
+    /// <summary>This test's schema.</summary>
+    protected string Schema { get; private set; } = null!;
+
+    [SetUp]
+    public void NewSchema()
+    {
+        _ = TestDatabase.ConnectionString;
+        Schema = TestDatabase.NewSchema();
+    }
+
+    [TearDown]
+    public async Task DropSchema()
+    {
+        foreach (var journal in _opened) await journal.DisposeAsync();
+        _opened.Clear();
+        await TestDatabase.DropAsync(Schema);
+    }
+
+    /// <summary>A journal in <see cref="Schema"/> (a machine of its own: its own connection pool).</summary>
+    protected PostgresInstanceJournal Journal(Action<string>? warning = null)
+    {
+        var journal = new PostgresInstanceJournal(TestDatabase.ConnectionString, new PostgresJournalOptions { Schema = Schema, Warning = warning });
+        lock (_opened) _opened.Add(journal);
+        return journal;
+    }
+}
