@@ -16,104 +16,112 @@ internal static class ControlEndpoints
 {
     public static void Map(IEndpointRouteBuilder app, SandboxContext sandbox, SandboxInventory inventory)
     {
-        var state = sandbox.State;
         var control = app.MapGroup(FaultMiddleware.ControlPrefix);
-
-        control.MapGet("/inventory", () =>
-        {
-            var instances = inventory.Instances();
-            return Wire.Json(new JsonObject
-            {
-                ["fluenceBalance"] = inventory.FluenceBalance,
-                ["createRequests"] = new JsonObject
-                {
-                    ["fluence"] = Counts(inventory.CreateRequestCounts(SandboxProvider.Fluence)),
-                    ["fluidstack"] = Counts(inventory.CreateRequestCounts(SandboxProvider.Fluidstack)),
-                },
-                ["live"] = new JsonObject
-                {
-                    ["fluence"] = instances.Count(i => i.Provider == SandboxProvider.Fluence && i.IsLive),
-                    ["fluidstack"] = instances.Count(i => i.Provider == SandboxProvider.Fluidstack && i.IsLive),
-                },
-                ["instances"] = new JsonArray(instances.Select(i => (JsonNode)new JsonObject
-                {
-                    ["provider"] = i.Provider == SandboxProvider.Fluence ? "fluence" : "fluidstack",
-                    ["id"] = i.Id,
-                    ["name"] = i.Name,
-                    ["kind"] = i.Kind,
-                    ["location"] = i.Location,
-                    ["state"] = i.State,
-                    ["createdAt"] = i.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
-                    ["isLive"] = i.IsLive,
-                }).ToArray()),
-            });
-        });
-
-        control.MapGet("/faults", () => Wire.Json(new JsonObject { ["rules"] = Rules(sandbox.Faults.Rules) }));
-        control.MapPost("/faults", async (HttpContext http) =>
-        {
-            var (node, error, _) = await Wire.ReadJsonAsync(http.Request).ConfigureAwait(false);
-            if (error is not null || node is null) return Bad("expected a fault rule object or an array of them");
-            var items = node is JsonArray array ? array.ToList() : [node];
-            var rules = new List<FaultRule>();
-            foreach (var item in items)
-            {
-                if (item is not JsonObject obj) return Bad("each fault rule must be an object");
-                if (TryParseRule(obj, out var rule, out var problem)) rules.Add(rule!);
-                else return Bad(problem!);
-            }
-
-            try
-            {
-                foreach (var rule in rules) sandbox.Faults.Add(rule);
-            }
-            catch (ArgumentException e)
-            {
-                return Bad(e.Message);
-            }
-
-            return Wire.Json(new JsonObject { ["rules"] = Rules(rules) }, StatusCodes.Status201Created);
-        });
-        control.MapDelete("/faults", () =>
-        {
-            sandbox.Faults.Clear();
-            return Wire.Empty(StatusCodes.Status204NoContent);
-        });
-        control.MapDelete("/faults/{id:int}", (int id) =>
-            sandbox.Faults.Remove(id) ? Wire.Empty(StatusCodes.Status204NoContent) : Bad("no such rule", StatusCodes.Status404NotFound));
-
+        control.MapGet("/inventory", () => Wire.Json(Inventory(inventory)));
+        MapFaults(control, sandbox.Faults);
         control.MapPost("/reset", () =>
         {
             sandbox.Reset();
             return Wire.Empty(StatusCodes.Status204NoContent);
         });
+        control.MapPost("/fluence/balance", (Func<HttpContext, Task<IResult>>)(http => SetFluenceBalanceAsync(http, sandbox.State)));
+        control.MapPost("/fluidstack/capacity", (Func<HttpContext, Task<IResult>>)(http => SetFluidstackCapacityAsync(http, sandbox.State)));
+    }
 
-        control.MapPost("/fluence/balance", async (HttpContext http) =>
+    private static JsonObject Inventory(SandboxInventory inventory)
+    {
+        var instances = inventory.Instances();
+        return new JsonObject
         {
-            var (node, error, _) = await Wire.ReadJsonAsync(http.Request).ConfigureAwait(false);
-            if (error is not null || node is not JsonObject obj || obj["balance"] is not JsonValue value || !value.TryGetValue<decimal>(out var balance))
-                return Bad("expected {\"balance\": <number>}");
-            state.SetFluenceBalance(balance);
+            ["fluenceBalance"] = inventory.FluenceBalance,
+            ["createRequests"] = new JsonObject
+            {
+                ["fluence"] = Counts(inventory.CreateRequestCounts(SandboxProvider.Fluence)),
+                ["fluidstack"] = Counts(inventory.CreateRequestCounts(SandboxProvider.Fluidstack)),
+            },
+            ["live"] = new JsonObject
+            {
+                ["fluence"] = instances.Count(i => i.Provider == SandboxProvider.Fluence && i.IsLive),
+                ["fluidstack"] = instances.Count(i => i.Provider == SandboxProvider.Fluidstack && i.IsLive),
+            },
+            ["instances"] = new JsonArray(instances.Select(i => (JsonNode)new JsonObject
+            {
+                ["provider"] = i.Provider == SandboxProvider.Fluence ? "fluence" : "fluidstack",
+                ["id"] = i.Id,
+                ["name"] = i.Name,
+                ["kind"] = i.Kind,
+                ["location"] = i.Location,
+                ["state"] = i.State,
+                ["createdAt"] = i.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+                ["isLive"] = i.IsLive,
+            }).ToArray()),
+        };
+    }
+
+    private static void MapFaults(RouteGroupBuilder control, SandboxFaults faults)
+    {
+        control.MapGet("/faults", () => Wire.Json(new JsonObject { ["rules"] = Rules(faults.Rules) }));
+        control.MapPost("/faults", (Func<HttpContext, Task<IResult>>)(http => AddFaultsAsync(http, faults)));
+        control.MapDelete("/faults", () =>
+        {
+            faults.Clear();
             return Wire.Empty(StatusCodes.Status204NoContent);
         });
-        control.MapPost("/fluidstack/capacity", async (HttpContext http) =>
-        {
-            var (node, error, _) = await Wire.ReadJsonAsync(http.Request).ConfigureAwait(false);
-            if (error is not null || node is not JsonObject obj
-                || Wire.AsString(obj["region"]) is not { } region || Wire.AsString(obj["type"]) is not { } type
-                || obj["capacity"] is not JsonValue value || !value.TryGetValue<int>(out var capacity))
-                return Bad("expected {\"region\": \"...\", \"type\": \"...\", \"capacity\": <int>}");
-            try
-            {
-                state.SetCapacity(region, type, capacity);
-            }
-            catch (ArgumentException e)
-            {
-                return Bad(e.Message);
-            }
+        control.MapDelete("/faults/{id:int}", (int id) =>
+            faults.Remove(id) ? Wire.Empty(StatusCodes.Status204NoContent) : Bad("no such rule", StatusCodes.Status404NotFound));
+    }
 
-            return Wire.Empty(StatusCodes.Status204NoContent);
-        });
+    private static async Task<IResult> AddFaultsAsync(HttpContext http, SandboxFaults faults)
+    {
+        var (node, error, _) = await Wire.ReadJsonAsync(http.Request).ConfigureAwait(false);
+        if (error is not null || node is null) return Bad("expected a fault rule object or an array of them");
+        var items = node is JsonArray array ? array.ToList() : [node];
+        var rules = new List<FaultRule>();
+        foreach (var item in items)
+        {
+            if (item is not JsonObject obj) return Bad("each fault rule must be an object");
+            if (TryParseRule(obj, out var rule, out var problem)) rules.Add(rule!);
+            else return Bad(problem!);
+        }
+
+        try
+        {
+            foreach (var rule in rules) faults.Add(rule);
+        }
+        catch (ArgumentException e)
+        {
+            return Bad(e.Message);
+        }
+
+        return Wire.Json(new JsonObject { ["rules"] = Rules(rules) }, StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> SetFluenceBalanceAsync(HttpContext http, SandboxState state)
+    {
+        var (node, error, _) = await Wire.ReadJsonAsync(http.Request).ConfigureAwait(false);
+        if (error is not null || node is not JsonObject obj || obj["balance"] is not JsonValue value || !value.TryGetValue<decimal>(out var balance))
+            return Bad("expected {\"balance\": <number>}");
+        state.SetFluenceBalance(balance);
+        return Wire.Empty(StatusCodes.Status204NoContent);
+    }
+
+    private static async Task<IResult> SetFluidstackCapacityAsync(HttpContext http, SandboxState state)
+    {
+        var (node, error, _) = await Wire.ReadJsonAsync(http.Request).ConfigureAwait(false);
+        if (error is not null || node is not JsonObject obj
+            || Wire.AsString(obj["region"]) is not { } region || Wire.AsString(obj["type"]) is not { } type
+            || obj["capacity"] is not JsonValue value || !value.TryGetValue<int>(out var capacity))
+            return Bad("expected {\"region\": \"...\", \"type\": \"...\", \"capacity\": <int>}");
+        try
+        {
+            state.SetCapacity(region, type, capacity);
+        }
+        catch (ArgumentException e)
+        {
+            return Bad(e.Message);
+        }
+
+        return Wire.Empty(StatusCodes.Status204NoContent);
     }
 
     private static IResult Bad(string message, int status = StatusCodes.Status400BadRequest) =>

@@ -24,23 +24,34 @@ internal static class FluenceEndpoints
 
     public static void Map(IEndpointRouteBuilder app, SandboxContext sandbox)
     {
-        var state = sandbox.State;
         var gpu = app.MapGroup("/gpu").AddEndpointFilter(async (context, next) =>
         {
             if (!HasApiKey(context.HttpContext.Request, sandbox.Options.FluenceApiKey))
                 return Wire.Json(new FluenceAuthErrorDto("Auth failed. No such API Key"), StatusCodes.Status403Forbidden);
             return await next(context).ConfigureAwait(false);
         });
+        MapPlans(gpu, sandbox);
+        MapContainers(gpu, sandbox);
+        MapMachines(gpu, sandbox, "vms", FluenceKind.Vm);
+        MapMachines(gpu, sandbox, "baremetal", FluenceKind.BareMetal);
+    }
 
-        // ------------------------------------------------------------------------------------------ plans
+    /// <summary>Container, VM and bare-metal plans, and the default images.</summary>
+    private static void MapPlans(RouteGroupBuilder gpu, SandboxContext sandbox)
+    {
+        var state = sandbox.State;
         gpu.MapGet("/plans/", () => Wire.Json(state.Catalog.ContainerPlans.Select(ToDto).ToArray()));
         gpu.MapGet("/plans/vms", () => sandbox.Options.ServeMalformedListItem
             ? Wire.Json(WithFractionalOffer(VmPlanList(state.Catalog.VmOptions)))
             : Wire.Json(VmPlanList(state.Catalog.VmOptions)));
         gpu.MapGet("/plans/baremetal", () => Wire.Json(VmPlanList(state.Catalog.BareMetalOptions)));
         gpu.MapGet("/default-images/", () => Wire.Json(state.Catalog.DefaultImages.Select(ToDto).ToArray()));
+    }
 
-        // ------------------------------------------------------------------------------------- containers
+    /// <summary>Container instances: <c>/gpu/instances/</c>.</summary>
+    private static void MapContainers(RouteGroupBuilder gpu, SandboxContext sandbox)
+    {
+        var state = sandbox.State;
         gpu.MapGet("/instances/", () => Locked(state, () =>
             Wire.Json(state.FluenceInstances.Where(i => i.Kind == FluenceKind.Container).Select(i => ToListDto(i)).ToArray())));
         gpu.MapPost("/instances/", (Func<HttpContext, Task<IResult>>)(http => DeployContainerAsync(http, sandbox)));
@@ -53,19 +64,20 @@ internal static class FluenceEndpoints
             LogLines(http, state, instance_id, events: false));
         gpu.MapGet("/instances/{instance_id}/events", (HttpContext http, string instance_id) =>
             LogLines(http, state, instance_id, events: true));
+    }
 
-        // ----------------------------------------------------------------------------- VMs and bare metal
-        foreach (var (segment, kind) in new[] { ("vms", FluenceKind.Vm), ("baremetal", FluenceKind.BareMetal) })
-        {
-            gpu.MapGet($"/instances/{segment}", () => Locked(state, () =>
-                Wire.Json(state.FluenceInstances.Where(i => i.Kind == kind).Select(i => ToVmListDto(i)).ToArray())));
-            gpu.MapPost($"/instances/{segment}", (Func<HttpContext, Task<IResult>>)(http => DeployVmAsync(http, sandbox, kind)));
-            gpu.MapGet($"/instances/{segment}/{{instance_id}}", (string instance_id) =>
-                WithInstance(state, instance_id, kind, i => Wire.Json(ToVmDetail(i, state.Now))));
-            gpu.MapPut($"/instances/{segment}/{{instance_id}}", (HttpContext http, string instance_id) => RenameAsync(http, state, instance_id, kind));
-            gpu.MapDelete($"/instances/{segment}/{{instance_id}}", (string instance_id) =>
-                WithInstance(state, instance_id, kind, i => Terminate(state, i)));
-        }
+    /// <summary>VM or bare-metal instances (the same API under <c>/gpu/instances/{segment}</c>).</summary>
+    private static void MapMachines(RouteGroupBuilder gpu, SandboxContext sandbox, string segment, FluenceKind kind)
+    {
+        var state = sandbox.State;
+        gpu.MapGet($"/instances/{segment}", () => Locked(state, () =>
+            Wire.Json(state.FluenceInstances.Where(i => i.Kind == kind).Select(i => ToVmListDto(i)).ToArray())));
+        gpu.MapPost($"/instances/{segment}", (Func<HttpContext, Task<IResult>>)(http => DeployVmAsync(http, sandbox, kind)));
+        gpu.MapGet($"/instances/{segment}/{{instance_id}}", (string instance_id) =>
+            WithInstance(state, instance_id, kind, i => Wire.Json(ToVmDetail(i, state.Now))));
+        gpu.MapPut($"/instances/{segment}/{{instance_id}}", (HttpContext http, string instance_id) => RenameAsync(http, state, instance_id, kind));
+        gpu.MapDelete($"/instances/{segment}/{{instance_id}}", (string instance_id) =>
+            WithInstance(state, instance_id, kind, i => Terminate(state, i)));
     }
 
     private static IResult Locked(SandboxState state, Func<IResult> action)

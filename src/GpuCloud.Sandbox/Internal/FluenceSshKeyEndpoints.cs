@@ -35,26 +35,28 @@ internal static class FluenceSshKeyEndpoints
         keys.MapPost("", (Func<HttpContext, Task<IResult>>)(http => CreateAsync(http, state)));
         // Only the bulk delete: the newer main-API spec and Fluence's own client remove keys with POST /v1/ssh_keys/delete
         // and no longer document DELETE /v1/ssh_keys/{id}.
-        keys.MapPost("/delete", async (HttpContext http) =>
-        {
-            var (node, parseError, _) = await Wire.ReadJsonAsync(http.Request).ConfigureAwait(false);
-            if (parseError is not null || node is not JsonObject body || body["ids"] is not JsonArray ids)
-                return Error(StatusCodes.Status400BadRequest, "bad_request", "Wrong parameters");
-            var wanted = new HashSet<Guid>();
-            foreach (var item in ids)
-            {
-                if (Wire.AsString(item) is not { } text || !Guid.TryParse(text, out var id))
-                    return Error(StatusCodes.Status400BadRequest, "bad_request", "Wrong parameters");
-                wanted.Add(id);
-            }
+        keys.MapPost("/delete", (Func<HttpContext, Task<IResult>>)(http => DeleteAsync(http, state)));
+    }
 
-            lock (state.Gate)
-            {
-                var removed = state.FluenceKeys.Where(k => wanted.Contains(k.Id)).ToList();
-                state.FluenceKeys.RemoveAll(k => wanted.Contains(k.Id));
-                return Wire.Json(removed.Select(k => ToDto(state, k)).ToArray());
-            }
-        });
+    private static async Task<IResult> DeleteAsync(HttpContext http, SandboxState state)
+    {
+        var (node, parseError, _) = await Wire.ReadJsonAsync(http.Request).ConfigureAwait(false);
+        if (parseError is not null || node is not JsonObject body || body["ids"] is not JsonArray ids)
+            return Error(StatusCodes.Status400BadRequest, "bad_request", "Wrong parameters");
+        var wanted = new HashSet<Guid>();
+        foreach (var item in ids)
+        {
+            if (Wire.AsString(item) is not { } text || !Guid.TryParse(text, out var id))
+                return Error(StatusCodes.Status400BadRequest, "bad_request", "Wrong parameters");
+            wanted.Add(id);
+        }
+
+        lock (state.Gate)
+        {
+            var removed = state.FluenceKeys.Where(k => wanted.Contains(k.Id)).ToList();
+            state.FluenceKeys.RemoveAll(k => wanted.Contains(k.Id));
+            return Wire.Json(removed.Select(k => ToDto(state, k)).ToArray());
+        }
     }
 
     private static IResult Error(int status, string code, string message) => Wire.Json(new FluenceApiErrorDto(code, message), status);

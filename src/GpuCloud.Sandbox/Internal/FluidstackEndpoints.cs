@@ -36,14 +36,21 @@ internal static class FluidstackEndpoints
         MapInfrastructure(app, sandbox);
     }
 
-    // ============================================================================================ management
-
+    /// <summary>The global Management API: the organization, every region's instances, the user's SSH keys.</summary>
     private static void MapManagement(IEndpointRouteBuilder app, SandboxContext sandbox)
     {
-        var state = sandbox.State;
         var api = app.MapGroup(ManagementPrefix).AddEndpointFilter(async (context, next) =>
             FluidstackAuth.Check(context.HttpContext, sandbox) ?? await next(context).ConfigureAwait(false));
+        MapOrganization(api, sandbox);
+        MapInvitations(api, sandbox.State);
+        MapManagementInstances(api, sandbox.State);
+        MapUserKeys(api, sandbox.State);
+    }
 
+    /// <summary>Regions, clusters, the one organization and its one member.</summary>
+    private static void MapOrganization(RouteGroupBuilder api, SandboxContext sandbox)
+    {
+        var state = sandbox.State;
         api.MapGet("/regions", () => Wire.Json(state.Catalog.Regions.Select(r => new FsRegionDto(r.Name, sandbox.RegionUrl(r.Name))).ToArray()));
         api.MapGet("/clusters", () => Wire.Json(Array.Empty<object>()));
         api.MapGet("/organizations", () => Wire.Json(new[] { new FsOrganizationDto(OrganizationId, "sandbox", "GpuCloud Sandbox") }));
@@ -58,6 +65,10 @@ internal static class FluidstackEndpoints
         });
         api.MapDelete("/members/{id}", (string id) =>
             id == MemberId ? Message(400, "cannot remove the last admin of the organization") : Message(404, "member not found"));
+    }
+
+    private static void MapInvitations(RouteGroupBuilder api, SandboxState state)
+    {
         api.MapGet("/invitations", () =>
         {
             lock (state.Gate) return Wire.Json(state.Invitations.Select(i => new FsInvitationDto(i.Id, i.Email, i.Role)).ToArray());
@@ -76,7 +87,11 @@ internal static class FluidstackEndpoints
             lock (state.Gate)
                 return state.Invitations.RemoveAll(i => i.Id == id) > 0 ? Wire.Empty(204) : Message(404, "invitation not found");
         });
+    }
 
+    /// <summary>Every region's instances in one list, optionally of one project.</summary>
+    private static void MapManagementInstances(RouteGroupBuilder api, SandboxState state)
+    {
         api.MapGet("/instances", (HttpContext http) =>
         {
             Guid? project = null;
@@ -103,7 +118,10 @@ internal static class FluidstackEndpoints
                 return instance is null ? Message(404, "instance not found") : Wire.Json(ToManagementDto(instance));
             }
         });
+    }
 
+    private static void MapUserKeys(RouteGroupBuilder api, SandboxState state)
+    {
         api.MapGet("/user/keys", () =>
         {
             lock (state.Gate) return Wire.Json(state.UserKeys.Select(k => new FsSshKeyDto(k.Name, k.Key)).ToArray());
@@ -142,21 +160,27 @@ internal static class FluidstackEndpoints
             },
             Wire.FsTimestamp(i.UpdatedAt));
 
-    // ======================================================================================== infrastructure
-
+    /// <summary>A region's Infrastructure API: only regions of the catalog answer; most calls need a project of that region.</summary>
     private static void MapInfrastructure(IEndpointRouteBuilder app, SandboxContext sandbox)
     {
-        var state = sandbox.State;
         var api = app.MapGroup(RegionPrefix).AddEndpointFilter(async (context, next) =>
         {
             if (FluidstackAuth.Check(context.HttpContext, sandbox) is { } unauthorized) return unauthorized;
             var region = context.HttpContext.GetRouteValue("region") as string;
-            if (region is null || state.Catalog.FindRegion(region) is null) return Message(404, $"region \"{region}\" not found");
+            if (region is null || sandbox.State.Catalog.FindRegion(region) is null) return Message(404, $"region \"{region}\" not found");
             return await next(context).ConfigureAwait(false);
         });
+        MapProjects(api, sandbox);
+        MapInstanceTypes(api, sandbox);
+        MapInstances(api, sandbox);
+        MapFilesystems(api, sandbox.State);
+        MapClusters(api, sandbox.State);
+    }
 
-        // ------------------------------------------------------------------------------------ projects
-        // /projects is regional: a region lists only its own projects.
+    /// <summary><c>/projects</c> is regional: a region lists only its own projects.</summary>
+    private static void MapProjects(RouteGroupBuilder api, SandboxContext sandbox)
+    {
+        var state = sandbox.State;
         api.MapGet("/projects", (string region) =>
         {
             lock (state.Gate) return Wire.Json(state.Projects.Where(p => p.IsIn(region)).Select(ToDto).ToArray());
@@ -196,8 +220,12 @@ internal static class FluidstackEndpoints
                 return Wire.Empty(StatusCodes.Status204NoContent);
             }
         });
+    }
 
-        // ----------------------------------------------------------------------- types, capacity, capabilities
+    /// <summary>Instance types, their capacity, and the capabilities list.</summary>
+    private static void MapInstanceTypes(RouteGroupBuilder api, SandboxContext sandbox)
+    {
+        var state = sandbox.State;
         api.MapGet("/instance-types", (string region) =>
         {
             var r = state.Catalog.FindRegion(region)!;
@@ -220,8 +248,11 @@ internal static class FluidstackEndpoints
             }
         });
         api.MapGet("/capabilities", () => Wire.Json(Capabilities));
+    }
 
-        // ----------------------------------------------------------------------------------- instances
+    private static void MapInstances(RouteGroupBuilder api, SandboxContext sandbox)
+    {
+        var state = sandbox.State;
         api.MapGet("/instances", (HttpContext http, string region) =>
         {
             if (RequireProject(http, state, out var project) is { } bad) return bad;
@@ -251,8 +282,10 @@ internal static class FluidstackEndpoints
             WithInstance(http, state, region, id, i => Transition(state, sandbox.Options, i, FsState.Running, FsState.Stopping, FsState.Stopped, "stop")));
         api.MapPost("/instances/{id}/actions/start", (HttpContext http, string region, string id) =>
             WithInstance(http, state, region, id, i => Transition(state, sandbox.Options, i, FsState.Stopped, FsState.Starting, FsState.Running, "start")));
+    }
 
-        // --------------------------------------------------------------------------------- filesystems
+    private static void MapFilesystems(RouteGroupBuilder api, SandboxState state)
+    {
         api.MapGet("/filesystems", (HttpContext http, string region) =>
         {
             if (RequireProject(http, state, out var project) is { } bad) return bad;
@@ -298,8 +331,11 @@ internal static class FluidstackEndpoints
                 return Wire.Empty(StatusCodes.Status204NoContent);
             }
         });
+    }
 
-        // ------------------------------------------------------------- kubernetes and slurm: minimal
+    /// <summary>Kubernetes and Slurm clusters: minimal (an empty list; anything else is not found or not implemented).</summary>
+    private static void MapClusters(RouteGroupBuilder api, SandboxState state)
+    {
         foreach (var kind in new[] { "kubernetes", "slurm" })
         {
             api.MapGet($"/{kind}/clusters", (HttpContext http) => RequireProject(http, state, out _) ?? Wire.Json(Array.Empty<object>()));
@@ -365,17 +401,60 @@ internal static class FluidstackEndpoints
         if (RequireProject(http, state, out var project) is { } bad) return bad;
         var (node, error, _) = await Wire.ReadJsonAsync(http.Request).ConfigureAwait(false);
         if (error is not null || node is not JsonObject body) return Message(400, "invalid request body: expected a JSON object");
-        var name = Wire.AsString(body["name"]);
-        if (name is not null)
+        if (Wire.AsString(body["name"]) is { } counted)
         {
-            lock (state.Gate) state.CountCreateRequest(SandboxProvider.Fluidstack, name);
+            lock (state.Gate) state.CountCreateRequest(SandboxProvider.Fluidstack, counted);
         }
 
+        if (ReadCreateRequest(body, state.Catalog.FindRegion(region)!, out var request) is { } refused) return refused;
+
+        lock (state.Gate)
+        {
+            state.Advance();
+            foreach (var fsId in request.Filesystems)
+            {
+                if (!state.Filesystems.Any(f => f.Id == fsId && f.Region == region && f.ProjectId == project))
+                    return Message(404, $"filesystem {fsId} not found");
+            }
+
+            var now = state.Now;
+            var instance = new FsInstance
+            {
+                Id = state.NewGuid(),
+                Region = region,
+                ProjectId = project,
+                Name = request.Name,
+                Type = request.Type,
+                Image = request.Image,
+                Preemptible = request.Preemptible,
+                Ephemeral = request.Ephemeral,
+                UserData = request.UserData,
+                Filesystems = request.Filesystems,
+                Tags = request.Tags,
+                Ordinal = state.NextOrdinal(),
+                CreatedAt = now,
+                UpdatedAt = now,
+                DueAt = now + sandbox.Options.ProvisioningDelay,
+            };
+
+            TakeCapacity(state, instance, fails: sandbox.Faults.TakeProvisioningFailure(http.Request.Path, http.Request.Method));
+            state.FsInstances.Add(instance);
+            return Wire.Json(ToDto(instance, sandbox.Options.FluidstackUserData), StatusCodes.Status201Created);
+        }
+    }
+
+    private sealed record CreateRequest(
+        string Name, string Type, string Image, bool Preemptible, bool Ephemeral, string? UserData, List<Guid> Filesystems, Dictionary<string, string> Tags);
+
+    /// <summary>The create body's checks, in the order the API reports them; null when the body is acceptable.</summary>
+    private static IResult? ReadCreateRequest(JsonObject body, FluidstackRegion region, out CreateRequest request)
+    {
+        request = null!;
+        var name = Wire.AsString(body["name"]);
         if (string.IsNullOrWhiteSpace(name)) return Message(400, "name is required");
         if (Wire.AsString(body["type"]) is not { Length: > 0 } type) return Message(400, "type is required");
-        var regionInfo = state.Catalog.FindRegion(region)!;
-        if (regionInfo.InstanceTypes.All(t => t.Name != type))
-            return Message(400, $"instance type \"{type}\" is not available in region {region}");
+        if (region.InstanceTypes.All(t => t.Name != type))
+            return Message(400, $"instance type \"{type}\" is not available in region {region.Name}");
 
         var image = DefaultImage;
         if (body["image"] is { } imageNode)
@@ -406,50 +485,22 @@ internal static class FluidstackEndpoints
         }
 
         if (ReadTags(body, out var tags) is { } badTags) return badTags;
+        request = new CreateRequest(name, type, image, preemptible, ephemeral, userData, filesystems, tags);
+        return null;
+    }
 
-        lock (state.Gate)
+    /// <summary>An instance with capacity left runs (or fails, if a fault says so); without, it ends out of stock.</summary>
+    private static void TakeCapacity(SandboxState state, FsInstance instance, bool fails)
+    {
+        if (state.Capacity[(instance.Region, instance.Type)] > 0)
         {
-            state.Advance();
-            foreach (var fsId in filesystems)
-            {
-                if (!state.Filesystems.Any(f => f.Id == fsId && f.Region == region && f.ProjectId == project))
-                    return Message(404, $"filesystem {fsId} not found");
-            }
-
-            var now = state.Now;
-            var instance = new FsInstance
-            {
-                Id = state.NewGuid(),
-                Region = region,
-                ProjectId = project,
-                Name = name,
-                Type = type,
-                Image = image,
-                Preemptible = preemptible,
-                Ephemeral = ephemeral,
-                UserData = userData,
-                Filesystems = filesystems,
-                Tags = tags,
-                Ordinal = state.NextOrdinal(),
-                CreatedAt = now,
-                UpdatedAt = now,
-                DueAt = now + sandbox.Options.ProvisioningDelay,
-            };
-
-            var fails = sandbox.Faults.TakeProvisioningFailure(http.Request.Path, http.Request.Method);
-            if (state.Capacity[(region, type)] > 0)
-            {
-                state.Capacity[(region, type)]--;
-                instance.HoldsCapacity = true;
-                instance.NextState = fails ? FsState.Error : FsState.Running;
-            }
-            else
-            {
-                instance.NextState = FsState.OutOfStock;
-            }
-
-            state.FsInstances.Add(instance);
-            return Wire.Json(ToDto(instance, sandbox.Options.FluidstackUserData), StatusCodes.Status201Created);
+            state.Capacity[(instance.Region, instance.Type)]--;
+            instance.HoldsCapacity = true;
+            instance.NextState = fails ? FsState.Error : FsState.Running;
+        }
+        else
+        {
+            instance.NextState = FsState.OutOfStock;
         }
     }
 

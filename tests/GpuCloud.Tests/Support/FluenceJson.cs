@@ -1,8 +1,12 @@
+using System.Text.Json.Nodes;
+
 namespace GpuCloud.Tests.Support;
 
 /// <summary>
-/// Canned Fluence bodies: the documented examples of the Fluence docs (fluencelabs/docs, `docs/build/api/gpu_cloud/*`) and the
-/// <c>example:</c> values of specs/fluence.openapi.yaml (snake_case, exactly as Fluence sends them).
+/// Canned Fluence bodies for the facade's tests: the <c>example:</c> values of specs/fluence.openapi.yaml come from their
+/// one home, <see cref="FluenceExamples"/> (shared with the generated client's tests), as they are or with the fields a
+/// test varies; here are only the URLs and ids the tests use, and the bodies the spec has no example for (documented
+/// shapes of the Fluence docs, fluencelabs/docs, `docs/build/api/gpu_cloud/*`; snake_case, exactly as Fluence sends them).
 /// </summary>
 public static class FluenceJson
 {
@@ -127,61 +131,23 @@ public static class FluenceJson
     public static string ContainerList(params string[] more) =>
         more.Length == 0 ? ContainerInstances : ContainerInstances.TrimEnd()[..^1].TrimEnd() + ",\n" + string.Join(",\n", more) + "\n]";
 
-    /// <summary>getContainerInstance.200.active, with the status replaceable (INITIALIZED, FAILED, HIBERNATING...).</summary>
-    public static string ContainerDetail(string status = "ACTIVE", string id = ActiveContainerId) => $$"""
-        {
-          "id": "{{id}}",
-          "name": "fuchsia-hawk-4706",
-          "instance_status": "{{status}}",
-          "container_status": "STARTED",
-          "resources": {
-            "supply": {"vcpu": {"count": 1}, "memory": {"count": 1, "units": "Gi"}, "storage": {"count": 1, "units": "Gi"}, "gpu_count": 1},
-            "gpu_model": {"vendor": "nvidia", "model": "a100", "vram": "80Gi", "interface": "sxm"}
-          },
-          "location": "US",
-          "container_info": {
-            "image": "docker.io/fluencelabs/debian-ssh-root:11",
-            "expose": [{"port": "22", "protocol": "tcp"}],
-            "environment": [{"name": "SSH_PUBKEY", "value": "ssh-ed25519 AAAAC3..."}],
-            "startup_command": null
-          },
-          "billing": {"hourly_usage": 1.22, "total_spendings": 1.22, "reserved_amount": 2.44, "next_billing_period": "2026-02-07T15:00:00Z"},
-          "network": {
-            "domain": "provider.a100.pub",
-            "forwarded_ports": [{"port": "22", "external_port": "32345", "protocol": "tcp"}, {"port": "8000", "external_port": "32346", "protocol": "tcp"}],
-            "uri": null
-          },
-          "created_at": "2026-02-07T14:42:29.472381Z",
-          "updated_at": "2026-02-07T14:43:41.901135Z"
-        }
-        """;
+    /// <summary>
+    /// getContainerInstance.200.active with a second forwarded port (8000 on 32346), the status and id replaceable
+    /// (INITIALIZED, FAILED, HIBERNATING...).
+    /// </summary>
+    public static string ContainerDetail(string status = "ACTIVE", string id = ActiveContainerId)
+    {
+        var detail = Example(FluenceExamples.ContainerInstanceActive);
+        detail["id"] = id;
+        detail["instance_status"] = status;
+        detail["network"]!["forwarded_ports"]!.AsArray().Add(new JsonObject { ["port"] = "8000", ["external_port"] = "32346", ["protocol"] = "tcp" });
+        return detail.ToJsonString();
+    }
 
     public const string EndedContainerDetailId = "4fe394f8-215c-42c3-8cef-f5f0381f7d9c";
 
     /// <summary>getContainerInstance.200.ended: network null.</summary>
-    public const string ContainerDetailEnded = """
-        {
-          "id": "4fe394f8-215c-42c3-8cef-f5f0381f7d9c",
-          "name": "coral-fowl-8570",
-          "instance_status": "ENDED",
-          "container_status": "NOT_STARTED",
-          "resources": {
-            "supply": {"vcpu": {"count": 1}, "memory": {"count": 1, "units": "Gi"}, "storage": {"count": 1, "units": "Gi"}, "gpu_count": 1},
-            "gpu_model": {"vendor": "nvidia", "model": "a100", "vram": "80Gi", "interface": "sxm"}
-          },
-          "location": "US",
-          "container_info": {
-            "image": "docker.io/fluencelabs/debian-ssh-root:11",
-            "expose": [{"port": "22", "protocol": "tcp"}],
-            "environment": [{"name": "SSH_PUBKEY", "value": "ssh-ed25519 AAAAC3..."}],
-            "startup_command": null
-          },
-          "billing": {"hourly_usage": 0, "total_spendings": 26.8, "reserved_amount": 0, "next_billing_period": null},
-          "network": null,
-          "created_at": "2026-02-05T08:31:28.676135Z",
-          "updated_at": "2026-02-06T05:42:00.193483Z"
-        }
-        """;
+    public const string ContainerDetailEnded = FluenceExamples.ContainerInstanceEnded;
 
     public const string ActiveVmId = "05cdd5fc-d384-4fbc-8861-5e3e2a66397c";
     public const string FailedVmId = "74c722a1-645c-4799-ad2b-731e8f45def8";
@@ -189,49 +155,18 @@ public static class FluenceJson
     /// <summary>listVmInstances.200: one ACTIVE (l40), one FAILED (v100); status field is "status".</summary>
     public const string VmInstances = FluenceExamples.VmInstances;
 
-    /// <summary>getVmInstance.200.active, with the status and ssh_connection replaceable.</summary>
-    public static string VmDetail(string status = "ACTIVE", string? sshConnection = "ssh ubuntu@216.81.248.90", string id = ActiveVmId) => $$"""
-        {
-          "id": "{{id}}",
-          "name": "azure-booby-3323",
-          "status": "{{status}}",
-          "availability": "vm",
-          "resources": {
-            "supply": {"vcpu": {"count": 14}, "memory": {"count": 119, "units": "Gi"}, "storage": {"count": 582, "units": "Gi"}, "gpu_count": 1},
-            "gpu_model": {"vendor": "nvidia", "model": "l40", "vram": "48Gi", "interface": "pcie"}
-          },
-          "location": "us-central-3",
-          "os_image": "Ubuntu Server 22.04",
-          "ssh_connection": {{(sshConnection is null ? "null" : "\"" + sshConnection + "\"")}},
-          "billing": {"hourly_usage": 0.76, "total_spendings": 1.51, "reserved_amount": 0.76, "next_billing_period": "2026-02-07T16:00:00Z"},
-          "network": {"domain": "216.81.248.90", "forwarded_ports": [], "uri": null},
-          "ssh_key": "ssh-ed25519 AAAAC3... user@host",
-          "created_at": "2026-02-07T14:43:43.993091Z",
-          "updated_at": "2026-02-07T14:45:42.054932Z"
-        }
-        """;
+    /// <summary>getVmInstance.200.active, with the status, ssh_connection and id replaceable.</summary>
+    public static string VmDetail(string status = "ACTIVE", string? sshConnection = "ssh ubuntu@216.81.248.90", string id = ActiveVmId)
+    {
+        var detail = Example(FluenceExamples.VmInstanceActive);
+        detail["id"] = id;
+        detail["status"] = status;
+        detail["ssh_connection"] = sshConnection;
+        return detail.ToJsonString();
+    }
 
     /// <summary>getVmInstance.200.ended: network, ssh_connection and next_billing_period null.</summary>
-    public const string VmDetailEnded = """
-        {
-          "id": "74c722a1-645c-4799-ad2b-731e8f45def8",
-          "name": "crimson-chinchilla-3483",
-          "status": "ENDED",
-          "availability": "vm",
-          "resources": {
-            "supply": {"vcpu": {"count": 8}, "memory": {"count": 22, "units": "Gi"}, "storage": {"count": 465, "units": "Gi"}, "gpu_count": 1},
-            "gpu_model": {"vendor": "nvidia", "model": "v100", "vram": "32Gi", "interface": "sxm"}
-          },
-          "location": "Texas",
-          "os_image": "ubuntu24.04",
-          "ssh_connection": null,
-          "billing": {"hourly_usage": 0, "total_spendings": 0, "reserved_amount": 0, "next_billing_period": null},
-          "network": null,
-          "ssh_key": "ssh-ed25519 AAAAC3... user@host",
-          "created_at": "2026-02-07T14:42:40.089261Z",
-          "updated_at": "2026-02-07T14:43:13.543334Z"
-        }
-        """;
+    public const string VmDetailEnded = FluenceExamples.VmInstanceEnded;
 
     public const string DeployedId = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
 
@@ -256,4 +191,6 @@ public static class FluenceJson
     public static string SshKeyPageOf(int filtered, int currentPage, int totalPages, params string[] items) =>
         "{\"items\": [" + string.Join(",", items) + "], \"pagination\": {\"totalRecords\": " + filtered
         + ", \"filteredRecords\": " + filtered + ", \"totalPages\": " + totalPages + ", \"currentPage\": " + currentPage + ", \"perPage\": 100}}";
+
+    private static JsonObject Example(string json) => JsonNode.Parse(json)!.AsObject();
 }

@@ -1,9 +1,9 @@
 namespace GpuCloud.Tests.Plumbing;
 
 /// <summary>
-/// Base of the plumbing tests: each test gets a <see cref="SecretWatch"/>, and after every test all it captured
-/// (log lines at every level, structured values, exception messages and ToString) is checked for secrets, so the
-/// secret check covers every failure path this suite provokes.
+/// Base of the tests that drive the real HTTP chain: each test gets a <see cref="SecretWatch"/>, and after every test
+/// all it captured (log lines at every level, structured values, exception messages and ToString) is checked for
+/// secrets, so the secret check covers every failure path this suite provokes.
 /// </summary>
 public abstract class PlumbingTest
 {
