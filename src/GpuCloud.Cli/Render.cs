@@ -173,10 +173,10 @@ internal static class Render
         {
             FitColumn<GpuInstance>[] owned =
             [
-                new("Age", i => i.AgeAt(at) is { } age ? Durations.Short(age) : "?") { Right = true, Priority = wide ? 0 : 5 },
-                new("Cost so far", i => i.CostSoFarAt(at) is { } cost ? Price(cost, i.Currency) : "?") { Right = true, Priority = wide ? 0 : 6 },
+                new("Age", i => i.AgeAt(at) is { } age ? Durations.Short(age) : "?") { Right = true, Priority = wide ? 0 : 6 },
+                new("Cost so far", i => i.CostSoFarAt(at) is { } cost ? Price(cost, i.Currency) : "?") { Right = true, Priority = wide ? 0 : 7 },
                 // Who made it through GpuCloud: "-" for an instance GpuCloud did not make, "?" when no journal could tell.
-                new("Owner", i => i.CreatedBy ?? (i.CreatedByGpuCloud switch { true => "GpuCloud", false => "-", null => "?" })) { Priority = wide ? 0 : 7 },
+                new("Owner", i => i.CreatedBy ?? (i.CreatedByGpuCloud switch { true => "GpuCloud", false => "-", null => "?" })) { Priority = wide ? 0 : 5 },
             ];
             columns = [.. columns, .. owned];
         }
