@@ -16,8 +16,6 @@ namespace GpuCloud;
 public sealed class GpuCloudClient : IDisposable
 {
     private readonly ProviderSet _providers;
-    private readonly GpuCloudOptions _options;
-    private readonly TimeProvider _time;
     private readonly CreateRecovery _creates;
     private readonly PlanSearch _search;
     private readonly InstanceWaiter _waiter;
@@ -70,8 +68,6 @@ public sealed class GpuCloudClient : IDisposable
     private GpuCloudClient(ProviderSet providers, GpuCloudOptions options, TimeProvider time)
     {
         _providers = providers;
-        _options = options;
-        _time = time;
         _lease = new CreatorLease(options, time);
         _creates = new CreateRecovery(options, time, _lease);
         _search = new PlanSearch(providers.All);
@@ -109,7 +105,7 @@ public sealed class GpuCloudClient : IDisposable
     /// <param name="cancellationToken">Cancels the search.</param>
     /// <exception cref="GpuCloudException">The query is invalid (<see cref="GpuCloudErrorCode.InvalidRequest"/>).</exception>
     public Task<PlanSearchResult> ListPlansAsync(PlanQuery? query = null, CancellationToken cancellationToken = default) =>
-        GpuCloudDiagnostics.RunAsync("ListPlans", null, () => _search.SearchAsync(query ?? new PlanQuery(), cancellationToken));
+        _search.SearchAsync(query ?? new PlanQuery(), cancellationToken); // counted once per provider asked, in the search
 
     /// <summary>
     /// Lists instances on every provider, or on one; each says whether GpuCloud created it (<see cref="GpuInstance.CreatedByGpuCloud"/>,
@@ -119,47 +115,16 @@ public sealed class GpuCloudClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<IReadOnlyList<GpuInstance>> ListInstancesAsync(string? provider = null, CancellationToken cancellationToken = default)
     {
-        var targets = _providers.OneOrAll(provider);
-        var lists = await Task.WhenAll(targets.Select(p =>
-            GpuCloudDiagnostics.RunAsync("ListInstances", p.Name, () => p.ListInstancesAsync(cancellationToken)))).ConfigureAwait(false);
-        var journaled = await JournaledOwnersAsync(cancellationToken).ConfigureAwait(false);
-        return targets.Zip(lists).SelectMany(pair => pair.Second.Select(i =>
-        {
-            var owner = (pair.First as ICreateSupport)?.MarksOf(i)?.Owner ?? journaled?.GetValueOrDefault((i.Provider, i.Id));
-            return i with { CreatedByGpuCloud = owner is not null ? true : journaled is null ? null : false, CreatedBy = owner };
-        })).ToArray();
-    }
-
-    /// <summary>
-    /// Who created each instance the journal knows, or <see langword="null"/> when there is no journal or it cannot be read:
-    /// a listing does not fail for the journal, it just cannot say whose an unmarked instance is.
-    /// </summary>
-    private async Task<Dictionary<(string Provider, string Id), string>?> JournaledOwnersAsync(CancellationToken cancellationToken)
-    {
-        if (_options.Journal is not { } journal) return null;
-        try
-        {
-            var open = await journal.ListOpenAsync(cancellationToken).ConfigureAwait(false);
-            return open.Where(e => e.Outcome?.InstanceId is not null)
-                .GroupBy(e => (e.Intent.Provider, e.Outcome!.InstanceId!))
-                .ToDictionary(g => g.Key, g => g.Last().Intent.Owner);
-        }
-        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.JournalUnavailable)
-        {
-            return null;
-        }
+        var lists = await EachAsync("ListInstances", provider, p => p.ListInstancesAsync(cancellationToken)).ConfigureAwait(false);
+        return await _owned.MarkAsync(lists.SelectMany(l => l.Result.Select(i => (l.Provider, i))), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Gets one instance.</summary>
     /// <param name="provider">The instance's provider.</param>
     /// <param name="instanceId">The instance's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public Task<GpuInstance> GetInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default)
-    {
-        var p = _providers.Get(provider);
-        RequireId(instanceId);
-        return GpuCloudDiagnostics.RunAsync("GetInstance", p.Name, () => p.GetInstanceAsync(instanceId, cancellationToken));
-    }
+    public Task<GpuInstance> GetInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default) =>
+        OneAsync("GetInstance", provider, instanceId, p => p.GetInstanceAsync(instanceId, cancellationToken));
 
     /// <summary>
     /// Validates and creates an instance, returning as soon as the provider accepted it; see <see cref="WaitForStateAsync"/>.
@@ -226,43 +191,29 @@ public sealed class GpuCloudClient : IDisposable
     {
         var p = _providers.Get(provider);
         RequireId(instanceId);
-        return _options.Journal is { } journal
-            ? journal.RecordKeptAsync(p.Name, instanceId, _time.GetUtcNow(), cancellationToken)
-            : Task.CompletedTask;
+        return _owned.KeepAsync(p.Name, instanceId, cancellationToken);
     }
 
     /// <summary>Deletes an instance; one that is already gone counts as deleted.</summary>
     /// <param name="provider">The instance's provider.</param>
     /// <param name="instanceId">The instance's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public Task DeleteInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default)
-    {
-        var p = _providers.Get(provider);
-        RequireId(instanceId);
-        return GpuCloudDiagnostics.RunAsync("DeleteInstance", p.Name, () => p.DeleteInstanceAsync(instanceId, cancellationToken));
-    }
+    public Task DeleteInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default) =>
+        OneAsync("DeleteInstance", provider, instanceId, p => p.DeleteInstanceAsync(instanceId, cancellationToken));
 
     /// <summary>Starts a stopped instance (Fluidstack).</summary>
     /// <param name="provider">The instance's provider.</param>
     /// <param name="instanceId">The instance's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public Task StartInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default)
-    {
-        var p = _providers.Get(provider);
-        RequireId(instanceId);
-        return GpuCloudDiagnostics.RunAsync("StartInstance", p.Name, () => p.StartInstanceAsync(instanceId, cancellationToken));
-    }
+    public Task StartInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default) =>
+        OneAsync("StartInstance", provider, instanceId, p => p.StartInstanceAsync(instanceId, cancellationToken));
 
     /// <summary>Stops a running instance (Fluidstack).</summary>
     /// <param name="provider">The instance's provider.</param>
     /// <param name="instanceId">The instance's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public Task StopInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default)
-    {
-        var p = _providers.Get(provider);
-        RequireId(instanceId);
-        return GpuCloudDiagnostics.RunAsync("StopInstance", p.Name, () => p.StopInstanceAsync(instanceId, cancellationToken));
-    }
+    public Task StopInstanceAsync(string provider, string instanceId, CancellationToken cancellationToken = default) =>
+        OneAsync("StopInstance", provider, instanceId, p => p.StopInstanceAsync(instanceId, cancellationToken));
 
     /// <summary>
     /// Polls an instance until it reaches <paramref name="target"/>. <see cref="InstanceState.Running"/> means ready:
@@ -315,10 +266,8 @@ public sealed class GpuCloudClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<IReadOnlyList<SshKey>> ListSshKeysAsync(string? provider = null, CancellationToken cancellationToken = default)
     {
-        var targets = _providers.OneOrAll(provider);
-        var lists = await Task.WhenAll(targets.Select(p =>
-            GpuCloudDiagnostics.RunAsync("ListSshKeys", p.Name, () => p.ListSshKeysAsync(cancellationToken)))).ConfigureAwait(false);
-        return lists.SelectMany(l => l).ToArray();
+        var lists = await EachAsync("ListSshKeys", provider, p => p.ListSshKeysAsync(cancellationToken)).ConfigureAwait(false);
+        return lists.SelectMany(l => l.Result).ToArray();
     }
 
     /// <summary>
@@ -334,21 +283,35 @@ public sealed class GpuCloudClient : IDisposable
     {
         var key = SshPublicKey.Parse(publicKey, nameof(publicKey));
         if (string.IsNullOrWhiteSpace(name)) throw GpuCloudException.Invalid(nameof(name), "a key name is required.");
-        var targets = _providers.OneOrAll(provider);
-        return await Task.WhenAll(targets.Select(p =>
-            GpuCloudDiagnostics.RunAsync("AddSshKey", p.Name, () => p.AddSshKeyAsync(name, key, cancellationToken)))).ConfigureAwait(false);
+        var added = await EachAsync("AddSshKey", provider, p => p.AddSshKeyAsync(name, key, cancellationToken)).ConfigureAwait(false);
+        return added.Select(a => a.Result).ToArray();
     }
 
     /// <summary>Removes an SSH key; one that is already gone counts as removed.</summary>
     /// <param name="provider">The key's provider.</param>
     /// <param name="keyId">The key's <see cref="SshKey.Id"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public Task RemoveSshKeyAsync(string provider, string keyId, CancellationToken cancellationToken = default)
+    public Task RemoveSshKeyAsync(string provider, string keyId, CancellationToken cancellationToken = default) =>
+        OneAsync("RemoveSshKey", provider, keyId, p => p.RemoveSshKeyAsync(keyId, cancellationToken), nameof(keyId));
+
+    /// <summary>One provider's call about one id, counted as <paramref name="operation"/>; the id is checked before anything is sent.</summary>
+    private Task<T> OneAsync<T>(string operation, string provider, string id, Func<IGpuCloudProvider, Task<T>> call, string field = "instanceId")
     {
         var p = _providers.Get(provider);
-        RequireId(keyId, nameof(keyId));
-        return GpuCloudDiagnostics.RunAsync("RemoveSshKey", p.Name, () => p.RemoveSshKeyAsync(keyId, cancellationToken));
+        RequireId(id, field);
+        return GpuCloudDiagnostics.RunAsync(operation, p.Name, () => call(p));
     }
+
+    private Task OneAsync(string operation, string provider, string id, Func<IGpuCloudProvider, Task> call, string field = "instanceId") =>
+        OneAsync(operation, provider, id, async p =>
+        {
+            await call(p).ConfigureAwait(false);
+            return true;
+        }, field);
+
+    /// <summary>The same call to every provider (or one) at once, each counted as <paramref name="operation"/> with its provider.</summary>
+    private Task<(IGpuCloudProvider Provider, T Result)[]> EachAsync<T>(string operation, string? provider, Func<IGpuCloudProvider, Task<T>> call) =>
+        Task.WhenAll(_providers.OneOrAll(provider).Select(async p => (p, await GpuCloudDiagnostics.RunAsync(operation, p.Name, () => call(p)).ConfigureAwait(false))));
 
     private static string RequireId(string id, string field = "instanceId") =>
         string.IsNullOrWhiteSpace(id) ? throw GpuCloudException.Invalid(field, "an id is required.") : id;

@@ -7,6 +7,9 @@ namespace GpuCloud;
 /// Tracing and metrics: an <see cref="ActivitySource"/> and a <see cref="Meter"/> both named <c>GpuCloud</c>.
 /// One activity per facade operation (tags <c>gpucloud.operation</c>, <c>gpucloud.provider</c>, <c>gpucloud.outcome</c>);
 /// the counter <c>gpucloud.operations</c> and histogram <c>gpucloud.operation.duration</c> (seconds) carry the same tags.
+/// An operation that asks several providers (plans, instances and keys across providers) counts once per provider it
+/// asks, tagged with it; one that belongs to no single provider (<c>CreateCheapest</c>, <c>ListOwned</c>) counts once,
+/// tagged <c>all</c>. No call is counted twice.
 /// </summary>
 public static class GpuCloudDiagnostics
 {

@@ -172,7 +172,6 @@ public class SecretsAndTelemetryTests : PlumbingTest
 
         var expected = new (string?, string?, string?)[]
         {
-            ("ListPlans", null, "success"),
             ("ListPlans", "fluence", "success"),
             ("ListPlans", "fluidstack", "success"),
             ("ListSshKeys", "fluidstack", "success"),

@@ -26,6 +26,41 @@ internal sealed class OwnedInstances(GpuCloudOptions options, TimeProvider time,
     /// </summary>
     internal static readonly TimeSpan UnknownOutcomeWindow = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Says of each listed instance whether GpuCloud created it and who (<see cref="GpuInstance.CreatedBy"/>): the provider's
+    /// mark, else the journal. Without a journal, or when it cannot be read, an unmarked instance's answer is unknown: a
+    /// listing does not fail for the journal.
+    /// </summary>
+    public async Task<IReadOnlyList<GpuInstance>> MarkAsync(IEnumerable<(IGpuCloudProvider Provider, GpuInstance Instance)> listed, CancellationToken ct)
+    {
+        var journaled = await JournaledOwnersAsync(ct).ConfigureAwait(false);
+        return listed.Select(pair =>
+        {
+            var owner = (pair.Provider as ICreateSupport)?.MarksOf(pair.Instance)?.Owner ?? journaled?.GetValueOrDefault((pair.Instance.Provider, pair.Instance.Id));
+            return pair.Instance with { CreatedByGpuCloud = owner is not null ? true : journaled is null ? null : false, CreatedBy = owner };
+        }).ToArray();
+    }
+
+    private async Task<Dictionary<(string Provider, string Id), string>?> JournaledOwnersAsync(CancellationToken ct)
+    {
+        if (options.Journal is not { } journal) return null;
+        try
+        {
+            var open = await journal.ListOpenAsync(ct).ConfigureAwait(false);
+            return open.Where(e => e.Outcome?.InstanceId is not null)
+                .GroupBy(e => (e.Intent.Provider, e.Outcome!.InstanceId!))
+                .ToDictionary(g => g.Key, g => g.Last().Intent.Owner);
+        }
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.JournalUnavailable)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Records that an instance is handed to its user on purpose; nothing without a journal.</summary>
+    public Task KeepAsync(string provider, string instanceId, CancellationToken ct) =>
+        options.Journal?.RecordKeptAsync(provider, instanceId, time.GetUtcNow(), ct) ?? Task.CompletedTask;
+
     public async Task<OwnedSearchResult> FindAsync(IReadOnlyList<IGpuCloudProvider> providers, CancellationToken ct)
     {
         var entries = options.Journal is { } journal ? await journal.ListOpenAsync(ct).ConfigureAwait(false) : [];
