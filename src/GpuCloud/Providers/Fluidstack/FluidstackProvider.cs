@@ -21,11 +21,8 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     private readonly HttpClient _http;
     private readonly FluidstackTokenSource _tokens;
     private readonly ILogger _logger;
-    private readonly Mgmt.FluidstackManagementClient _management;
-    private readonly Lazy<Mgmt.FluidstackManagementClient> _tolerantManagement;
-    private readonly ConcurrentDictionary<string, Infra.FluidstackInfrastructureClient> _regional = new(StringComparer.OrdinalIgnoreCase);
-    // Built only when a plain read of a list failed: most providers never need one.
-    private readonly ConcurrentDictionary<string, Infra.FluidstackInfrastructureClient> _tolerantRegional = new(StringComparer.Ordinal);
+    private readonly ProviderClient<Mgmt.FluidstackManagementClient> _management;
+    private readonly ConcurrentDictionary<string, ProviderClient<Infra.FluidstackInfrastructureClient>> _regional = new(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _regionLock = new(1, 1);
     private (IReadOnlyDictionary<string, Uri> Regions, DateTimeOffset Expires)? _regions;
     // What each region's /projects said, for as long as the region list is cached: its one project, or why there is none
@@ -59,14 +56,14 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         var auth = new FluidstackBearerHandler(_tokens) { InnerHandler = withOrganization };
         // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.
         _http = HttpStack.Client(auth, disposeHandler: handler is null);
-        _management = new Mgmt.FluidstackManagementClient(_http) { BaseUrl = management.ToString().TrimEnd('/') };
         _logger = logger ?? NullLogger.Instance;
-        _tolerantManagement = new(() =>
+        var baseUrl = management.ToString().TrimEnd('/');
+        _management = new(new Mgmt.FluidstackManagementClient(_http) { BaseUrl = baseUrl }, skip =>
         {
-            var tolerant = new Mgmt.FluidstackManagementClient(_http) { BaseUrl = _management.BaseUrl };
-            tolerant.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
+            var tolerant = new Mgmt.FluidstackManagementClient(_http) { BaseUrl = baseUrl };
+            tolerant.SkipUnreadableListItems(skip);
             return tolerant;
-        });
+        }, ProviderName, FluidstackErrors.Errors, _logger, _time);
     }
 
     /// <inheritdoc />
@@ -80,7 +77,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         try
         {
             if (_regions is { } again && again.Expires > _time.GetUtcNow()) return again.Regions;
-            var listed = await Calls.RunAsync(() => List(_management, () => _tolerantManagement.Value, c => c.ListRegionsAsync(ct)), ct).ConfigureAwait(false) ?? [];
+            var listed = await _management.ListAsync(c => c.ListRegionsAsync(ct), ct).ConfigureAwait(false) ?? [];
             var regions = new Dictionary<string, Uri>(StringComparer.OrdinalIgnoreCase);
             foreach (var r in listed)
             {
@@ -100,18 +97,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         }
     }
 
-    private async Task<(Infra.FluidstackInfrastructureClient Plain, Func<Infra.FluidstackInfrastructureClient> Tolerant)> RegionalPairAsync(string region, CancellationToken ct)
-    {
-        var plain = await RegionalAsync(region, ct).ConfigureAwait(false);
-        return (plain, () => _tolerantRegional.GetOrAdd(plain.BaseUrl, url =>
-        {
-            var tolerant = new Infra.FluidstackInfrastructureClient(_http) { BaseUrl = url };
-            tolerant.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
-            return tolerant;
-        }));
-    }
-
-    private async Task<Infra.FluidstackInfrastructureClient> RegionalAsync(string region, CancellationToken ct)
+    private async Task<ProviderClient<Infra.FluidstackInfrastructureClient>> RegionalAsync(string region, CancellationToken ct)
     {
         if (_regional.TryGetValue(region, out var client)) return client;
         var regions = await RegionsAsync(ct).ConfigureAwait(false);
@@ -127,10 +113,13 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         {
             throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, ex.Message, Name, ex);
         }
-        return _regional.GetOrAdd(region, _ => new Infra.FluidstackInfrastructureClient(_http)
+        var baseUrl = checkedUrl.ToString().TrimEnd('/') + "/api/v1alpha1";
+        return _regional.GetOrAdd(region, _ => new(new Infra.FluidstackInfrastructureClient(_http) { BaseUrl = baseUrl }, skip =>
         {
-            BaseUrl = checkedUrl.ToString().TrimEnd('/') + "/api/v1alpha1",
-        });
+            var tolerant = new Infra.FluidstackInfrastructureClient(_http) { BaseUrl = baseUrl };
+            tolerant.SkipUnreadableListItems(skip);
+            return tolerant;
+        }, ProviderName, FluidstackErrors.Errors, _logger, _time));
     }
 
     /// <summary>The project configured for <paramref name="region"/> (by region, else for all regions), if any.</summary>
@@ -169,8 +158,8 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
 
     private async Task<Guid> DiscoverProjectAsync(string region, CancellationToken ct)
     {
-        var (api, tolerant) = await RegionalPairAsync(region, ct).ConfigureAwait(false);
-        var projects = (await Calls.RunAsync(() => List(api, tolerant, c => c.ListProjectsAsync(ct)), ct).ConfigureAwait(false) ?? [])
+        var api = await RegionalAsync(region, ct).ConfigureAwait(false);
+        var projects = (await api.ListAsync(c => c.ListProjectsAsync(ct), ct).ConfigureAwait(false) ?? [])
             .Where(p => p is not null && p.Id != Guid.Empty).ToArray();
         if (projects.Length != 1)
             throw new GpuCloudException(GpuCloudErrorCode.InvalidRequest,
@@ -194,13 +183,13 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     {
         try
         {
-            var (api, tolerant) = await RegionalPairAsync(region, ct).ConfigureAwait(false);
-            var types = Calls.RunAsync(() => List(api, tolerant, c => c.ListInstanceTypesAsync(ct)), ct);
-            var capacity = CapacityAsync(region, api, tolerant, ct);
+            var api = await RegionalAsync(region, ct).ConfigureAwait(false);
+            var types = api.ListAsync(c => c.ListInstanceTypesAsync(ct), ct);
+            var capacity = CapacityAsync(region, api, ct);
             var typeList = await types.ConfigureAwait(false) ?? [];
             var (available, refused) = await capacity.ConfigureAwait(false);
-            var plans = ListItems.MapEach(typeList.Where(t => !string.IsNullOrWhiteSpace(t?.Name)), t => FluidstackMapping.Plan(region, t, _options, available),
-                t => t.Name, _logger, Name, "instance type").ToArray();
+            var plans = api.MapEach(typeList.Where(t => !string.IsNullOrWhiteSpace(t?.Name)), t => FluidstackMapping.Plan(region, t, _options, available),
+                t => t.Name, "instance type").ToArray();
             return (region, plans, refused is null ? [] : [refused]);
         }
         catch (GpuCloudException ex)
@@ -220,7 +209,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     /// project at all simply has no capacity figures.
     /// </summary>
     private async Task<(IReadOnlyDictionary<string, int>? Available, GpuCloudException? Refused)> CapacityAsync(
-        string region, Infra.FluidstackInfrastructureClient api, Func<Infra.FluidstackInfrastructureClient> tolerant, CancellationToken ct)
+        string region, ProviderClient<Infra.FluidstackInfrastructureClient> api, CancellationToken ct)
     {
         Guid project;
         try
@@ -233,7 +222,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         }
         try
         {
-            var capacity = await Calls.RunAsync(() => List(api, tolerant, c => c.ListCapacityAsync(project, ct)), ct).ConfigureAwait(false) ?? [];
+            var capacity = await api.ListAsync(c => c.ListCapacityAsync(project, ct), ct).ConfigureAwait(false) ?? [];
             var available = capacity
                 .Where(c => c?.Name is not null)
                 .GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
@@ -253,9 +242,9 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         if (_options.ProjectIds is not { Count: > 0 } && _options.ProjectId is { } everywhere)
         {
             // One project for every region, as configured: one call.
-            var all = await Calls.RunAsync(() => List(_management, () => _tolerantManagement.Value, c => c.ListInstancesAsync(everywhere, cancellationToken)), cancellationToken).ConfigureAwait(false) ?? [];
-            return ListItems.MapEach(all.Where(i => i is not null && (wanted.Count == 0 || wanted.Contains(i.Region, StringComparer.OrdinalIgnoreCase))),
-                i => FluidstackMapping.Instance(i, _options), i => i.Id.ToString(), _logger, Name, "instance").ToArray();
+            var all = await _management.ListAsync(c => c.ListInstancesAsync(everywhere, cancellationToken), cancellationToken).ConfigureAwait(false) ?? [];
+            return _management.MapEach(all.Where(i => i is not null && (wanted.Count == 0 || wanted.Contains(i.Region, StringComparer.OrdinalIgnoreCase))),
+                i => FluidstackMapping.Instance(i, _options), i => i.Id.ToString(), "instance").ToArray();
         }
 
         // Each region's project lists that region's instances: one call per distinct project, keeping only instances in
@@ -280,10 +269,10 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
 
         var lists = await Task.WhenAll(byRegion.Values.Distinct().Select(async project =>
         {
-            var listed = await Calls.RunAsync(() => List(_management, () => _tolerantManagement.Value, c => c.ListInstancesAsync(project, cancellationToken)), cancellationToken).ConfigureAwait(false) ?? [];
+            var listed = await _management.ListAsync(c => c.ListInstancesAsync(project, cancellationToken), cancellationToken).ConfigureAwait(false) ?? [];
             return listed.Where(i => i?.Region is not null && byRegion.TryGetValue(i.Region, out var owner) && owner == project);
         })).ConfigureAwait(false);
-        return ListItems.MapEach(lists.SelectMany(l => l), i => FluidstackMapping.Instance(i, _options), i => i.Id.ToString(), _logger, Name, "instance").ToArray();
+        return _management.MapEach(lists.SelectMany(l => l), i => FluidstackMapping.Instance(i, _options), i => i.Id.ToString(), "instance").ToArray();
     }
 
     /// <inheritdoc />
@@ -292,7 +281,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         var (region, id) = SplitInstanceId(instanceId);
         var project = await ProjectAsync(region, cancellationToken).ConfigureAwait(false);
         var api = await RegionalAsync(region, cancellationToken).ConfigureAwait(false);
-        var instance = await Calls.RunAsync(() => api.GetInstanceAsync(project, id, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var instance = await api.RunAsync(c => c.GetInstanceAsync(project, id, cancellationToken), cancellationToken).ConfigureAwait(false);
         return FluidstackMapping.Instance(region, instance, _options);
     }
 
@@ -314,7 +303,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
             Preemptible = false,
             Ephemeral = false,
         };
-        var created = await Calls.RunAsync(() => CreateAcceptingAny2xxAsync(api, project, body, cancellationToken), cancellationToken).ConfigureAwait(false)
+        var created = await api.RunAsync(c => CreateAcceptingAny2xxAsync(c, project, body, cancellationToken), cancellationToken).ConfigureAwait(false)
             ?? throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, "the create response was empty.", Name);
         return FluidstackMapping.Instance(region, created, _options);
     }
@@ -357,7 +346,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         var api = await RegionalAsync(region, cancellationToken).ConfigureAwait(false);
         try
         {
-            await Calls.RunNoContentAsync(() => api.DeleteInstanceAsync(project, id, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await api.RunNoContentAsync(c => c.DeleteInstanceAsync(project, id, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
         {
@@ -377,13 +366,12 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         var (region, id) = SplitInstanceId(instanceId);
         var project = await ProjectAsync(region, ct).ConfigureAwait(false);
         var api = await RegionalAsync(region, ct).ConfigureAwait(false);
-        await Calls.RunNoContentAsync(() => start ? api.StartInstanceAsync(project, id, ct) : api.StopInstanceAsync(project, id, ct), ct).ConfigureAwait(false);
+        await api.RunNoContentAsync(c => start ? c.StartInstanceAsync(project, id, ct) : c.StopInstanceAsync(project, id, ct), ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<SshKey>> ListSshKeysAsync(CancellationToken cancellationToken = default) =>
-        ListItems.MapEach(await Calls.RunAsync(() => List(_management, () => _tolerantManagement.Value, c => c.ListKeysAsync(cancellationToken)), cancellationToken).ConfigureAwait(false),
-            FluidstackMapping.Key, k => k.Name, _logger, Name, "SSH key").ToArray();
+        await _management.ListEachAsync(c => c.ListKeysAsync(cancellationToken), FluidstackMapping.Key, k => k.Name, "SSH key", cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     public async Task<SshKey> AddSshKeyAsync(string name, SshPublicKey publicKey, CancellationToken cancellationToken = default)
@@ -405,10 +393,10 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         async (name, key, ct) =>
         {
             var sent = new Mgmt.SSHKey { Name = name, Key = key.ToString() };
-            await Calls.RunNoContentAsync(() => _management.RegisterKeyAsync(sent, ct), ct).ConfigureAwait(false);
+            await _management.RunNoContentAsync(c => c.RegisterKeyAsync(sent, ct), ct).ConfigureAwait(false);
             return FluidstackMapping.Key(sent);
         },
-        (id, ct) => Calls.RunNoContentAsync(() => _management.DeregisterKeyAsync(id, ct), ct),
+        (id, ct) => _management.RunNoContentAsync(c => c.DeregisterKeyAsync(id, ct), ct),
         readBack: true);
 
     private (string Region, Guid Id) SplitInstanceId(string instanceId)
@@ -417,10 +405,6 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
             return (EndpointRules.RequireSafeId(region, nameof(instanceId), Name), id);
         throw GpuCloudException.Invalid(nameof(instanceId), $"'{EndpointRules.Printable(instanceId ?? "")}' is not a Fluidstack instance id (region/uuid).", Name);
     }
-
-    private static Task<T> List<TClient, T>(TClient plain, Func<TClient> tolerant, Func<TClient, Task<T>> read) => Calls.ListAsync(plain, tolerant, read);
-
-    private static ProviderCalls Calls => FluidstackErrors.Calls;
 
     /// <summary>Disposes the HTTP client, and its handler when the provider created it.</summary>
     public void Dispose()
