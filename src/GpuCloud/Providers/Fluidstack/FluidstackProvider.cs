@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Infra = GpuCloud.Generated.Fluidstack.Infrastructure;
@@ -17,17 +16,10 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     public const string ProviderName = FluidstackErrors.Provider;
 
     private readonly FluidstackOptions _options;
-    private readonly TimeProvider _time;
     private readonly HttpClient _http;
     private readonly FluidstackTokenSource _tokens;
-    private readonly ILogger _logger;
     private readonly ProviderClient<Mgmt.FluidstackManagementClient> _management;
-    private readonly ConcurrentDictionary<string, ProviderClient<Infra.FluidstackInfrastructureClient>> _regional = new(StringComparer.OrdinalIgnoreCase);
-    private readonly SemaphoreSlim _regionLock = new(1, 1);
-    private (IReadOnlyDictionary<string, Uri> Regions, DateTimeOffset Expires)? _regions;
-    // What each region's /projects said, for as long as the region list is cached: its one project, or why there is none
-    // to use (several, none, or the call refused). A transient failure is not remembered.
-    private readonly ConcurrentDictionary<string, (Guid Id, GpuCloudException? Problem)> _discoveredProjects = new(StringComparer.OrdinalIgnoreCase);
+    private readonly FluidstackRegions _regions;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="options">The token and settings.</param>
@@ -46,135 +38,42 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         options.Validate();
         var management = options.ManagementUrl;
         _options = options;
-        _time = timeProvider ?? TimeProvider.System;
-        var inner = handler ?? HttpStack.Create(ProviderName, new GpuCloudResilienceOptions(), _time, logger).Handler;
-        _tokens = new FluidstackTokenSource(options, inner, _time);
+        var time = timeProvider ?? TimeProvider.System;
+        var inner = handler ?? HttpStack.Create(ProviderName, new GpuCloudResilienceOptions(), time, logger).Handler;
+        _tokens = new FluidstackTokenSource(options, inner, time);
         // The official Go client and the Admin API docs send an optional X-ORG-ID on every call.
         HttpMessageHandler withOrganization = string.IsNullOrWhiteSpace(options.OrganizationId)
             ? inner
             : new HeaderHandler("X-ORG-ID", _ => ValueTask.FromResult(options.OrganizationId.Trim())) { InnerHandler = inner };
         var auth = new FluidstackBearerHandler(_tokens) { InnerHandler = withOrganization };
         // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.
-        _http = HttpStack.Client(auth, disposeHandler: handler is null);
-        _logger = logger ?? NullLogger.Instance;
+        var http = _http = HttpStack.Client(auth, disposeHandler: handler is null);
+        var log = logger ?? NullLogger.Instance;
         var baseUrl = management.ToString().TrimEnd('/');
-        _management = new(new Mgmt.FluidstackManagementClient(_http) { BaseUrl = baseUrl }, skip =>
+        _management = new(new Mgmt.FluidstackManagementClient(http) { BaseUrl = baseUrl }, skip =>
         {
-            var tolerant = new Mgmt.FluidstackManagementClient(_http) { BaseUrl = baseUrl };
+            var tolerant = new Mgmt.FluidstackManagementClient(http) { BaseUrl = baseUrl };
             tolerant.SkipUnreadableListItems(skip);
             return tolerant;
-        }, ProviderName, FluidstackErrors.Errors, _logger, _time);
+        }, ProviderName, FluidstackErrors.Errors, log, time);
+        _regions = new FluidstackRegions(options, _management, regionUrl => new(new Infra.FluidstackInfrastructureClient(http) { BaseUrl = regionUrl }, skip =>
+        {
+            var tolerant = new Infra.FluidstackInfrastructureClient(http) { BaseUrl = regionUrl };
+            tolerant.SkipUnreadableListItems(skip);
+            return tolerant;
+        }, ProviderName, FluidstackErrors.Errors, log, time), time);
     }
 
     /// <inheritdoc />
     public string Name => ProviderName;
-
-    /// <summary>Region name to regional API base, from the Management API, cached for <see cref="FluidstackOptions.RegionCacheDuration"/>.</summary>
-    private async Task<IReadOnlyDictionary<string, Uri>> RegionsAsync(CancellationToken ct)
-    {
-        if (_regions is { } cached && cached.Expires > _time.GetUtcNow()) return cached.Regions;
-        await _regionLock.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            if (_regions is { } again && again.Expires > _time.GetUtcNow()) return again.Regions;
-            var listed = await _management.ListAsync(c => c.ListRegionsAsync(ct), ct).ConfigureAwait(false) ?? [];
-            var regions = new Dictionary<string, Uri>(StringComparer.OrdinalIgnoreCase);
-            foreach (var r in listed)
-            {
-                if (string.IsNullOrWhiteSpace(r.Name) || !Uri.TryCreate(r.Url, UriKind.Absolute, out var url)) continue;
-                if (_options.Regions.Count > 0 && !_options.Regions.Contains(r.Name, StringComparer.OrdinalIgnoreCase)) continue;
-                regions[r.Name] = url;
-            }
-            _regions = (regions, _time.GetUtcNow() + _options.RegionCacheDuration);
-            // A region's URL may have moved: build its client again from the fresh list.
-            _regional.Clear();
-            _discoveredProjects.Clear();
-            return regions;
-        }
-        finally
-        {
-            _regionLock.Release();
-        }
-    }
-
-    private async Task<ProviderClient<Infra.FluidstackInfrastructureClient>> RegionalAsync(string region, CancellationToken ct)
-    {
-        if (_regional.TryGetValue(region, out var client)) return client;
-        var regions = await RegionsAsync(ct).ConfigureAwait(false);
-        if (!regions.TryGetValue(region, out var url))
-            throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"no region named '{EndpointRules.Printable(region)}' (known: {string.Join(", ", regions.Keys)}).", Name);
-        Uri checkedUrl;
-        try
-        {
-            // A region URL comes from the API: the bearer token must still never leave over plain HTTP.
-            checkedUrl = EndpointRules.RequireHttps(url, $"region {region} url");
-        }
-        catch (ArgumentException ex)
-        {
-            throw new GpuCloudException(GpuCloudErrorCode.InvalidResponse, ex.Message, Name, ex);
-        }
-        var baseUrl = checkedUrl.ToString().TrimEnd('/') + "/api/v1alpha1";
-        return _regional.GetOrAdd(region, _ => new(new Infra.FluidstackInfrastructureClient(_http) { BaseUrl = baseUrl }, skip =>
-        {
-            var tolerant = new Infra.FluidstackInfrastructureClient(_http) { BaseUrl = baseUrl };
-            tolerant.SkipUnreadableListItems(skip);
-            return tolerant;
-        }, ProviderName, FluidstackErrors.Errors, _logger, _time));
-    }
-
-    /// <summary>The project configured for <paramref name="region"/> (by region, else for all regions), if any.</summary>
-    private Guid? ConfiguredProject(string region)
-    {
-        if (_options.ProjectIds is { Count: > 0 } byRegion)
-        {
-            if (byRegion.TryGetValue(region, out var id)) return id;
-            // A dictionary bound from configuration may compare names exactly; region names do not.
-            foreach (var (name, value) in byRegion)
-                if (string.Equals(name, region, StringComparison.OrdinalIgnoreCase)) return value;
-        }
-        return _options.ProjectId;
-    }
-
-    /// <summary>
-    /// The project of <paramref name="region"/>: configured, or else the one project the region's <c>/projects</c> lists
-    /// (Atlas projects are regional: the official client's example asks for "an existing Atlas project in this region").
-    /// </summary>
-    private async Task<Guid> ProjectAsync(string region, CancellationToken ct)
-    {
-        if (ConfiguredProject(region) is { } configured) return configured;
-        if (_discoveredProjects.TryGetValue(region, out var known)) return known.Problem is { } problem ? throw problem : known.Id;
-        try
-        {
-            var id = await DiscoverProjectAsync(region, ct).ConfigureAwait(false);
-            _discoveredProjects[region] = (id, null);
-            return id;
-        }
-        catch (GpuCloudException ex) when (!ex.IsTransient)
-        {
-            _discoveredProjects[region] = (Guid.Empty, ex);
-            throw;
-        }
-    }
-
-    private async Task<Guid> DiscoverProjectAsync(string region, CancellationToken ct)
-    {
-        var api = await RegionalAsync(region, ct).ConfigureAwait(false);
-        var projects = (await api.ListAsync(c => c.ListProjectsAsync(ct), ct).ConfigureAwait(false) ?? [])
-            .Where(p => p is not null && p.Id != Guid.Empty).ToArray();
-        if (projects.Length != 1)
-            throw new GpuCloudException(GpuCloudErrorCode.InvalidRequest,
-                $"region {region} has {(projects.Length == 0 ? "no project" : $"{projects.Length} projects ({string.Join(", ", projects.Select(p => $"{p.Name} {p.Id}"))})")}: "
-                + $"set FluidstackOptions.ProjectIds[\"{region}\"] (FLUIDSTACK_PROJECT_ID={region}=<uuid>).", Name) { Field = "Fluidstack.ProjectIds" };
-        return projects[0].Id;
-    }
 
     /// <inheritdoc />
     public async Task<PlanSearchResult> ListPlansAsync(PlanQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.Workload is { } w && w != WorkloadType.VirtualMachine) return PlanSearchResult.Empty;
-        var regions = await RegionsAsync(cancellationToken).ConfigureAwait(false);
-        var results = await Task.WhenAll(regions.Keys.Select(r => RegionPlansAsync(r, cancellationToken))).ConfigureAwait(false);
+        var regions = await _regions.NamesAsync(cancellationToken).ConfigureAwait(false);
+        var results = await Task.WhenAll(regions.Select(r => RegionPlansAsync(r, cancellationToken))).ConfigureAwait(false);
         var failures = results.SelectMany(r => r.Errors.Select(e => new ProviderFailure(Name, r.Region, e))).ToArray();
         return new PlanSearchResult(results.SelectMany(r => r.Plans).ToArray(), failures);
     }
@@ -183,7 +82,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     {
         try
         {
-            var api = await RegionalAsync(region, ct).ConfigureAwait(false);
+            var api = await _regions.ClientAsync(region, ct).ConfigureAwait(false);
             var types = api.ListAsync(c => c.ListInstanceTypesAsync(ct), ct);
             var capacity = CapacityAsync(region, api, ct);
             var typeList = await types.ConfigureAwait(false) ?? [];
@@ -214,9 +113,9 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
         Guid project;
         try
         {
-            project = await ProjectAsync(region, ct).ConfigureAwait(false);
+            project = await _regions.ProjectAsync(region, ct).ConfigureAwait(false);
         }
-        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.InvalidRequest || ConfiguredProject(region) is null)
+        catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.InvalidRequest || _regions.ConfiguredProject(region) is null)
         {
             return (null, null);
         }
@@ -249,23 +148,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
 
         // Each region's project lists that region's instances: one call per distinct project, keeping only instances in
         // regions whose project it is (nothing from a project GpuCloud was not told to use is returned as ours).
-        var regions = await RegionsAsync(cancellationToken).ConfigureAwait(false);
-        var byRegion = new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase);
-        GpuCloudException? missing = null;
-        foreach (var region in regions.Keys)
-        {
-            try
-            {
-                byRegion[region] = await ProjectAsync(region, cancellationToken).ConfigureAwait(false);
-            }
-            catch (GpuCloudException ex)
-            {
-                missing ??= ex;
-            }
-        }
-        if (byRegion.Count == 0)
-            throw missing ?? new GpuCloudException(GpuCloudErrorCode.InvalidRequest,
-                "instances need a project: set FluidstackOptions.ProjectId or ProjectIds (FLUIDSTACK_PROJECT_ID).", Name) { Field = "Fluidstack.ProjectId" };
+        var byRegion = await _regions.ProjectsAsync(cancellationToken).ConfigureAwait(false);
 
         var lists = await Task.WhenAll(byRegion.Values.Distinct().Select(async project =>
         {
@@ -279,8 +162,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     public async Task<GpuInstance> GetInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
     {
         var (region, id) = SplitInstanceId(instanceId);
-        var project = await ProjectAsync(region, cancellationToken).ConfigureAwait(false);
-        var api = await RegionalAsync(region, cancellationToken).ConfigureAwait(false);
+        var (api, project) = await _regions.ResolveAsync(region, cancellationToken).ConfigureAwait(false);
         var instance = await api.RunAsync(c => c.GetInstanceAsync(project, id, cancellationToken), cancellationToken).ConfigureAwait(false);
         return FluidstackMapping.Instance(region, instance, _options);
     }
@@ -290,9 +172,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     {
         var (region, type, keys) = CheckBeforeSending(request);
         var userData = FluidstackMapping.UserData(request.UserData, keys);
-        var project = await ProjectAsync(region, cancellationToken).ConfigureAwait(false);
-
-        var api = await RegionalAsync(region, cancellationToken).ConfigureAwait(false);
+        var (api, project) = await _regions.ResolveAsync(region, cancellationToken).ConfigureAwait(false);
         var body = new Infra.InstancesPostRequest
         {
             Name = request.Name,
@@ -342,8 +222,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     public async Task DeleteInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
     {
         var (region, id) = SplitInstanceId(instanceId);
-        var project = await ProjectAsync(region, cancellationToken).ConfigureAwait(false);
-        var api = await RegionalAsync(region, cancellationToken).ConfigureAwait(false);
+        var (api, project) = await _regions.ResolveAsync(region, cancellationToken).ConfigureAwait(false);
         try
         {
             await api.RunNoContentAsync(c => c.DeleteInstanceAsync(project, id, cancellationToken), cancellationToken).ConfigureAwait(false);
@@ -364,8 +243,7 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     private async Task ActionAsync(string instanceId, bool start, CancellationToken ct)
     {
         var (region, id) = SplitInstanceId(instanceId);
-        var project = await ProjectAsync(region, ct).ConfigureAwait(false);
-        var api = await RegionalAsync(region, ct).ConfigureAwait(false);
+        var (api, project) = await _regions.ResolveAsync(region, ct).ConfigureAwait(false);
         await api.RunNoContentAsync(c => start ? c.StartInstanceAsync(project, id, ct) : c.StopInstanceAsync(project, id, ct), ct).ConfigureAwait(false);
     }
 
@@ -411,6 +289,6 @@ public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
     {
         _http.Dispose();
         _tokens.Dispose();
-        _regionLock.Dispose();
+        _regions.Dispose();
     }
 }
