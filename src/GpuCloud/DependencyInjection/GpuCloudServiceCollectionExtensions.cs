@@ -89,9 +89,13 @@ internal static class GpuCloudProviderServiceCollectionExtensions
         // The client is a long-lived singleton; pooled connections are recycled so DNS changes are seen.
         // The framework's own HTTP logging keeps raw header values (the API key, the bearer token) in its
         // structured state; our resilience handler logs every attempt without them instead.
+        // GpuCloudOptions.Transport, when set, is the primary handler; the factory disposes the primary handlers it
+        // rotates out, so it gets the caller's transport only on loan.
         services.AddHttpClient(GpuCloudServiceCollectionExtensions.HttpClientName(registration.Name))
             .RemoveAllLoggers()
-            .ConfigurePrimaryHttpMessageHandler(HttpStack.NewPrimaryHandler);
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<IOptions<GpuCloudOptions>>().Value.Transport is { } transport
+                ? new BorrowedHandler(transport)
+                : HttpStack.NewPrimaryHandler());
         return services;
     }
 }

@@ -2,7 +2,7 @@ namespace GpuCloud.Providers;
 
 // Fluence keeps no tags or labels on an instance, so a create cannot mark what it makes: the create path tells its
 // instance from older ones with the same name by a list taken before the create instead.
-public sealed partial class FluenceProvider : ICreateSupport
+internal sealed partial class FluenceProvider : ICreateSupport
 {
     void ICreateSupport.ValidateCreate(CreateInstanceRequest request) => CheckBeforeSending(request);
 

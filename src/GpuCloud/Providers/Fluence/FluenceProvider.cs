@@ -8,7 +8,7 @@ namespace GpuCloud.Providers;
 /// Fluence GPU Cloud: container, VM and bare-metal plans and instances, and account SSH keys.
 /// Fluence cannot stop or start instances; it can terminate only <c>ACTIVE</c> ones.
 /// </summary>
-public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
+internal sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
 {
     /// <summary>The provider's name, <c>fluence</c>.</summary>
     public const string ProviderName = FluenceErrors.Provider;

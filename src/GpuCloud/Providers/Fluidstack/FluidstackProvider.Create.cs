@@ -2,7 +2,7 @@ namespace GpuCloud.Providers;
 
 // Atlas keeps the tags a create sends and returns them on every read, so each create carries a token of its own as
 // a tag: after a lost answer, the instance with that token is this call's, whatever else shares its name.
-public sealed partial class FluidstackProvider : ICreateSupport
+internal sealed partial class FluidstackProvider : ICreateSupport
 {
     /// <summary>The tag that carries the token of the create call that made an instance.</summary>
     internal const string CreateTokenTag = "gpucloud-create-token";

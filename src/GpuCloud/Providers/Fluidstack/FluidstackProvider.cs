@@ -10,7 +10,7 @@ namespace GpuCloud.Providers;
 /// instance lifecycle from each region's Infrastructure API (<c>Region.url + /api/v1alpha1</c>, with
 /// <c>X-PROJECT-ID</c>). Atlas publishes no prices: give them in <see cref="FluidstackOptions.PricePerHour"/>.
 /// </summary>
-public sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
+internal sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposable
 {
     /// <summary>The provider's name, <c>fluidstack</c>.</summary>
     public const string ProviderName = FluidstackErrors.Provider;
