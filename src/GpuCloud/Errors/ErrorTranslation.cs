@@ -5,10 +5,13 @@ namespace GpuCloud;
 
 /// <summary>
 /// The HTTP-generic half of error translation: status codes, Retry-After, transport and parsing failures.
-/// Each provider adds its own envelope parsing on top, and the message matchers of <see cref="Providers.ProviderRules"/>.
+/// Each provider adds its own envelope parsing on top, and <see cref="CodeFromMessage"/>.
 /// </summary>
 internal static class ErrorTranslation
 {
+    private static readonly string[] OutOfStock = ["out of stock", "out-of-stock", "insufficient capacity", "no capacity"];
+    private static readonly string[] NoFunds = ["insufficient funds", "insufficient balance"];
+
     public static GpuCloudErrorCode CodeForStatus(int status) => status switch
     {
         400 or 422 => GpuCloudErrorCode.InvalidRequest,
@@ -24,6 +27,19 @@ internal static class ErrorTranslation
         >= 200 and < 300 => GpuCloudErrorCode.InvalidResponse,
         _ => GpuCloudErrorCode.Unknown,
     };
+
+    /// <summary>
+    /// The code a provider's own message implies beyond its HTTP status: no funds, or no capacity for the plan;
+    /// <see langword="null"/> when it says neither.
+    /// </summary>
+    public static GpuCloudErrorCode? CodeFromMessage(string? message) =>
+        message is null ? null
+        : SaysAny(message, NoFunds) ? GpuCloudErrorCode.InsufficientFunds
+        : SaysAny(message, OutOfStock) ? GpuCloudErrorCode.CapacityUnavailable
+        : null;
+
+    private static bool SaysAny(string message, string[] phrases) =>
+        phrases.Any(p => message.Contains(p, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Reads <c>Retry-After</c> (see <see cref="RetryAfterHeader"/>), a date as a wait from now on <paramref name="time"/>.</summary>
     public static TimeSpan? RetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers, TimeProvider time) =>

@@ -28,7 +28,7 @@ internal static class FluenceErrors
             : ParseBody(api.Response);
         var text = message ?? "";
         var code = errorCode is "insufficient_balance" ? GpuCloudErrorCode.InsufficientFunds
-            : ProviderRules.CodeFromMessage(message)
+            : ErrorTranslation.CodeFromMessage(message)
             ?? (text.Contains("no longer available", StringComparison.OrdinalIgnoreCase)
                 || text.Contains("not available", StringComparison.OrdinalIgnoreCase) && text.Contains("plan", StringComparison.OrdinalIgnoreCase)
                 ? GpuCloudErrorCode.CapacityUnavailable

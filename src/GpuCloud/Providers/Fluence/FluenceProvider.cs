@@ -362,7 +362,7 @@ internal sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     public async Task RemoveSshKeyAsync(string keyId, CancellationToken cancellationToken = default)
     {
         if (!Guid.TryParse(keyId, out _))
-            throw GpuCloudException.Invalid(nameof(keyId), $"'{EndpointRules.Printable(keyId ?? "")}' is not a Fluence key id (a UUID).", Name);
+            throw GpuCloudException.Invalid(nameof(keyId), $"'{InputRules.Printable(keyId ?? "")}' is not a Fluence key id (a UUID).", Name);
         await Keys.RemoveAsync(keyId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -375,7 +375,7 @@ internal sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     private (WorkloadType? Workload, string Raw) SplitId(string instanceId)
     {
         var (workload, raw) = FluenceMapping.SplitId(instanceId ?? "");
-        EndpointRules.RequireSafeId(raw, nameof(instanceId), Name);
+        InputRules.RequireSafeId(raw, nameof(instanceId), Name);
         return (workload, raw);
     }
 

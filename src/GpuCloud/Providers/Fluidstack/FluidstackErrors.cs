@@ -30,7 +30,7 @@ internal static class FluidstackErrors
     {
         if (status is >= 200 and < 300)
             return ErrorTranslation.FromStatus(Provider, status, null, headers, time, inner, GpuCloudErrorCode.InvalidResponse);
-        return ErrorTranslation.FromStatus(Provider, status, message, headers, time, inner, ProviderRules.CodeFromMessage(message) ?? ErrorTranslation.CodeForStatus(status));
+        return ErrorTranslation.FromStatus(Provider, status, message, headers, time, inner, ErrorTranslation.CodeFromMessage(message) ?? ErrorTranslation.CodeForStatus(status));
     }
 
     internal static string? ParseMessage(string? body)

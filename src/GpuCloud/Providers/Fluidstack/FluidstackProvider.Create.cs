@@ -37,11 +37,11 @@ internal sealed partial class FluidstackProvider : ICreateSupport
 
     private (string Region, string Type, IReadOnlyList<SshPublicKey> Keys) CheckBeforeSending(CreateInstanceRequest request)
     {
-        var planId = ProviderRules.PlanIdFor(request, Name);
+        var planId = InputRules.PlanIdFor(request, Name);
         if (FluidstackMapping.SplitId(planId) is not var (region, type))
-            throw GpuCloudException.Invalid(nameof(request.PlanId), $"'{EndpointRules.Printable(planId)}' is not a Fluidstack plan id (region/instance-type).", Name);
-        EndpointRules.RequireSafeId(region, nameof(request.PlanId), Name);
-        EndpointRules.RequireSafeId(type, nameof(request.PlanId), Name);
+            throw GpuCloudException.Invalid(nameof(request.PlanId), $"'{InputRules.Printable(planId)}' is not a Fluidstack plan id (region/instance-type).", Name);
+        InputRules.RequireSafeId(region, nameof(request.PlanId), Name);
+        InputRules.RequireSafeId(type, nameof(request.PlanId), Name);
         return (region, type, FluidstackValidation.Validate(request, region));
     }
 }

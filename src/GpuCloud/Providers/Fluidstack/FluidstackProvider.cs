@@ -280,8 +280,8 @@ internal sealed partial class FluidstackProvider : IGpuCloudProvider, IDisposabl
     private (string Region, Guid Id) SplitInstanceId(string instanceId)
     {
         if (instanceId is not null && FluidstackMapping.SplitId(instanceId) is var (region, local) && Guid.TryParse(local, out var id))
-            return (EndpointRules.RequireSafeId(region, nameof(instanceId), Name), id);
-        throw GpuCloudException.Invalid(nameof(instanceId), $"'{EndpointRules.Printable(instanceId ?? "")}' is not a Fluidstack instance id (region/uuid).", Name);
+            return (InputRules.RequireSafeId(region, nameof(instanceId), Name), id);
+        throw GpuCloudException.Invalid(nameof(instanceId), $"'{InputRules.Printable(instanceId ?? "")}' is not a Fluidstack instance id (region/uuid).", Name);
     }
 
     /// <summary>Disposes the HTTP client, and its handler when the provider created it.</summary>

@@ -53,12 +53,12 @@ internal sealed class FluidstackRegions : IDisposable
         if (_clients.TryGetValue(region, out var client)) return client;
         var regions = await RegionsAsync(ct).ConfigureAwait(false);
         if (!regions.TryGetValue(region, out var url))
-            throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"no region named '{EndpointRules.Printable(region)}' (known: {string.Join(", ", regions.Keys)}).", Provider);
+            throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"no region named '{InputRules.Printable(region)}' (known: {string.Join(", ", regions.Keys)}).", Provider);
         Uri checkedUrl;
         try
         {
             // A region URL comes from the API: the bearer token must still never leave over plain HTTP.
-            checkedUrl = EndpointRules.RequireHttps(url, $"region {region} url");
+            checkedUrl = InputRules.RequireHttps(url, $"region {region} url");
         }
         catch (ArgumentException ex)
         {
