@@ -56,7 +56,10 @@ public sealed class GpuCloudClient : IDisposable
     {
     }
 
-    /// <summary>Creates a client over the given providers (e.g. ones built with your own <see cref="HttpClient"/>s).</summary>
+    /// <summary>
+    /// Creates a client over the given providers (e.g. a provider of your own); for your own HTTP handler under the
+    /// built-in providers, set <see cref="GpuCloudOptions.Transport"/> instead.
+    /// </summary>
     /// <param name="providers">The providers; names must be unique.</param>
     /// <param name="options">Waiting and failover settings; the provider sections are not used.</param>
     /// <param name="timeProvider">The clock for waits and polling; <see cref="TimeProvider.System"/> by default.</param>

@@ -50,6 +50,24 @@ public sealed class GpuCloudOptions
     public GpuCloudResilienceOptions Resilience { get; set; } = new();
 
     /// <summary>
+    /// The innermost HTTP handler every provider sends through: yours to set up a proxy, client certificates,
+    /// connection limits or a test double (e.g. a <see cref="SocketsHttpHandler"/> or RichardSzalay.MockHttp's
+    /// handler). <see langword="null"/> (the default) means one <see cref="SocketsHttpHandler"/> per provider,
+    /// created and disposed by the client.
+    /// </summary>
+    /// <remarks>
+    /// GpuCloud puts its own handlers on top of it, per provider: authentication (API key, bearer token) and
+    /// resilience (<see cref="Resilience"/>: retries, timeouts, circuit breaking); so the transport sees each
+    /// attempt, and must not add retries or an <see cref="HttpClient.Timeout"/> of its own. It is shared by every
+    /// provider and by every client built from these options, so it must be safe for concurrent use (the
+    /// framework's handlers are), and it stays yours: no client disposes it; dispose it after the last client.
+    /// With <c>AddGpuCloud</c>, it becomes the primary handler of each provider's named <c>IHttpClientFactory</c>
+    /// client (<c>GpuCloud.&lt;provider&gt;</c>), below any handler you add there, and the factory's handler
+    /// rotation never disposes it either. Not read from configuration.
+    /// </remarks>
+    public HttpMessageHandler? Transport { get; set; }
+
+    /// <summary>
     /// How often <see cref="GpuCloudClient.WaitForStateAsync"/> polls once it has backed off from
     /// <see cref="MinPollInterval"/>, and while the readiness probe runs. Default 5 seconds.
     /// </summary>

@@ -5,10 +5,13 @@ namespace GpuCloud;
 
 /// <summary>
 /// The HTTP-generic half of error translation: status codes, Retry-After, transport and parsing failures.
-/// Each provider adds its own envelope parsing on top, and the message matchers of <see cref="Providers.ProviderRules"/>.
+/// Each provider adds its own envelope parsing on top, and <see cref="CodeFromMessage"/>.
 /// </summary>
 internal static class ErrorTranslation
 {
+    private static readonly string[] OutOfStock = ["out of stock", "out-of-stock", "insufficient capacity", "no capacity"];
+    private static readonly string[] NoFunds = ["insufficient funds", "insufficient balance"];
+
     public static GpuCloudErrorCode CodeForStatus(int status) => status switch
     {
         400 or 422 => GpuCloudErrorCode.InvalidRequest,
@@ -25,9 +28,22 @@ internal static class ErrorTranslation
         _ => GpuCloudErrorCode.Unknown,
     };
 
-    /// <summary>Reads <c>Retry-After</c> (see <see cref="RetryAfterHeader"/>).</summary>
-    public static TimeSpan? RetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers, TimeProvider? time = null) =>
-        RetryAfterHeader.Read(headers, time ?? TimeProvider.System);
+    /// <summary>
+    /// The code a provider's own message implies beyond its HTTP status: no funds, or no capacity for the plan;
+    /// <see langword="null"/> when it says neither.
+    /// </summary>
+    public static GpuCloudErrorCode? CodeFromMessage(string? message) =>
+        message is null ? null
+        : SaysAny(message, NoFunds) ? GpuCloudErrorCode.InsufficientFunds
+        : SaysAny(message, OutOfStock) ? GpuCloudErrorCode.CapacityUnavailable
+        : null;
+
+    private static bool SaysAny(string message, string[] phrases) =>
+        phrases.Any(p => message.Contains(p, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Reads <c>Retry-After</c> (see <see cref="RetryAfterHeader"/>), a date as a wait from now on <paramref name="time"/>.</summary>
+    public static TimeSpan? RetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers, TimeProvider time) =>
+        RetryAfterHeader.Read(headers, time);
 
     /// <summary>
     /// Translates failures that are not an HTTP error status: timeouts, connection errors, unreadable bodies.
@@ -54,9 +70,13 @@ internal static class ErrorTranslation
         };
     }
 
-    /// <summary>Builds the exception for an HTTP error status, with the provider's own message when it sent one.</summary>
+    /// <summary>
+    /// Builds the exception for an HTTP error status, with the provider's own message when it sent one. A
+    /// <c>Retry-After</c> date becomes a wait on <c>time</c>, the provider's clock (the one its resilience handler
+    /// waits on), never the system's behind its back.
+    /// </summary>
     public static GpuCloudException FromStatus(string provider, int status, string? providerMessage,
-        IReadOnlyDictionary<string, IEnumerable<string>>? headers, Exception inner, GpuCloudErrorCode? code = null, string? field = null)
+        IReadOnlyDictionary<string, IEnumerable<string>>? headers, TimeProvider time, Exception inner, GpuCloudErrorCode? code = null, string? field = null)
     {
         var resolved = code ?? CodeForStatus(status);
         // The code is shown beside the message (GpuCloudException.Code): the text says only what the provider answered,
@@ -68,7 +88,7 @@ internal static class ErrorTranslation
         {
             StatusCode = (HttpStatusCode)status,
             ProviderMessage = providerMessage,
-            RetryAfter = RetryAfter(headers),
+            RetryAfter = RetryAfter(headers, time),
             Field = field,
         };
     }

@@ -23,7 +23,7 @@ namespace GpuCloud;
 /// The pipeline is built here rather than by <c>AddResilienceHandler</c> so that a client made without a container
 /// (<c>new GpuCloudClient(options)</c>) has exactly the same one as a client from dependency injection.
 /// </remarks>
-public sealed partial class GpuCloudResilienceHandler : DelegatingHandler
+internal sealed partial class GpuCloudResilienceHandler : DelegatingHandler
 {
     private static readonly ResiliencePropertyKey<Call> CallKey = new("GpuCloud.Call");
 

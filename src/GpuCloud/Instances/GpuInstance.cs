@@ -95,22 +95,3 @@ public sealed record GpuInstance
     /// </summary>
     public bool IsReady => State == InstanceState.Running && Ssh is not null;
 }
-
-/// <summary>Where to connect with SSH.</summary>
-/// <param name="Host">Host name or IP address.</param>
-/// <param name="Port">TCP port.</param>
-/// <param name="User">Login user.</param>
-public sealed record SshEndpoint(string Host, int Port, string User)
-{
-    /// <summary>The command line that connects, e.g. <c>ssh -p 32345 root@provider.a100.pub</c>.</summary>
-    public string Command => Port == 22 ? $"ssh {User}@{Host}" : $"ssh -p {Port} {User}@{Host}";
-
-    /// <inheritdoc />
-    public override string ToString() => Command;
-}
-
-/// <summary>A port published from the instance's public address.</summary>
-/// <param name="Port">The port inside the instance.</param>
-/// <param name="ExternalPort">The port on the public address.</param>
-/// <param name="Protocol">The protocol (<c>tcp</c>, <c>udp</c>, <c>http</c>).</param>
-public sealed record ForwardedPort(int Port, int ExternalPort, string Protocol);

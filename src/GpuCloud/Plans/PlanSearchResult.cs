@@ -11,9 +11,3 @@ public sealed record PlanSearchResult(IReadOnlyList<GpuPlan> Plans, IReadOnlyLis
     /// <summary>An empty result.</summary>
     public static PlanSearchResult Empty { get; } = new([], []);
 }
-
-/// <summary>A provider, or one region of a provider, that could not be searched.</summary>
-/// <param name="Provider">The provider's name.</param>
-/// <param name="Region">The region that failed, or <see langword="null"/> when the whole provider did.</param>
-/// <param name="Error">The failure.</param>
-public sealed record ProviderFailure(string Provider, string? Region, GpuCloudException Error);

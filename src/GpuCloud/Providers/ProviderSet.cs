@@ -27,10 +27,12 @@ internal sealed class ProviderSet : IDisposable
     /// <summary>
     /// Builds every configured provider from its registration, each over its own handler stack.
     /// <paramref name="primaryHandler"/> gives the innermost handler for a provider (not disposed here), or
-    /// <see langword="null"/> for a <see cref="SocketsHttpHandler"/> per provider (disposed with the set).
+    /// <see langword="null"/> for <see cref="GpuCloudOptions.Transport"/> (not disposed either) or, without one, a
+    /// <see cref="SocketsHttpHandler"/> per provider (disposed with the set).
     /// </summary>
     public static ProviderSet Build(GpuCloudOptions options, TimeProvider time, ILoggerFactory? loggers, Func<string, HttpMessageHandler>? primaryHandler)
     {
+        if (primaryHandler is null && options.Transport is { } transport) primaryHandler = _ => transport;
         var providers = new List<IGpuCloudProvider>();
         var disabled = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var owned = new List<IDisposable>();

@@ -20,7 +20,7 @@ public class ProviderMessageTests
     [Test]
     public void ATranslatedHttpError_CarriesTheProviderOnce()
     {
-        var ex = ErrorTranslation.FromStatus("testcloud", 404, "Instance not found", null, new InvalidOperationException());
+        var ex = ErrorTranslation.FromStatus("testcloud", 404, "Instance not found", null, TimeProvider.System, new InvalidOperationException());
 
         Assert.That((ex.Message, ex.Detail), Is.EqualTo(("testcloud: HTTP 404: Instance not found", "HTTP 404: Instance not found")));
     }

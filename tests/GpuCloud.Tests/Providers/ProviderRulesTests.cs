@@ -8,7 +8,7 @@ public class ProviderRulesTests
     {
         var request = new CreateInstanceRequest { Plan = Build.Plan("othercloud", "p1", 1m), Name = "gpu" };
 
-        var ex = Assert.Throws<GpuCloudException>(() => ProviderRules.PlanIdFor(request, "testcloud"))!;
+        var ex = Assert.Throws<GpuCloudException>(() => InputRules.PlanIdFor(request, "testcloud"))!;
 
         Assert.That((ex.Code, ex.Field, ex.Provider), Is.EqualTo((GpuCloudErrorCode.InvalidRequest, "Plan", "testcloud")));
         Assert.That(ex.Message, Is.EqualTo("testcloud: Plan: the plan belongs to othercloud, not testcloud."));
@@ -19,13 +19,13 @@ public class ProviderRulesTests
     {
         var request = new CreateInstanceRequest { Plan = Build.Plan("TestCloud", "p1", 1m), Name = "gpu" };
 
-        Assert.That(ProviderRules.PlanIdFor(request, "testcloud"), Is.EqualTo("p1"));
+        Assert.That(InputRules.PlanIdFor(request, "testcloud"), Is.EqualTo("p1"));
     }
 
     [Test]
     public void ARequestWithoutAPlan_IsRefusedBeforeSending()
     {
-        var ex = Assert.Throws<GpuCloudException>(() => ProviderRules.PlanIdFor(new CreateInstanceRequest { Name = "gpu" }, "testcloud"))!;
+        var ex = Assert.Throws<GpuCloudException>(() => InputRules.PlanIdFor(new CreateInstanceRequest { Name = "gpu" }, "testcloud"))!;
 
         Assert.That((ex.Code, ex.Field), Is.EqualTo((GpuCloudErrorCode.InvalidRequest, "PlanId")));
     }
@@ -37,13 +37,13 @@ public class ProviderRulesTests
     [TestCase("Insufficient funds on the account", GpuCloudErrorCode.InsufficientFunds)]
     [TestCase("Insufficient balance to deploy instance", GpuCloudErrorCode.InsufficientFunds)]
     public void AProvidersMessage_GivesTheCodeItImplies(string message, GpuCloudErrorCode code) =>
-        Assert.That(ProviderRules.CodeFromMessage(message), Is.EqualTo(code));
+        Assert.That(ErrorTranslation.CodeFromMessage(message), Is.EqualTo(code));
 
     [TestCase("Instance not found")]
     [TestCase("")]
     [TestCase(null)]
     public void AMessageThatSaysNeither_ImpliesNoCode(string? message) =>
-        Assert.That(ProviderRules.CodeFromMessage(message), Is.Null);
+        Assert.That(ErrorTranslation.CodeFromMessage(message), Is.Null);
 
     [Test]
     public void EverySettingsProblemIsKept_EachNamedWithThePrefix()

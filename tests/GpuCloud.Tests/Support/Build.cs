@@ -1,7 +1,7 @@
 namespace GpuCloud.Tests.Support;
 
 /// <summary>Builders for records and for providers wired to a <see cref="RecordingHttp"/>.</summary>
-public static class Build
+internal static class Build
 {
     public const string FluenceKey = "test-fluence-key";
     public const string FluidstackToken = "test-token";

@@ -6,7 +6,7 @@ namespace GpuCloud.Tests.Plumbing;
 /// <see cref="GpuCloudResilienceHandler"/> driven directly: an <see cref="HttpMessageInvoker"/> over it, a
 /// <see cref="ScriptedHandler"/> under it counting attempts, and a <see cref="TrackedClock"/> for every delay and timeout.
 /// </summary>
-public sealed class ResilienceRig : IDisposable
+internal sealed class ResilienceRig : IDisposable
 {
     public const string Url = "https://api.example.test/v1/things";
 

@@ -8,19 +8,19 @@ internal static class FluenceErrors
 {
     public const string Provider = "fluence";
 
-    public static readonly ProviderCalls Calls = new(Translate, ex => (ex as FluenceApiException)?.StatusCode);
+    public static readonly ProviderErrors Errors = new(Translate, ex => (ex as FluenceApiException)?.StatusCode);
 
     /// <summary>Translates any failure of a generated-client call; <see langword="null"/> means "rethrow as is" (the caller's cancellation).</summary>
-    public static GpuCloudException? Translate(Exception ex, CancellationToken ct)
+    private static GpuCloudException? Translate(Exception ex, TimeProvider time, CancellationToken ct)
     {
-        if (ex is FluenceApiException api) return FromApi(api);
+        if (ex is FluenceApiException api) return FromApi(api, time);
         return ErrorTranslation.FromTransport(Provider, ex, ct);
     }
 
-    private static GpuCloudException FromApi(FluenceApiException api)
+    private static GpuCloudException FromApi(FluenceApiException api, TimeProvider time)
     {
         if (api.StatusCode is >= 200 and < 300)
-            return ErrorTranslation.FromStatus(Provider, api.StatusCode, null, api.Headers, api, GpuCloudErrorCode.InvalidResponse);
+            return ErrorTranslation.FromStatus(Provider, api.StatusCode, null, api.Headers, time, api, GpuCloudErrorCode.InvalidResponse);
 
         // With ReadResponseAsString off (the fast default) a declared error body arrives typed, not as text.
         var (message, field, errorCode) = api is FluenceApiException<ErrorResponse> { Result: { } typed }
@@ -28,14 +28,14 @@ internal static class FluenceErrors
             : ParseBody(api.Response);
         var text = message ?? "";
         var code = errorCode is "insufficient_balance" ? GpuCloudErrorCode.InsufficientFunds
-            : ProviderRules.CodeFromMessage(message)
+            : ErrorTranslation.CodeFromMessage(message)
             ?? (text.Contains("no longer available", StringComparison.OrdinalIgnoreCase)
                 || text.Contains("not available", StringComparison.OrdinalIgnoreCase) && text.Contains("plan", StringComparison.OrdinalIgnoreCase)
                 ? GpuCloudErrorCode.CapacityUnavailable
                 : api.StatusCode == 403 && text.Contains("No such API Key", StringComparison.OrdinalIgnoreCase)
                 ? GpuCloudErrorCode.Unauthorized
                 : ErrorTranslation.CodeForStatus(api.StatusCode));
-        return ErrorTranslation.FromStatus(Provider, api.StatusCode, message, api.Headers, api, code, field);
+        return ErrorTranslation.FromStatus(Provider, api.StatusCode, message, api.Headers, time, api, code, field);
     }
 
     /// <summary>Reads the provider's message; the body may be any of the documented envelopes, or not JSON at all (a proxy's HTML page).</summary>

@@ -26,12 +26,12 @@ public sealed class FluenceOptions
 
     /// <summary>Checks the settings the provider needs; the constructor and dependency injection's start-up validation both call it.</summary>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message names it and never shows the key.</exception>
-    public void Validate() => EndpointRules.ThrowIfAny(Problems("Fluence."));
+    public void Validate() => InputRules.ThrowIfAny(Problems("Fluence."));
 
     /// <summary>Every problem with the settings, each naming its setting as <paramref name="prefix"/> + name.</summary>
     internal IReadOnlyList<ArgumentException> Problems(string prefix) => new OptionProblems(prefix)
-        .Check(nameof(ApiKey), name => EndpointRules.RequireHeaderSecret(ApiKey, name))
-        .Check(nameof(BaseUrl), name => EndpointRules.RequireHttps(BaseUrl, name))
+        .Check(nameof(ApiKey), name => InputRules.RequireHeaderSecret(ApiKey, name))
+        .Check(nameof(BaseUrl), name => InputRules.RequireHttps(BaseUrl, name))
         .ToList();
 
     /// <summary>

@@ -2,7 +2,7 @@ namespace GpuCloud.Providers;
 
 // Fluence keeps no tags or labels on an instance, so a create cannot mark what it makes: the create path tells its
 // instance from older ones with the same name by a list taken before the create instead.
-public sealed partial class FluenceProvider : ICreateSupport
+internal sealed partial class FluenceProvider : ICreateSupport
 {
     void ICreateSupport.ValidateCreate(CreateInstanceRequest request) => CheckBeforeSending(request);
 
@@ -16,11 +16,11 @@ public sealed partial class FluenceProvider : ICreateSupport
     /// </summary>
     private (string PlanId, WorkloadType Workload, string RawPlanId, SshPublicKey? Key) CheckBeforeSending(CreateInstanceRequest request)
     {
-        var planId = ProviderRules.PlanIdFor(request, Name);
+        var planId = InputRules.PlanIdFor(request, Name);
         var (maybeWorkload, rawPlanId) = FluenceMapping.SplitId(planId);
         var workload = maybeWorkload
-            ?? throw GpuCloudException.Invalid(nameof(request.PlanId), $"'{EndpointRules.Printable(planId)}' is not a Fluence plan id (expected container:, vm: or baremetal:).", Name);
-        EndpointRules.RequireSafeId(rawPlanId, nameof(request.PlanId), Name);
+            ?? throw GpuCloudException.Invalid(nameof(request.PlanId), $"'{InputRules.Printable(planId)}' is not a Fluence plan id (expected container:, vm: or baremetal:).", Name);
+        InputRules.RequireSafeId(rawPlanId, nameof(request.PlanId), Name);
         return (planId, workload, rawPlanId, FluenceValidation.Validate(request, workload, request.Plan));
     }
 }

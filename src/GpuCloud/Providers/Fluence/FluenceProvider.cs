@@ -8,7 +8,7 @@ namespace GpuCloud.Providers;
 /// Fluence GPU Cloud: container, VM and bare-metal plans and instances, and account SSH keys.
 /// Fluence cannot stop or start instances; it can terminate only <c>ACTIVE</c> ones.
 /// </summary>
-public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
+internal sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
 {
     /// <summary>The provider's name, <c>fluence</c>.</summary>
     public const string ProviderName = FluenceErrors.Provider;
@@ -20,9 +20,7 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     private const int DetailConcurrency = 4;
 
     private readonly HttpClient _http;
-    private readonly Api.FluenceClient _api;
-    private readonly Lazy<Api.FluenceClient> _tolerant;
-    private readonly ILogger _logger;
+    private readonly ProviderClient<Api.FluenceClient> _api;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="options">The API key and settings.</param>
@@ -33,34 +31,33 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     /// header on top, sets no time limit of its own, and does not dispose a handler it was given.
     /// </param>
     /// <param name="logger">Where items of a provider list that cannot be read are reported (at warning) when they are left out.</param>
+    /// <param name="timeProvider">The clock of the default handler and of <c>Retry-After</c> dates in errors; <see cref="TimeProvider.System"/> by default.</param>
     /// <exception cref="ArgumentException">The API key is missing or malformed, or the base URL is not HTTPS (loopback excepted).</exception>
-    public FluenceProvider(FluenceOptions options, HttpMessageHandler? handler = null, ILogger? logger = null)
+    public FluenceProvider(FluenceOptions options, HttpMessageHandler? handler = null, ILogger? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var key = options.ApiKey!.Trim();
-        var baseUrl = options.BaseUrl;
+        var baseUrl = options.BaseUrl.ToString().TrimEnd('/');
+        var time = timeProvider ?? TimeProvider.System;
 
         // Fluence's docs show "Authorization: X-API-KEY <key>", its spec an X-API-KEY header; its own Go client sends both so
         // either gateway configuration works, and so do we.
         var apiKeyHeader = new HeaderHandler("X-API-KEY", _ => ValueTask.FromResult(key))
         {
-            InnerHandler = handler ?? HttpStack.Create(ProviderName, new GpuCloudResilienceOptions(), TimeProvider.System, logger).Handler,
+            InnerHandler = handler ?? HttpStack.Create(ProviderName, new GpuCloudResilienceOptions(), time, logger).Handler,
         };
         var authorization = "X-API-KEY " + key;
         var repeatable = new RepeatableKeyDelete { InnerHandler = apiKeyHeader };
         var auth = new HeaderHandler("Authorization", _ => ValueTask.FromResult(authorization)) { InnerHandler = repeatable };
         // A handler we were given belongs to the caller (e.g. IHttpClientFactory): never dispose it.
         _http = HttpStack.Client(auth, disposeHandler: handler is null);
-        _api = new Api.FluenceClient(_http) { BaseUrl = baseUrl.ToString().TrimEnd('/') };
-        _logger = logger ?? NullLogger.Instance;
-        // Built only when a plain read of a list failed.
-        _tolerant = new(() =>
+        _api = new(new Api.FluenceClient(_http) { BaseUrl = baseUrl }, skip =>
         {
-            var tolerant = new Api.FluenceClient(_http) { BaseUrl = _api.BaseUrl };
-            tolerant.SkipUnreadableListItems(ListItems.Reporter(_logger, ProviderName));
+            var tolerant = new Api.FluenceClient(_http) { BaseUrl = baseUrl };
+            tolerant.SkipUnreadableListItems(skip);
             return tolerant;
-        });
+        }, ProviderName, FluenceErrors.Errors, logger ?? NullLogger.Instance, time);
     }
 
     /// <inheritdoc />
@@ -104,29 +101,24 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
         }
     }
 
-    private Task<IReadOnlyList<GpuPlan>> FetchPlansAsync(WorkloadType workload, CancellationToken ct) => Calls.RunAsync(async () =>
+    private async Task<IReadOnlyList<GpuPlan>> FetchPlansAsync(WorkloadType workload, CancellationToken ct) => workload switch
     {
-        IReadOnlyList<GpuPlan> plans = workload switch
-        {
-            WorkloadType.Container => ListItems.MapEach(await List(c => c.ListContainerPlansAsync(ct)).ConfigureAwait(false), FluenceMapping.ContainerPlan,
-                p => p.Plan?.Id, _logger, Name, "container plan").ToArray(),
-            WorkloadType.VirtualMachine => FluenceMapping.MachinePlans(await List(c => c.ListVmPlansAsync(ct)).ConfigureAwait(false), workload, SkippedOption).ToArray(),
-            _ => FluenceMapping.MachinePlans(await List(c => c.ListBareMetalPlansAsync(ct)).ConfigureAwait(false), workload, SkippedOption).ToArray(),
-        };
-        return plans;
-    }, ct);
+        WorkloadType.Container => await _api.ListEachAsync(c => c.ListContainerPlansAsync(ct), FluenceMapping.ContainerPlan, p => p.Plan?.Id, "container plan", ct).ConfigureAwait(false),
+        WorkloadType.VirtualMachine => FluenceMapping.MachinePlans(await _api.ListAsync(c => c.ListVmPlansAsync(ct), ct).ConfigureAwait(false), workload, SkippedOption).ToArray(),
+        _ => FluenceMapping.MachinePlans(await _api.ListAsync(c => c.ListBareMetalPlansAsync(ct), ct).ConfigureAwait(false), workload, SkippedOption).ToArray(),
+    };
 
-    private void SkippedOption(string? id, Exception reason) => ListItems.Skipped(_logger, Name, "plan option", id, reason);
+    private void SkippedOption(string? id, Exception reason) => ListItems.Skipped(_api.Logger, Name, "plan option", id, reason);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<GpuInstance>> ListInstancesAsync(CancellationToken cancellationToken = default)
     {
-        var containers = Calls.RunAsync(async () => ListItems.MapEach(await List(c => c.ListContainerInstancesAsync(cancellationToken)).ConfigureAwait(false),
-            FluenceMapping.Container, i => i.Id, _logger, Name, "container instance").ToArray(), cancellationToken);
-        var vms = Calls.RunAsync(async () => ListItems.MapEach(await List(c => c.ListVmInstancesAsync(cancellationToken)).ConfigureAwait(false),
-            i => FluenceMapping.Machine(i, WorkloadType.VirtualMachine), i => i.Id, _logger, Name, "VM instance").ToArray(), cancellationToken);
-        var metal = Calls.RunAsync(async () => ListItems.MapEach(await List(c => c.ListBareMetalInstancesAsync(cancellationToken)).ConfigureAwait(false),
-            i => FluenceMapping.Machine(i, WorkloadType.BareMetal), i => i.Id, _logger, Name, "bare-metal instance").ToArray(), cancellationToken);
+        var containers = _api.ListEachAsync(c => c.ListContainerInstancesAsync(cancellationToken), FluenceMapping.Container, i => i.Id,
+            "container instance", cancellationToken);
+        var vms = _api.ListEachAsync(c => c.ListVmInstancesAsync(cancellationToken), i => FluenceMapping.Machine(i, WorkloadType.VirtualMachine), i => i.Id,
+            "VM instance", cancellationToken);
+        var metal = _api.ListEachAsync(c => c.ListBareMetalInstancesAsync(cancellationToken), i => FluenceMapping.Machine(i, WorkloadType.BareMetal), i => i.Id,
+            "bare-metal instance", cancellationToken);
         var all = await Task.WhenAll(containers, vms, metal).ConfigureAwait(false);
         return await CompleteAsync(all.SelectMany(x => x).ToArray(), cancellationToken).ConfigureAwait(false);
     }
@@ -151,7 +143,7 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
             {
-                ListItems.Incomplete(_logger, Name, row.Id, "SSH endpoint, price", ex);
+                ListItems.Incomplete(_api.Logger, Name, row.Id, "SSH endpoint, price", ex);
             }
         }).ConfigureAwait(false);
         return listed;
@@ -177,14 +169,15 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     {
         try
         {
+            var api = _api.Plain;
             return workload switch
             {
-                WorkloadType.Container => FluenceMapping.Container(await _api.GetContainerInstanceAsync(raw, ct).ConfigureAwait(false)),
-                WorkloadType.VirtualMachine => FluenceMapping.Machine(await _api.GetVmInstanceAsync(raw, ct).ConfigureAwait(false), workload),
-                _ => FluenceMapping.Machine(await _api.GetBareMetalInstanceAsync(raw, ct).ConfigureAwait(false), workload),
+                WorkloadType.Container => FluenceMapping.Container(await api.GetContainerInstanceAsync(raw, ct).ConfigureAwait(false)),
+                WorkloadType.VirtualMachine => FluenceMapping.Machine(await api.GetVmInstanceAsync(raw, ct).ConfigureAwait(false), workload),
+                _ => FluenceMapping.Machine(await api.GetBareMetalInstanceAsync(raw, ct).ConfigureAwait(false), workload),
             };
         }
-        catch (Exception ex) when (Calls.Translate(ex, ct) is { } translated)
+        catch (Exception ex) when (_api.Translate(ex, ct) is { } translated)
         {
             throw translated;
         }
@@ -218,14 +211,14 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
             ?? throw new GpuCloudException(GpuCloudErrorCode.NotFound, $"plan {planId} is not offered (any more).", Name);
         if (request.Plan is null) FluenceValidation.Validate(request, workload, plan);
 
-        var created = await Calls.RunAsync(async () =>
+        var created = await _api.RunAsync(api =>
         {
             if (workload == WorkloadType.Container)
-                return await _api.DeployContainerInstanceAsync(ContainerBody(request, rawPlanId, key), cancellationToken).ConfigureAwait(false);
+                return api.DeployContainerInstanceAsync(ContainerBody(request, rawPlanId, key), cancellationToken);
             var vm = new Api.DeployVmRequest { Plan_id = rawPlanId, Name = request.Name, Ssh_key = key!.ToString(), Os_image = request.OsImage! };
             return workload == WorkloadType.VirtualMachine
-                ? await _api.DeployVmInstanceAsync(vm, cancellationToken).ConfigureAwait(false)
-                : await _api.DeployBareMetalInstanceAsync(vm, cancellationToken).ConfigureAwait(false);
+                ? api.DeployVmInstanceAsync(vm, cancellationToken)
+                : api.DeployBareMetalInstanceAsync(vm, cancellationToken);
         }, cancellationToken).ConfigureAwait(false);
 
         if (string.IsNullOrEmpty(created?.Instance_id))
@@ -269,11 +262,11 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
         var (workload, raw) = FluenceMapping.SplitId(current.Id);
         try
         {
-            await Calls.RunNoContentAsync(() => workload switch
+            await _api.RunNoContentAsync(api => workload switch
             {
-                WorkloadType.VirtualMachine => _api.DeleteVmInstanceAsync(raw, cancellationToken),
-                WorkloadType.BareMetal => _api.DeleteBareMetalInstanceAsync(raw, cancellationToken),
-                _ => _api.DeleteContainerInstanceAsync(raw, cancellationToken),
+                WorkloadType.VirtualMachine => api.DeleteVmInstanceAsync(raw, cancellationToken),
+                WorkloadType.BareMetal => api.DeleteBareMetalInstanceAsync(raw, cancellationToken),
+                _ => api.DeleteContainerInstanceAsync(raw, cancellationToken),
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (GpuCloudException ex) when (ex.Code == GpuCloudErrorCode.NotFound)
@@ -347,12 +340,12 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     }
 
     private Task<Api.SshKeyPage> KeyPageAsync(long page, CancellationToken ct) =>
-        Calls.RunAsync(() => List(c => c.ListSshKeysAsync(page, KeyPageSize, null, ct)), ct);
+        _api.ListAsync(c => c.ListSshKeysAsync(page, KeyPageSize, null, ct), ct);
 
     private int AddNew(Api.SshKeyPage? result, List<SshKey> keys, HashSet<string> seen)
     {
         var added = 0;
-        foreach (var key in ListItems.MapEach(result?.Items, FluenceMapping.Key, k => k.Id.ToString(), _logger, Name, "SSH key"))
+        foreach (var key in _api.MapEach(result?.Items, FluenceMapping.Key, k => k.Id.ToString(), "SSH key"))
             if (seen.Add(key.Id)) { keys.Add(key); added++; }
         return added;
     }
@@ -369,26 +362,22 @@ public sealed partial class FluenceProvider : IGpuCloudProvider, IDisposable
     public async Task RemoveSshKeyAsync(string keyId, CancellationToken cancellationToken = default)
     {
         if (!Guid.TryParse(keyId, out _))
-            throw GpuCloudException.Invalid(nameof(keyId), $"'{EndpointRules.Printable(keyId ?? "")}' is not a Fluence key id (a UUID).", Name);
+            throw GpuCloudException.Invalid(nameof(keyId), $"'{InputRules.Printable(keyId ?? "")}' is not a Fluence key id (a UUID).", Name);
         await Keys.RemoveAsync(keyId, cancellationToken).ConfigureAwait(false);
     }
 
     private SshKeyRegistrar Keys => new(ListSshKeysAsync,
-        async (name, key, ct) => FluenceMapping.Key(await Calls.RunAsync(() => _api.CreateSshKeyAsync(new Api.CreateSshKeyRequest { Name = name, PublicKey = key.ToString() }, ct), ct).ConfigureAwait(false)),
+        async (name, key, ct) => FluenceMapping.Key(await _api.RunAsync(c => c.CreateSshKeyAsync(new Api.CreateSshKeyRequest { Name = name, PublicKey = key.ToString() }, ct), ct).ConfigureAwait(false)),
         // The newest sources delete keys with POST /v1/ssh_keys/delete {"ids": [...]} (Fluence's main API spec and its
         // own client); DELETE /v1/ssh_keys/{id} is no longer documented. A key already gone is simply not in the answer.
-        (id, ct) => Calls.RunAsync(() => _api.DeleteSshKeysAsync(new Api.DeleteSshKeysRequest { Ids = [Guid.Parse(id)] }, ct), ct));
+        (id, ct) => _api.RunAsync(c => c.DeleteSshKeysAsync(new Api.DeleteSshKeysRequest { Ids = [Guid.Parse(id)] }, ct), ct));
 
     private (WorkloadType? Workload, string Raw) SplitId(string instanceId)
     {
         var (workload, raw) = FluenceMapping.SplitId(instanceId ?? "");
-        EndpointRules.RequireSafeId(raw, nameof(instanceId), Name);
+        InputRules.RequireSafeId(raw, nameof(instanceId), Name);
         return (workload, raw);
     }
-
-    private Task<T> List<T>(Func<Api.FluenceClient, Task<T>> read) => Calls.ListAsync(_api, () => _tolerant.Value, read);
-
-    private static ProviderCalls Calls => FluenceErrors.Calls;
 
     /// <summary>Disposes the HTTP client, and its handler when the provider created it.</summary>
     public void Dispose() => _http.Dispose();

@@ -22,6 +22,6 @@ internal sealed class FluenceRegistration : ProviderRegistration<FluenceOptions>
     protected override IReadOnlyList<ArgumentException> Problems(FluenceOptions options, string prefix) => options.Problems(prefix);
 
     protected override IGpuCloudProvider Create(FluenceOptions options, ProviderContext context) =>
-        new FluenceProvider(options, context.Handler, context.Logger);
+        new FluenceProvider(options, context.Handler, context.Logger, context.Time);
 }
 

@@ -18,7 +18,7 @@ internal static partial class FluenceValidation
     {
         if (name is null || !Name().IsMatch(name))
             throw GpuCloudException.Invalid(field,
-                $"'{EndpointRules.Printable(name ?? "")}' is not a valid Fluence name: use 1-25 lower-case letters, digits and hyphens, not starting or ending with a hyphen.",
+                $"'{InputRules.Printable(name ?? "")}' is not a valid Fluence name: use 1-25 lower-case letters, digits and hyphens, not starting or ending with a hyphen.",
                 Provider);
     }
 
@@ -44,7 +44,7 @@ internal static partial class FluenceValidation
             if (request.Location is { } location)
             {
                 if (location.Length != 2 || !location.All(char.IsAsciiLetter))
-                    throw GpuCloudException.Invalid(nameof(request.Location), $"'{EndpointRules.Printable(location)}' is not a two-letter country code.", Provider);
+                    throw GpuCloudException.Invalid(nameof(request.Location), $"'{InputRules.Printable(location)}' is not a two-letter country code.", Provider);
                 if (plan is not null && plan.Locations.Count > 0 && !plan.Locations.Contains(location, StringComparer.OrdinalIgnoreCase))
                     throw GpuCloudException.Invalid(nameof(request.Location), $"the plan runs in {string.Join(", ", plan.Locations)}, not {location}.", Provider);
             }
@@ -60,7 +60,7 @@ internal static partial class FluenceValidation
                 plan is { OsImages.Count: > 0 } ? $"choose one of the plan's images: {string.Join(", ", plan.OsImages)}." : "an OS image is required.", Provider);
         if (plan is { OsImages.Count: > 0 } && !plan.OsImages.Contains(request.OsImage, StringComparer.Ordinal))
             throw GpuCloudException.Invalid(nameof(request.OsImage),
-                $"'{EndpointRules.Printable(request.OsImage)}' is not offered by this plan; choose one of: {string.Join(", ", plan.OsImages)}.", Provider);
+                $"'{InputRules.Printable(request.OsImage)}' is not offered by this plan; choose one of: {string.Join(", ", plan.OsImages)}.", Provider);
         if (request.Location is { } l && plan is not null && plan.Locations.Count > 0 && !plan.Locations.Contains(l, StringComparer.OrdinalIgnoreCase))
             throw GpuCloudException.Invalid(nameof(request.Location), $"the plan runs in {string.Join(", ", plan.Locations)}, not {l}.", Provider);
         return key;
@@ -90,7 +90,7 @@ internal static partial class FluenceValidation
         foreach (var (name, value) in c.Environment)
         {
             if (name is null || !EnvName().IsMatch(name))
-                throw GpuCloudException.Invalid($"{p}Environment[{EndpointRules.Printable(name ?? "")}]",
+                throw GpuCloudException.Invalid($"{p}Environment[{InputRules.Printable(name ?? "")}]",
                     "names are upper-case letters, digits and underscores, starting with a letter.", Provider);
             if (hasSshKey && name == "SSH_PUBKEY")
                 throw GpuCloudException.Invalid($"{p}Environment[SSH_PUBKEY]", "SSH_PUBKEY is reserved: Fluence sets it from the SSH key.", Provider);

@@ -75,7 +75,7 @@ public sealed class FluidstackOptions
 
     /// <summary>Checks the settings the provider needs; the constructor and dependency injection's start-up validation both call it.</summary>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message names it and never shows a secret.</exception>
-    public void Validate() => EndpointRules.ThrowIfAny(Problems("Fluidstack."));
+    public void Validate() => InputRules.ThrowIfAny(Problems("Fluidstack."));
 
     /// <summary>Every problem with the settings, each naming its setting as <paramref name="prefix"/> + name.</summary>
     internal IReadOnlyList<ArgumentException> Problems(string prefix)
@@ -85,7 +85,7 @@ public sealed class FluidstackOptions
             {
                 if (!IsConfigured) throw new ArgumentException($"Fluidstack needs a {name}, or a {prefix}{nameof(ClientId)} and {prefix}{nameof(ClientSecret)}.", name);
             })
-            .Check(nameof(ManagementUrl), name => EndpointRules.RequireHttps(ManagementUrl, name))
+            .Check(nameof(ManagementUrl), name => InputRules.RequireHttps(ManagementUrl, name))
             .Require(TokenRefreshMargin >= TimeSpan.Zero, nameof(TokenRefreshMargin), "must not be negative.")
             .Require(RegionCacheDuration >= TimeSpan.Zero, nameof(RegionCacheDuration), "must not be negative.")
             .Require(ProjectId != Guid.Empty, nameof(ProjectId), "must not be the empty GUID.")
@@ -93,12 +93,12 @@ public sealed class FluidstackOptions
                 nameof(ProjectIds), "needs a region name and a non-empty GUID for each entry.")
             .Require((PricePerHour ?? new Dictionary<string, decimal>()).All(p => !string.IsNullOrWhiteSpace(p.Key) && p.Value >= 0),
                 nameof(PricePerHour), "needs an instance type name and a price of 0 or more for each entry.")
-            .Check(nameof(OrganizationId), name => { if (OrganizationId is not null) EndpointRules.RequireHeaderSecret(OrganizationId, name); });
+            .Check(nameof(OrganizationId), name => { if (OrganizationId is not null) InputRules.RequireHeaderSecret(OrganizationId, name); });
         if (UsesClientCredentials)
-            problems.Check(nameof(ClientSecret), name => EndpointRules.RequireHeaderSecret(ClientSecret, name))
-                .Check(nameof(TokenUrl), name => EndpointRules.RequireHttps(TokenUrl, name));
+            problems.Check(nameof(ClientSecret), name => InputRules.RequireHeaderSecret(ClientSecret, name))
+                .Check(nameof(TokenUrl), name => InputRules.RequireHttps(TokenUrl, name));
         else if (IsConfigured)
-            problems.Check(nameof(Token), name => EndpointRules.RequireHeaderSecret(Token, name));
+            problems.Check(nameof(Token), name => InputRules.RequireHeaderSecret(Token, name));
         return problems.ToList();
     }
 

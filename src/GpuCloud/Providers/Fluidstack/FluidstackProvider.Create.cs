@@ -2,7 +2,7 @@ namespace GpuCloud.Providers;
 
 // Atlas keeps the tags a create sends and returns them on every read, so each create carries a token of its own as
 // a tag: after a lost answer, the instance with that token is this call's, whatever else shares its name.
-public sealed partial class FluidstackProvider : ICreateSupport
+internal sealed partial class FluidstackProvider : ICreateSupport
 {
     /// <summary>The tag that carries the token of the create call that made an instance.</summary>
     internal const string CreateTokenTag = "gpucloud-create-token";
@@ -37,11 +37,11 @@ public sealed partial class FluidstackProvider : ICreateSupport
 
     private (string Region, string Type, IReadOnlyList<SshPublicKey> Keys) CheckBeforeSending(CreateInstanceRequest request)
     {
-        var planId = ProviderRules.PlanIdFor(request, Name);
+        var planId = InputRules.PlanIdFor(request, Name);
         if (FluidstackMapping.SplitId(planId) is not var (region, type))
-            throw GpuCloudException.Invalid(nameof(request.PlanId), $"'{EndpointRules.Printable(planId)}' is not a Fluidstack plan id (region/instance-type).", Name);
-        EndpointRules.RequireSafeId(region, nameof(request.PlanId), Name);
-        EndpointRules.RequireSafeId(type, nameof(request.PlanId), Name);
+            throw GpuCloudException.Invalid(nameof(request.PlanId), $"'{InputRules.Printable(planId)}' is not a Fluidstack plan id (region/instance-type).", Name);
+        InputRules.RequireSafeId(region, nameof(request.PlanId), Name);
+        InputRules.RequireSafeId(type, nameof(request.PlanId), Name);
         return (region, type, FluidstackValidation.Validate(request, region));
     }
 }

@@ -26,11 +26,11 @@ internal sealed class FluidstackTokenSource : IDisposable
         _time = time;
         if (!options.UsesClientCredentials)
         {
-            _static = EndpointRules.RequireHeaderSecret(options.Token, "Fluidstack.Token");
+            _static = InputRules.RequireHeaderSecret(options.Token, "Fluidstack.Token");
             return;
         }
-        EndpointRules.RequireHeaderSecret(options.ClientSecret, "Fluidstack.ClientSecret");
-        _tokenUrl = EndpointRules.RequireHttps(options.TokenUrl, "Fluidstack.TokenUrl");
+        InputRules.RequireHeaderSecret(options.ClientSecret, "Fluidstack.ClientSecret");
+        _tokenUrl = InputRules.RequireHttps(options.TokenUrl, "Fluidstack.TokenUrl");
         // The token request must not pass through the bearer handler: it authenticates with the form body.
         _http = HttpStack.Client(inner, disposeHandler: false);
     }

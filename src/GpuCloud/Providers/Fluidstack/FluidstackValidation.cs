@@ -19,7 +19,7 @@ internal static partial class FluidstackValidation
     {
         if (name is null || !Name().IsMatch(name))
             throw GpuCloudException.Invalid(field,
-                $"'{EndpointRules.Printable(name ?? "")}' is not a valid Fluidstack name: 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit.", Provider);
+                $"'{InputRules.Printable(name ?? "")}' is not a valid Fluidstack name: 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit.", Provider);
     }
 
     public static IReadOnlyList<SshPublicKey> Validate(CreateInstanceRequest request, string region)
@@ -28,13 +28,13 @@ internal static partial class FluidstackValidation
         if (request.Container is not null)
             throw GpuCloudException.Invalid(nameof(request.Container), "Fluidstack runs virtual machines; container settings do not apply.", Provider);
         if (request.Location is { } l && !string.Equals(l, region, StringComparison.OrdinalIgnoreCase))
-            throw GpuCloudException.Invalid(nameof(request.Location), $"the plan is in region {region}, not {EndpointRules.Printable(l)}.", Provider);
+            throw GpuCloudException.Invalid(nameof(request.Location), $"the plan is in region {region}, not {InputRules.Printable(l)}.", Provider);
         if (request.OsImage is { } image && (image.Length > 255 || image.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
             throw GpuCloudException.Invalid(nameof(request.OsImage), "an image such as image://ubuntu22.04, without spaces, at most 255 characters.", Provider);
         foreach (var (key, value) in request.Tags)
         {
             if (key is null || !TagKey().IsMatch(key))
-                throw GpuCloudException.Invalid($"Tags[{EndpointRules.Printable(key ?? "")}]",
+                throw GpuCloudException.Invalid($"Tags[{InputRules.Printable(key ?? "")}]",
                     "tag keys are 1-63 characters: letters and digits, with '-', '_' or '.' inside.", Provider);
             if (value is null || value.Length > 255 || value.Any(char.IsControl))
                 throw GpuCloudException.Invalid($"Tags[{key}]", "tag values are at most 255 characters, without control characters.", Provider);

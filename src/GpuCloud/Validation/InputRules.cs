@@ -2,8 +2,13 @@ using System.Net;
 
 namespace GpuCloud;
 
-/// <summary>Checks shared by every provider's settings, before any request is sent.</summary>
-internal static class EndpointRules
+/// <summary>
+/// The one home of the checks every provider makes the same way on what it is given, before any request is sent:
+/// URLs, secrets, ids, the plan a create names; and how a rejected value is shown. A provider's own rules (its name
+/// and image formats) stay in its folder (<c>Providers/&lt;Name&gt;/&lt;Name&gt;Validation.cs</c>); the settings'
+/// problems are gathered by <see cref="OptionProblems"/>.
+/// </summary>
+internal static class InputRules
 {
     /// <summary>
     /// Credentials only travel over HTTPS. Plain HTTP is accepted for loopback addresses alone, where the
@@ -44,6 +49,16 @@ internal static class EndpointRules
         return id;
     }
 
+    /// <summary>The plan id of <paramref name="request"/>, which must name one, and a given plan must be <paramref name="provider"/>'s.</summary>
+    /// <exception cref="GpuCloudException">With <see cref="GpuCloudErrorCode.InvalidRequest"/>, before anything is sent.</exception>
+    public static string PlanIdFor(CreateInstanceRequest request, string provider)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Plan is { } given && !string.Equals(given.Provider, provider, StringComparison.OrdinalIgnoreCase))
+            throw GpuCloudException.Invalid(nameof(request.Plan), $"the plan belongs to {given.Provider}, not {provider}.", provider);
+        return request.TargetPlanId ?? throw GpuCloudException.Invalid(nameof(request.PlanId), "a plan is required.", provider);
+    }
+
     /// <summary>Throws the one failure as it is, or all of them in one exception named after the first.</summary>
     public static void ThrowIfAny(IReadOnlyList<ArgumentException> problems)
     {
@@ -56,26 +71,5 @@ internal static class EndpointRules
     {
         var s = new string(value.Select(c => char.IsControl(c) ? '?' : c).ToArray());
         return s.Length > 60 ? s[..60] + "..." : s;
-    }
-}
-
-/// <summary>Adds one header to every request; the value is never logged.</summary>
-internal sealed class HeaderHandler(string name, Func<CancellationToken, ValueTask<string>> value) : DelegatingHandler
-{
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        // A fixed key or a cached token is ready at once: then no async frame is needed for this hop.
-        var pending = value(cancellationToken);
-        return pending.IsCompletedSuccessfully ? Send(request, pending.Result, cancellationToken) : SendWhenReadyAsync(request, pending, cancellationToken);
-    }
-
-    private async Task<HttpResponseMessage> SendWhenReadyAsync(HttpRequestMessage request, ValueTask<string> pending, CancellationToken cancellationToken) =>
-        await Send(request, await pending.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-
-    private Task<HttpResponseMessage> Send(HttpRequestMessage request, string headerValue, CancellationToken cancellationToken)
-    {
-        request.Headers.Remove(name);
-        request.Headers.TryAddWithoutValidation(name, headerValue);
-        return base.SendAsync(request, cancellationToken);
     }
 }

@@ -1,4 +1,4 @@
-namespace GpuCloud.Providers;
+namespace GpuCloud;
 
 /// <summary>
 /// Collects every problem with a provider's settings, each naming its setting as the prefix (<c>Provider.</c> for the
