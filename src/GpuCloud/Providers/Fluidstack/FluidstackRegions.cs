@@ -150,6 +150,8 @@ internal sealed class FluidstackRegions : IDisposable
             var regions = new Dictionary<string, Uri>(StringComparer.OrdinalIgnoreCase);
             foreach (var r in listed)
             {
+                // Mutants that do not compile make Stryker discard every mutant of this method, so these are left out:
+                // Stryker disable once Statement,Logical,Boolean : does not compile ('url' unassigned)
                 if (string.IsNullOrWhiteSpace(r.Name) || !Uri.TryCreate(r.Url, UriKind.Absolute, out var url)) continue;
                 if (_options.Regions.Count > 0 && !_options.Regions.Contains(r.Name, StringComparer.OrdinalIgnoreCase)) continue;
                 regions[r.Name] = url;

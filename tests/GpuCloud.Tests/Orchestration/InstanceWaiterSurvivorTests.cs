@@ -1,0 +1,20 @@
+namespace GpuCloud.Tests.Orchestration;
+
+/// <summary>What a wait that meets an out-of-stock instance says, word for word (tests/MUTATION.md).</summary>
+public sealed class InstanceWaiterSurvivorTests
+{
+    [Test]
+    public async Task AnOutOfStockInstance_IsDeleted_AndTheErrorSaysSoInOneSentence()
+    {
+        var time = new TrackedClock();
+        var alpha = new FakeProvider("alpha")
+        {
+            OnGet = (id, _) => Build.Instance("alpha", id, InstanceState.Failed, failure: GpuCloudErrorCode.CapacityUnavailable, providerState: "out-of-stock"),
+        };
+        using var client = new GpuCloudClient([alpha], new GpuCloudOptions { PollInterval = TimeSpan.FromSeconds(5) }, time);
+
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => time.DriveAsync(client.WaitForStateAsync("alpha", "i-1", InstanceState.Running, TimeSpan.FromMinutes(1))));
+
+        Assert.That(ex!.Message, Is.EqualTo("alpha: no capacity for instance i-1 (out-of-stock); instance i-1 was deleted"));
+    }
+}
