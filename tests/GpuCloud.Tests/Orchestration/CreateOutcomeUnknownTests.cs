@@ -229,11 +229,22 @@ public class CreateOutcomeUnknownTests : PlumbingTest
         {
             o.Resilience.CircuitBreakerMinimumThroughput = 50;
             o.CleanupTimeout = TimeSpan.FromSeconds(3);
+            o.Resilience.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
         });
         rig.Http.On(HttpMethod.Post, ContainerInstancesUrl, Always(HttpStatusCode.GatewayTimeout));
         rig.ContainersAnswer(Sequence((HttpStatusCode.OK, ContainerInstances), (HttpStatusCode.InternalServerError, """{"detail": "database down"}""")));
+        var retries = rig.Options.Resilience.MaxRetries;
 
-        var ex = await FailsWith<GpuCloudException>(rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(Request()), Horizon));
+        var creating = rig.Client.CreateInstanceAsync(Request());
+        // Step by step, never by a horizon that holds the cleanup deadline: fired while a GET is in flight, the deadline
+        // would cut the handler's retries and the lookup would never see the provider's answer (how fast the machine
+        // reaches each await would decide the verdict). First the handler's back-offs (milliseconds) until every GET
+        // of the lookup's first try is sent, the deadline (3 s) being out of a 1 s reach...
+        await rig.Clock.RunAsync(rig.Http.WaitForAsync(_ => rig.Lists >= 2 + retries), TimeSpan.FromSeconds(1));
+        // ...then, once the lookup waits for its next poll (PollInterval, beyond the deadline), the deadline.
+        await WaitUntilArmedAsync(rig.Clock, rig.Options.PollInterval, creating);
+        rig.Clock.AdvanceToNextTimer();
+        var ex = await FailsWith<GpuCloudException>(rig.Clock.RunAsync(creating, Horizon));
 
         using (Assert.EnterMultipleScope())
         {
@@ -244,7 +255,7 @@ public class CreateOutcomeUnknownTests : PlumbingTest
             Assert.That(ex.Message, Does.Contain("lookup failed").And.Contain("database down"));
             Assert.That(ex.InnerException, Is.InstanceOf<GpuCloudException>());
             Assert.That(rig.Posts, Is.EqualTo(1), "still never resent");
-            Assert.That(rig.Lists, Is.GreaterThanOrEqualTo(2 + rig.Options.Resilience.MaxRetries), "the lookup GETs are retried, and the lookup itself until CleanupTimeout");
+            Assert.That(rig.Lists, Is.EqualTo(2 + retries), "the list before the create, and the lookup's GET retried by the handler; the deadline ended the wait for its next try");
         }
     }
 
@@ -473,6 +484,17 @@ public class CreateOutcomeUnknownTests : PlumbingTest
             Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.ProviderUnavailable));
             Assert.That(rig.Http.Count, Is.EqualTo(sentBefore), "the circuit is open: nothing reaches the provider");
             Assert.That(ex.Message, Does.Not.Contain("may exist"), "the create was refused locally, so it certainly was not created");
+        }
+    }
+
+    /// <summary>Waits (never sleeps) until a timer due <paramref name="delay"/> from now is armed, or <paramref name="running"/> ends.</summary>
+    private static async Task WaitUntilArmedAsync(TrackedClock clock, TimeSpan delay, Task running)
+    {
+        while (!running.IsCompleted)
+        {
+            var changed = clock.NextChangeAsync();
+            if (clock.PendingDelays.Contains(delay)) return;
+            await HangGuard.WhenAnyAsync(changed, running);
         }
     }
 }
