@@ -13,93 +13,133 @@ internal static class RunCommand
 {
     public static Command Create(CliIo io)
     {
-        var filters = new PlansCommand.Filters();
-        var sshKey = new Option<string?>("--ssh-key") { Description = "The public key file; default ~/.ssh/id_ed25519.pub." };
-        var name = OptionRules.Name(new Option<string?>("--name") { Description = "The instance name (valid on every provider); default gpucloud-<random>." }, portable: true);
-        var image = OptionRules.Image(new Option<string>("--image") { Description = "Container image for container plans.", DefaultValueFactory = _ => CliDefaults.ContainerImage }, container: true);
-        var osImage = OptionRules.Image(new Option<string?>("--os-image") { Description = "OS image for VMs and bare metal; default the plan's first." }, container: false);
-        var release = OptionRules.YesNo("--release", "Delete the instance at the end (default: yes in the sandbox, no otherwise)");
-        var maxAttempts = OptionRules.Between(new Option<int>("--max-attempts") { Description = "Plans to try at most (1-100).", DefaultValueFactory = _ => 5 }, 1, 100);
-        var maxDuration = Durations.Option("--max-duration", "How long the instance may run, e.g. 2h: recorded as its expiry; 'gpucloud instances sweep --expired --yes' deletes it after.");
-        var yes = Confirmation.YesOption();
-        var command = new Command("run", "Find the cheapest matching GPU on any provider, rent it, wait for it, show how to connect, release it.")
-        {
-            sshKey, name, image, osImage, release, maxAttempts, maxDuration, yes,
-        };
-        filters.AddTo(command);
+        var options = new RunOptions();
+        var command = new Command("run", "Find the cheapest matching GPU on any provider, rent it, wait for it, show how to connect, release it.");
+        options.AddTo(command);
+        command.SetAction(CliApp.Handle(io, (session, parse, ct) => new Run(io, session, parse, options).ExecuteAsync(ct)));
+        return command;
+    }
 
-        command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
-        {
-            var json = CliApp.Json(parse);
-            var console = Render.Console(io);
-            var notes = json ? io.Error : io.Out;
-            var query = filters.Query(parse, session);
+    private sealed class RunOptions
+    {
+        public PlansCommand.Filters Filters { get; } = new();
+        public Option<string?> SshKey { get; } = new("--ssh-key") { Description = "The public key file; default ~/.ssh/id_ed25519.pub." };
+        public Option<string?> Name { get; } = OptionRules.Name(new Option<string?>("--name") { Description = "The instance name (valid on every provider); default gpucloud-<random>." }, portable: true);
+        public Option<string> Image { get; } = OptionRules.Image(new Option<string>("--image") { Description = "Container image for container plans.", DefaultValueFactory = _ => CliDefaults.ContainerImage }, container: true);
+        public Option<string?> OsImage { get; } = OptionRules.Image(new Option<string?>("--os-image") { Description = "OS image for VMs and bare metal; default the plan's first." }, container: false);
+        public Option<string?> Release { get; } = OptionRules.YesNo("--release", "Delete the instance at the end (default: yes in the sandbox, no otherwise)");
+        public Option<int> MaxAttempts { get; } = OptionRules.Between(new Option<int>("--max-attempts") { Description = "Plans to try at most (1-100).", DefaultValueFactory = _ => 5 }, 1, 100);
+        public Option<TimeSpan?> MaxDuration { get; } = Durations.Option("--max-duration", "How long the instance may run, e.g. 2h: recorded as its expiry; 'gpucloud instances sweep --expired --yes' deletes it after.");
+        public Option<bool> Yes { get; } = Confirmation.YesOption();
 
-            var key = ReadKey(io, session, parse.GetValue(sshKey), notes);
-            var instanceName = parse.GetValue(name) ?? CliDefaults.InstanceName();
-            var defaults = new List<(string, string)>();
-            if (parse.GetValue(name) is null) defaults.Add(("--name", instanceName));
-            if (parse.GetResult(image) is null or { Implicit: true }) defaults.Add(("--image", CliDefaults.ContainerImage + " (container plans)"));
-            if (OptionRules.Value(parse, release) is null) defaults.Add(("--release", session.IsSandbox ? "yes (sandbox)" : "no"));
-            CliDefaults.Describe(notes, defaults);
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { SshKey, Name, Image, OsImage, Release, MaxAttempts, MaxDuration, Yes }) command.Options.Add(option);
+            Filters.AddTo(command);
+        }
+    }
+
+    /// <summary>One run: plans, confirmation, SSH key, deploy, connect, release or keep.</summary>
+    private sealed class Run(CliIo io, CliSession session, ParseResult parse, RunOptions options)
+    {
+        private readonly bool _json = CliApp.Json(parse);
+        private readonly IAnsiConsole _console = Render.Console(io);
+
+        /// <summary>Progress and notes: stderr under --json, so stdout holds only the JSON.</summary>
+        private TextWriter Notes => _json ? io.Error : io.Out;
+
+        private bool Released => OptionRules.Value(parse, options.Release) ?? session.IsSandbox;
+
+        public async Task<int> ExecuteAsync(CancellationToken ct)
+        {
+            var query = options.Filters.Query(parse, session);
+            var key = ReadKey(io, session, parse.GetValue(options.SshKey), Notes);
+            var template = Template(key);
+            DescribeDefaults(template.Name);
 
             var found = await session.Client.ListPlansAsync(query, ct).ConfigureAwait(false);
-            if (!json)
+            ShowPlans(query, found);
+            if (!await ConfirmAsync(found, ct).ConfigureAwait(false))
             {
-                console.MarkupLine("[bold]1. Plans[/] cheapest first");
-                if (found.Plans.Count == 0) console.WriteLine($"No plans match on {PlansCommand.Searched(session, query, found)}.");
-                else
-                {
-                    Render.Plans(console, found.Plans.Take(5).ToArray(), CliApp.IsWide(parse), found.Plans);
-                    console.WriteLine($"{found.Plans.Count} matching plans across {session.Client.Providers.Count} providers.");
-                    if (!CliApp.IsWide(parse)) console.WriteLine(Render.PlanLegend);
-                }
-                PlansCommand.WriteFailures(console, found.Failures);
+                io.Error.WriteLine("nothing rented.");
+                return ExitCodes.ProviderError;
             }
+            await RegisterKeyAsync(key, found, ct).ConfigureAwait(false);
+            return await DeployAsync(query, template, ct).ConfigureAwait(false);
+        }
 
-            var released = OptionRules.Value(parse, release) ?? session.IsSandbox;
-            if (found.Plans.FirstOrDefault(p => p.Availability != PlanAvailability.Unavailable) is { } cheapest)
+        private CreateInstanceRequest Template(string key) => new()
+        {
+            Name = parse.GetValue(options.Name) ?? CliDefaults.InstanceName(),
+            SshPublicKeys = [key],
+            OsImage = parse.GetValue(options.OsImage),
+            Container = new ContainerSettings { Image = parse.GetValue(options.Image)! },
+            MaxDuration = parse.GetValue(options.MaxDuration),
+        };
+
+        private void DescribeDefaults(string instanceName)
+        {
+            var defaults = new List<(string, string)>();
+            if (parse.GetValue(options.Name) is null) defaults.Add(("--name", instanceName));
+            if (parse.GetResult(options.Image) is null or { Implicit: true }) defaults.Add(("--image", CliDefaults.ContainerImage + " (container plans)"));
+            if (OptionRules.Value(parse, options.Release) is null) defaults.Add(("--release", session.IsSandbox ? "yes (sandbox)" : "no"));
+            CliDefaults.Describe(Notes, defaults);
+        }
+
+        private void ShowPlans(PlanQuery query, PlanSearchResult found)
+        {
+            if (_json) return;
+            _console.MarkupLine("[bold]1. Plans[/] cheapest first");
+            if (found.Plans.Count == 0) _console.WriteLine($"No plans match on {PlansCommand.Searched(session, query, found)}.");
+            else
             {
-                // Short lines: each fits 80 columns.
-                var summary = new[]
-                {
-                    $"rent:  {Render.Gpu(cheapest.Gpu)} on {cheapest.Provider} at "
-                    + (cheapest.PricePerHour is { } price ? $"{Render.Price(price, cheapest.Currency)}/h" : "a price not reported"),
-                    $"       plan {cheapest.Name}, the cheapest of {found.Plans.Count}",
-                    $"       (the next is tried when one has no capacity, {parse.GetValue(maxAttempts)} at most)",
-                    released ? "after: released (deleted) when this command ends"
-                    : "after: kept (--release no); " + (parse.GetValue(maxDuration) is { } limit
-                        ? $"expires after {Durations.Text(limit)}"
-                        : "no expiry (set one with --max-duration)"),
-                };
-                if (!await Confirmation.AskAsync(io, parse, yes, session, summary, "Rent it?", ct).ConfigureAwait(false))
-                {
-                    io.Error.WriteLine("nothing rented.");
-                    return ExitCodes.ProviderError;
-                }
+                Render.Plans(_console, found.Plans.Take(5).ToArray(), CliApp.IsWide(parse), found.Plans);
+                _console.WriteLine($"{found.Plans.Count} matching plans across {session.Client.Providers.Count} providers.");
+                if (!CliApp.IsWide(parse)) _console.WriteLine(Render.PlanLegend);
             }
+            PlansCommand.WriteFailures(_console, found.Failures);
+        }
 
+        /// <summary>Asks before renting the cheapest plan that may have capacity; nothing to ask when none matches (the deploy says so).</summary>
+        private Task<bool> ConfirmAsync(PlanSearchResult found, CancellationToken ct)
+        {
+            if (found.Plans.FirstOrDefault(p => p.Availability != PlanAvailability.Unavailable) is not { } cheapest) return Task.FromResult(true);
+            // Short lines: each fits 80 columns.
+            var summary = new[]
+            {
+                $"rent:  {Render.Gpu(cheapest.Gpu)} on {cheapest.Provider} at "
+                + (cheapest.PricePerHour is { } price ? $"{Render.Price(price, cheapest.Currency)}/h" : "a price not reported"),
+                $"       plan {cheapest.Name}, the cheapest of {found.Plans.Count}",
+                $"       (the next is tried when one has no capacity, {parse.GetValue(options.MaxAttempts)} at most)",
+                Released ? "after: released (deleted) when this command ends"
+                : "after: kept (--release no); " + (parse.GetValue(options.MaxDuration) is { } limit
+                    ? $"expires after {Durations.Text(limit)}"
+                    : "no expiry (set one with --max-duration)"),
+            };
+            return Confirmation.AskAsync(io, parse, options.Yes, session, summary, "Rent it?", ct);
+        }
+
+        private async Task RegisterKeyAsync(string key, PlanSearchResult found, CancellationToken ct)
+        {
             var keyName = "gpucloud-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8];
             var providers = found.Plans.Select(p => p.Provider).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
-            if (!json) console.MarkupLine("[bold]2. SSH key[/]");
+            if (!_json) _console.MarkupLine("[bold]2. SSH key[/]");
             foreach (var provider in providers)
             {
                 var registered = await session.Client.AddSshKeyAsync(keyName, key, provider, ct).ConfigureAwait(false);
                 // The fingerprint once, then a short line per provider: one line each at 80 columns.
-                if (provider == providers[0]) notes.WriteLine($"key {registered[0].Fingerprint}");
-                notes.WriteLine($"  registered on {provider} as '{registered[0].Name}'.");
+                if (provider == providers[0]) Notes.WriteLine($"key {registered[0].Fingerprint}");
+                Notes.WriteLine($"  registered on {provider} as '{registered[0].Name}'.");
             }
+        }
 
-            var template = new CreateInstanceRequest
-            {
-                Name = instanceName,
-                SshPublicKeys = [key],
-                OsImage = parse.GetValue(osImage),
-                Container = new ContainerSettings { Image = parse.GetValue(image)! },
-                MaxDuration = parse.GetValue(maxDuration),
-            };
-
-            if (!json) console.MarkupLine("[bold]3. Deploy[/] cheapest first, next plan on no capacity");
+        /// <summary>
+        /// Creates the cheapest plan with capacity and finishes with it. Interrupted, it releases an instance that was
+        /// ready, or says what the create may have left (the notice names it while the cleanup runs).
+        /// </summary>
+        private async Task<int> DeployAsync(PlanQuery query, CreateInstanceRequest template, CancellationToken ct)
+        {
+            if (!_json) _console.MarkupLine("[bold]3. Deploy[/] cheapest first, next plan on no capacity");
             GpuInstance? instance = null;
             var view = ProgressView.For(io, parse, InstanceState.Running, $"{template.Name}: creating an instance of the cheapest plan");
             var sent = false;
@@ -110,26 +150,11 @@ internal static class RunCommand
             try
             {
                 sent = true;
-                instance = await session.Client.CreateCheapestAsync(query, template, parse.GetValue(maxAttempts), view, ct).ConfigureAwait(false);
+                instance = await session.Client.CreateCheapestAsync(query, template, parse.GetValue(options.MaxAttempts), view, ct).ConfigureAwait(false);
                 view.Dispose();
-
-                if (json) notes.WriteLine($"ready: {instance.Provider} {instance.Id} ({instance.Ssh?.Command})");
-                else
-                {
-                    console.MarkupLine("[bold]4. Connect[/]");
-                    Render.Instances(console, [instance], CliApp.IsWide(parse));
-                    if (instance.Reachability is { Banner: { } banner }) console.WriteLine($"SSH answered: {banner}");
-                    else if (instance.Reachability is { NotProbedReason: { } reason }) console.WriteLine($"SSH not checked: {reason}.");
-                    console.WriteLine($"Connect with: {instance.Ssh?.Command}");
-                }
-
-                if (released) await ReleaseAsync(session, instance, notes, ct).ConfigureAwait(false);
-                else
-                {
-                    await session.KeepAsync(instance, notes, ct).ConfigureAwait(false);
-                    notes.WriteLine(CleanupNotice.Kept(instance, template.MaxDuration));
-                }
-                if (json) CliJson.Write(io.Out, new { instance, released });
+                ShowConnect(instance);
+                await ReleaseOrKeepAsync(instance, template.MaxDuration, ct).ConfigureAwait(false);
+                if (_json) CliJson.Write(io.Out, new { instance, released = Released });
                 return ExitCodes.Success;
             }
             catch (OperationCanceledException ex) when (ct.IsCancellationRequested)
@@ -149,8 +174,32 @@ internal static class RunCommand
             {
                 view.Dispose();
             }
-        }));
-        return command;
+        }
+
+        private void ShowConnect(GpuInstance instance)
+        {
+            if (_json)
+            {
+                Notes.WriteLine($"ready: {instance.Provider} {instance.Id} ({instance.Ssh?.Command})");
+                return;
+            }
+            _console.MarkupLine("[bold]4. Connect[/]");
+            Render.Instances(_console, [instance], CliApp.IsWide(parse));
+            if (instance.Reachability is { Banner: { } banner }) _console.WriteLine($"SSH answered: {banner}");
+            else if (instance.Reachability is { NotProbedReason: { } reason }) _console.WriteLine($"SSH not checked: {reason}.");
+            _console.WriteLine($"Connect with: {instance.Ssh?.Command}");
+        }
+
+        private async Task ReleaseOrKeepAsync(GpuInstance instance, TimeSpan? maxDuration, CancellationToken ct)
+        {
+            if (Released)
+            {
+                await ReleaseAsync(session, instance, Notes, ct).ConfigureAwait(false);
+                return;
+            }
+            await session.KeepAsync(instance, Notes, ct).ConfigureAwait(false);
+            Notes.WriteLine(CleanupNotice.Kept(instance, maxDuration));
+        }
     }
 
     private static async Task ReleaseAsync(CliSession session, GpuInstance instance, TextWriter notes, CancellationToken ct)
