@@ -98,113 +98,150 @@ internal static class InstancesCommands
 
     private static Command CreateInstance(CliIo io)
     {
-        var provider = new Option<string>("--provider") { Description = "The plan's provider.", Required = true };
-        var plan = new Option<string>("--plan") { Description = "The plan id as listed by 'gpucloud plans', or a unique prefix of it (the short id shown).", Required = true };
-        var name = OptionRules.Name(new Option<string?>("--name") { Description = "The instance name (valid on every provider); default gpucloud-<random>." }, portable: true);
-        var sshKey = new Option<string[]>("--ssh-key") { Description = "A public key file; repeatable; default ~/.ssh/id_ed25519.pub when it exists." };
-        var osImage = OptionRules.Image(new Option<string?>("--os-image") { Description = "OS image (VMs and bare metal); default the plan's first." }, container: false);
-        var image = OptionRules.Image(new Option<string?>("--image") { Description = $"Container image (Fluence container plans); default {CliDefaults.ContainerImage}." }, container: true);
-        var port = OptionRules.Ports(new Option<int[]>("--port") { Description = "Container port to expose over TCP; repeatable (default 22)." });
-        var env = OptionRules.Pairs(new Option<string[]>("--env") { Description = "Container environment variable NAME=VALUE; repeatable." }, environment: true);
-        var location = OptionRules.Identifier(new Option<string?>("--location") { Description = "Where to run it, when the plan offers a choice (also picks a plan offered in several regions)." });
-        var tag = OptionRules.Pairs(new Option<string[]>("--tag") { Description = "Tag KEY=VALUE (Fluidstack); repeatable." }, environment: false);
-        var wait = OptionRules.YesNo("--wait", "Wait until it is running and reachable");
-        var maxDuration = Durations.Option("--max-duration", "How long the instance may run, e.g. 2h: recorded as its expiry; 'gpucloud instances sweep --expired --yes' deletes it after.");
-        var yes = Confirmation.YesOption();
-        var command = new Command("create", "Create an instance from a plan (shows the plan and its price and asks first on a terminal; --yes skips the question).")
+        var options = new CreateOptions();
+        var command = new Command("create", "Create an instance from a plan (shows the plan and its price and asks first on a terminal; --yes skips the question).");
+        options.AddTo(command);
+        command.SetAction(CliApp.Handle(io, (session, parse, ct) => new InstanceCreation(io, session, parse, options).ExecuteAsync(ct)));
+        return command;
+    }
+
+    private sealed class CreateOptions
+    {
+        public Option<string> Provider { get; } = new("--provider") { Description = "The plan's provider.", Required = true };
+        public Option<string> Plan { get; } = new("--plan") { Description = "The plan id as listed by 'gpucloud plans', or a unique prefix of it (the short id shown).", Required = true };
+        public Option<string?> Name { get; } = OptionRules.Name(new Option<string?>("--name") { Description = "The instance name (valid on every provider); default gpucloud-<random>." }, portable: true);
+        public Option<string[]> SshKey { get; } = new("--ssh-key") { Description = "A public key file; repeatable; default ~/.ssh/id_ed25519.pub when it exists." };
+        public Option<string?> OsImage { get; } = OptionRules.Image(new Option<string?>("--os-image") { Description = "OS image (VMs and bare metal); default the plan's first." }, container: false);
+        public Option<string?> Image { get; } = OptionRules.Image(new Option<string?>("--image") { Description = $"Container image (Fluence container plans); default {CliDefaults.ContainerImage}." }, container: true);
+        public Option<int[]> Port { get; } = OptionRules.Ports(new Option<int[]>("--port") { Description = "Container port to expose over TCP; repeatable (default 22)." });
+        public Option<string[]> Env { get; } = OptionRules.Pairs(new Option<string[]>("--env") { Description = "Container environment variable NAME=VALUE; repeatable." }, environment: true);
+        public Option<string?> Location { get; } = OptionRules.Identifier(new Option<string?>("--location") { Description = "Where to run it, when the plan offers a choice (also picks a plan offered in several regions)." });
+        public Option<string[]> Tag { get; } = OptionRules.Pairs(new Option<string[]>("--tag") { Description = "Tag KEY=VALUE (Fluidstack); repeatable." }, environment: false);
+        public Option<string?> Wait { get; } = OptionRules.YesNo("--wait", "Wait until it is running and reachable");
+        public Option<TimeSpan?> MaxDuration { get; } = Durations.Option("--max-duration", "How long the instance may run, e.g. 2h: recorded as its expiry; 'gpucloud instances sweep --expired --yes' deletes it after.");
+        public Option<bool> Yes { get; } = Confirmation.YesOption();
+
+        public void AddTo(Command command)
         {
-            provider, plan, name, sshKey, osImage, image, port, env, location, tag, wait, maxDuration, yes,
-        };
-        command.SetAction(CliApp.Handle(io, async (session, parse, ct) =>
+            foreach (var option in new Option[] { Provider, Plan, Name, SshKey, OsImage, Image, Port, Env, Location, Tag, Wait, MaxDuration, Yes })
+                command.Options.Add(option);
+        }
+    }
+
+    /// <summary>One create: the request (checked before anything is sent), confirmation, the create itself, keep.</summary>
+    private sealed class InstanceCreation(CliIo io, CliSession session, ParseResult parse, CreateOptions options)
+    {
+        private readonly List<(string, string)> _defaults = [];
+
+        public async Task<int> ExecuteAsync(CancellationToken ct)
         {
-            var p = parse.GetValue(provider)!;
-            RequireConfigured(session, p, "--provider");
-            var defaults = new List<(string, string)>();
-
-            // Everything the user typed is checked (and the key files read) before the plans are listed: a usage error sends nothing.
-            var instanceName = parse.GetValue(name);
-            if (instanceName is null) defaults.Add(("--name", instanceName = CliDefaults.InstanceName()));
-            var keyFiles = parse.GetValue(sshKey) ?? [];
-            if (keyFiles.Length == 0 && File.Exists(KeyFiles.DefaultPath(io)))
-            {
-                keyFiles = [KeyFiles.DefaultPath(io)];
-                defaults.Add(("--ssh-key", "~/.ssh/id_ed25519.pub"));
-            }
-            var keys = keyFiles.Select(f => KeyFiles.Read(io, f)).ToArray();
-            var tags = Pairs(parse.GetValue(tag), "--tag");
-            var environment = Pairs(parse.GetValue(env), "--env");
-
-            var (planId, found) = await IdResolver.PlanAsync(session.Client, p, parse.GetValue(plan)!, parse.GetValue(location), ct).ConfigureAwait(false);
-            // The same default image as 'run' for a container plan: a person should not need to know one to get started.
-            var containerImage = parse.GetValue(image);
-            if (containerImage is null && found?.Workload == WorkloadType.Container)
-                defaults.Add(("--image", containerImage = CliDefaults.ContainerImage));
-            // As the help says and as 'run' does: a VM or bare-metal plan boots its first image unless one is named.
-            var os = parse.GetValue(osImage);
-            if (os is null && found is { Workload: not WorkloadType.Container, OsImages: [var first, ..] })
-                defaults.Add(("--os-image", os = first));
-
-            var request = new CreateInstanceRequest
-            {
-                Plan = found, // its price goes into the journal, for the sweep's cost so far
-                Provider = p,
-                PlanId = planId,
-                Name = instanceName,
-                SshPublicKeys = keys,
-                OsImage = os,
-                Location = parse.GetValue(location),
-                Tags = tags,
-                MaxDuration = parse.GetValue(maxDuration),
-                Container = containerImage is null ? null : new ContainerSettings
-                {
-                    Image = containerImage,
-                    Ports = parse.GetValue(port) is { Length: > 0 } ports ? ports.Select(p => new ContainerPort(p)).ToArray() : [new ContainerPort(22)],
-                    Environment = environment,
-                },
-            };
-            CliDefaults.Describe(CliApp.Json(parse) ? io.Error : io.Out, defaults);
-            var summary = new[]
-            {
-                $"create: '{instanceName}' on {p} at "
-                + (found?.PricePerHour is { } price ? $"{Render.Price(price, found.Currency)}/h" : "a price not reported"),
-                $"        plan {found?.Name ?? planId} ({Render.Gpu(found?.Gpu)})",
-                "after:  kept; " + (request.MaxDuration is { } limit
-                    ? $"expires after {Durations.Text(limit)}"
-                    : "no expiry (set one with --max-duration)"),
-            };
-            if (!await Confirmation.AskAsync(io, parse, yes, session, summary, "Create it?", ct).ConfigureAwait(false))
+            var provider = parse.GetValue(options.Provider)!;
+            RequireConfigured(session, provider, "--provider");
+            var request = await RequestAsync(provider, ct).ConfigureAwait(false);
+            CliDefaults.Describe(CliApp.Json(parse) ? io.Error : io.Out, _defaults);
+            if (!await ConfirmAsync(request, ct).ConfigureAwait(false))
             {
                 io.Error.WriteLine("nothing created.");
                 return ExitCodes.ProviderError;
             }
-            GpuInstance? created = null;
-            using (var view = ProgressView.For(io, parse, InstanceState.Running, $"{request.Name}: creating"))
-            using (CleanupNotice.Register(ct, io, session, view, () => created is { } c ? CleanupNotice.Describe(c) : $"the instance named '{request.Name}' that the create may have made"))
-            {
-                try
-                {
-                    created = await session.Client.CreateInstanceAsync(request, ct).ConfigureAwait(false);
-                    if (OptionRules.Value(parse, wait) == true)
-                        created = await Waiting.UntilAsync(io, parse, session.Client, created, InstanceState.Running, TimeSpan.FromMinutes(15), ct, view).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException ex) when (ct.IsCancellationRequested)
-                {
-                    // The command did not finish: what it created goes, as with 'run'. A cancelled create request is the
-                    // library's to clean up; an instance the provider answered with is ours.
-                    view.Dispose();
-                    if (created is null) CleanupNotice.Result(view.Writer, ex, null, sent: true);
-                    else await CleanupNotice.DeleteAsync(session, created, view.Writer).ConfigureAwait(false);
-                    if (io.Interrupts is { } interrupts) interrupts.AtRisk = null;
-                    throw;
-                }
-            }
-            // Reached only when the create answered (a cancelled or failed one threw).
-            await session.KeepAsync(created!, io.Error, ct).ConfigureAwait(false);
-            Write(io, parse, [created!]);
-            io.Error.WriteLine(CleanupNotice.Kept(created!, request.MaxDuration));
+            var created = await CreateAsync(request, ct).ConfigureAwait(false);
+            await session.KeepAsync(created, io.Error, ct).ConfigureAwait(false);
+            Write(io, parse, [created]);
+            io.Error.WriteLine(CleanupNotice.Kept(created, request.MaxDuration));
             return ExitCodes.Success;
-        }));
-        return command;
+        }
+
+        /// <summary>
+        /// Everything the user typed is checked (and the key files read) before the plans are listed: a usage error
+        /// sends nothing. The defaults taken are noted for <see cref="CliDefaults.Describe"/>.
+        /// </summary>
+        private async Task<CreateInstanceRequest> RequestAsync(string provider, CancellationToken ct)
+        {
+            var instanceName = parse.GetValue(options.Name);
+            if (instanceName is null) _defaults.Add(("--name", instanceName = CliDefaults.InstanceName()));
+            var keys = ReadKeys();
+            var tags = Pairs(parse.GetValue(options.Tag), "--tag");
+            var environment = Pairs(parse.GetValue(options.Env), "--env");
+
+            var (planId, found) = await IdResolver.PlanAsync(session.Client, provider, parse.GetValue(options.Plan)!, parse.GetValue(options.Location), ct).ConfigureAwait(false);
+            // The same default image as 'run' for a container plan: a person should not need to know one to get started.
+            var containerImage = parse.GetValue(options.Image);
+            if (containerImage is null && found?.Workload == WorkloadType.Container)
+                _defaults.Add(("--image", containerImage = CliDefaults.ContainerImage));
+            // As the help says and as 'run' does: a VM or bare-metal plan boots its first image unless one is named.
+            var os = parse.GetValue(options.OsImage);
+            if (os is null && found is { Workload: not WorkloadType.Container, OsImages: [var first, ..] })
+                _defaults.Add(("--os-image", os = first));
+
+            return new CreateInstanceRequest
+            {
+                Plan = found, // its price goes into the journal, for the sweep's cost so far
+                Provider = provider,
+                PlanId = planId,
+                Name = instanceName,
+                SshPublicKeys = keys,
+                OsImage = os,
+                Location = parse.GetValue(options.Location),
+                Tags = tags,
+                MaxDuration = parse.GetValue(options.MaxDuration),
+                Container = containerImage is null ? null : new ContainerSettings
+                {
+                    Image = containerImage,
+                    Ports = parse.GetValue(options.Port) is { Length: > 0 } ports ? ports.Select(p => new ContainerPort(p)).ToArray() : [new ContainerPort(22)],
+                    Environment = environment,
+                },
+            };
+        }
+
+        private string[] ReadKeys()
+        {
+            var keyFiles = parse.GetValue(options.SshKey) ?? [];
+            if (keyFiles.Length == 0 && File.Exists(KeyFiles.DefaultPath(io)))
+            {
+                keyFiles = [KeyFiles.DefaultPath(io)];
+                _defaults.Add(("--ssh-key", "~/.ssh/id_ed25519.pub"));
+            }
+            return keyFiles.Select(f => KeyFiles.Read(io, f)).ToArray();
+        }
+
+        private Task<bool> ConfirmAsync(CreateInstanceRequest request, CancellationToken ct)
+        {
+            var plan = request.Plan;
+            var summary = new[]
+            {
+                $"create: '{request.Name}' on {request.Provider} at "
+                + (plan?.PricePerHour is { } price ? $"{Render.Price(price, plan.Currency)}/h" : "a price not reported"),
+                $"        plan {plan?.Name ?? request.PlanId} ({Render.Gpu(plan?.Gpu)})",
+                "after:  kept; " + (request.MaxDuration is { } limit
+                    ? $"expires after {Durations.Text(limit)}"
+                    : "no expiry (set one with --max-duration)"),
+            };
+            return Confirmation.AskAsync(io, parse, options.Yes, session, summary, "Create it?", ct);
+        }
+
+        /// <summary>Creates (and with --wait, waits); interrupted, what it created goes, as with 'run'.</summary>
+        private async Task<GpuInstance> CreateAsync(CreateInstanceRequest request, CancellationToken ct)
+        {
+            GpuInstance? created = null;
+            using var view = ProgressView.For(io, parse, InstanceState.Running, $"{request.Name}: creating");
+            using var notice = CleanupNotice.Register(ct, io, session, view, () => created is { } c ? CleanupNotice.Describe(c) : $"the instance named '{request.Name}' that the create may have made");
+            try
+            {
+                created = await session.Client.CreateInstanceAsync(request, ct).ConfigureAwait(false);
+                if (OptionRules.Value(parse, options.Wait) == true)
+                    created = await Waiting.UntilAsync(io, parse, session.Client, created, InstanceState.Running, TimeSpan.FromMinutes(15), ct, view).ConfigureAwait(false);
+                return created;
+            }
+            catch (OperationCanceledException ex) when (ct.IsCancellationRequested)
+            {
+                // A cancelled create request is the library's to clean up; an instance the provider answered with is ours.
+                view.Dispose();
+                if (created is null) CleanupNotice.Result(view.Writer, ex, null, sent: true);
+                else await CleanupNotice.DeleteAsync(session, created, view.Writer).ConfigureAwait(false);
+                if (io.Interrupts is { } interrupts) interrupts.AtRisk = null;
+                throw;
+            }
+        }
     }
 
     private static Command Simple(CliIo io, string name, string description, Func<GpuCloudClient, string, string, CancellationToken, Task> action, string done,
