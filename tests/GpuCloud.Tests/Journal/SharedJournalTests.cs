@@ -239,6 +239,25 @@ public sealed class SharedJournalTests
     }
 
     [Test]
+    public async Task AnInstanceWhoseStateCouldNotBeRead_IsDeletedAnyway_NotTakenForGone()
+    {
+        var asked = false;
+        var (client, alpha, journal, orphan) = await OrphanAsync(a => a.OnGet = (_, _) =>
+        {
+            // The first look fails (503); once the delete is sent, the instance is gone.
+            if (asked) throw new GpuCloudException(GpuCloudErrorCode.NotFound, "gone", "alpha");
+            asked = true;
+            throw new GpuCloudException(GpuCloudErrorCode.ProviderUnavailable, "503", "alpha");
+        });
+        using var _ = client;
+
+        var swept = await client.DeleteOwnedAsync(orphan);
+
+        Assert.That(swept.Outcome, Is.EqualTo(SweepOutcome.Deleted));
+        Assert.That(alpha.Deleted, Is.EqualTo(new[] { "orphan" }), "a failure to look is not a sign it is gone: the delete is sent");
+    }
+
+    [Test]
     public async Task AnInstanceNotProvedThisJournals_IsNeverDeletedBySweeping_NorClaimed()
     {
         var (client, alpha, journal, orphan) = await OrphanAsync();
