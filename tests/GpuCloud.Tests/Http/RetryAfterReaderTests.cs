@@ -30,6 +30,7 @@ public class RetryAfterReaderTests : PlumbingTest
     [TestCase("3/1/2026 12:00:30", TestName = "a local-style date")]
     [TestCase("tomorrow", TestName = "a word")]
     [TestCase("", TestName = "empty")]
+    [TestCase("1000000000000", TestName = "more seconds than a TimeSpan holds")]
     public void AnythingElse_IsIgnored(string value) => Assert.That(Read(value), Is.Null);
 
     [Test]

@@ -49,12 +49,15 @@ public sealed class SharedJournalTests
 
         public Task<IReadOnlyList<JournalEntry>> ListOpenAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<JournalEntry>>(entries);
 
-        public Task RenewLeaseAsync(JournalLease lease, CancellationToken cancellationToken = default)
+        /// <summary>When set, every lease write waits for it (a journal slow to answer).</summary>
+        public TaskCompletionSource? RenewGate { get; set; }
+
+        public async Task RenewLeaseAsync(JournalLease lease, CancellationToken cancellationToken = default)
         {
-            if (LeaseError is { } error) return Task.FromException(error);
+            if (RenewGate is { } gate) await gate.Task;
+            if (LeaseError is { } error) throw error;
             Log.Enqueue("lease");
             Leases.Add(lease);
-            return Task.CompletedTask;
         }
 
         public Task<JournalLease?> TryClaimAsync(string token, JournalLease claim, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -109,6 +112,24 @@ public sealed class SharedJournalTests
         client.Dispose();
         time.Advance(TimeSpan.FromMinutes(5));
         Assert.That(journal.Leases, Has.Count.EqualTo(3), "a disposed client (or a killed process) renews no more: its lease runs out");
+    }
+
+    [Test]
+    public async Task AClientDisposedWhileItsFirstLeaseIsBeingWritten_NeverStartsRenewingIt()
+    {
+        var time = new FakeTimeProvider(Now);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var journal = new SharedJournal { RenewGate = gate };
+        var alpha = new FakeProvider("alpha");
+        var client = Client(alpha, journal, time);
+
+        var creating = client.CreateInstanceAsync(Request());
+        client.Dispose();
+        gate.SetResult();
+        await HangGuard.WithinAsync(creating, "the create");
+        time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.That(journal.Leases, Has.Count.EqualTo(1), "a disposed client renews nothing, even a lease written after its disposal began");
     }
 
     [Test]
@@ -236,6 +257,25 @@ public sealed class SharedJournalTests
 
         Assert.That((swept.Outcome, alpha.Deleted.Count), Is.EqualTo((SweepOutcome.AlreadyGone, 0)));
         Assert.That(journal.Log, Is.EqualTo(new[] { "claim t1", "gone orphan" }));
+    }
+
+    [Test]
+    public async Task AnInstanceWhoseStateCouldNotBeRead_IsDeletedAnyway_NotTakenForGone()
+    {
+        var asked = false;
+        var (client, alpha, journal, orphan) = await OrphanAsync(a => a.OnGet = (_, _) =>
+        {
+            // The first look fails (503); once the delete is sent, the instance is gone.
+            if (asked) throw new GpuCloudException(GpuCloudErrorCode.NotFound, "gone", "alpha");
+            asked = true;
+            throw new GpuCloudException(GpuCloudErrorCode.ProviderUnavailable, "503", "alpha");
+        });
+        using var _ = client;
+
+        var swept = await client.DeleteOwnedAsync(orphan);
+
+        Assert.That(swept.Outcome, Is.EqualTo(SweepOutcome.Deleted));
+        Assert.That(alpha.Deleted, Is.EqualTo(new[] { "orphan" }), "a failure to look is not a sign it is gone: the delete is sent");
     }
 
     [Test]

@@ -92,6 +92,21 @@ public sealed class CreateRecoverySurvivorTests
         Assert.That(journal.Intents.Single().ExistingIds, Is.EqualTo(new[] { "C", "a", "b" }));
     }
 
+    [Test]
+    public async Task AMarkedCreatesJournalEntry_ListsNoOlderInstances_AsAnEmptyListNotANullOne()
+    {
+        // A journal writes the list as it is (the SQLite one joins it): a null list would fail the intent, and so the create.
+        var time = new TrackedClock();
+        var journal = new MemoryJournal();
+        var alpha = new MarkingScriptedProvider(time);
+        alpha.Inner.Instances.Add(Build.Instance("alpha", "older", InstanceState.Running) with { Name = Name });
+        using var client = new GpuCloudClient([alpha], Options(journal), time);
+
+        await client.CreateInstanceAsync(Request());
+
+        Assert.That(journal.Intents.Single().ExistingIds, Is.Not.Null.And.Empty, "a marked create lists nothing before it: its token is its evidence");
+    }
+
     [TestCase("the provider is busy", "the provider is busy. Nothing was created")]
     [TestCase("the provider is busy.", "the provider is busy. Nothing was created")]
     public async Task AFailedListBeforeTheCreate_SendsNothing_AndKeepsTheProvidersAnswer(string detail, string reads)

@@ -91,4 +91,21 @@ public sealed class OwnedInstancesSurvivorTests
 
         Assert.That(found.Instances, Is.Empty);
     }
+
+    [Test]
+    public async Task AListedInstanceCarryingAnOwnersMark_IsCreatedByThatOwner_EvenWithoutAJournalEntry()
+    {
+        var alpha = new MarkingScriptedProvider(new FakeTimeProvider(Now));
+        alpha.Inner.Instances.Add(MarkingScriptedProvider.Marked(Live("made-elsewhere", Now.AddHours(-2)), "other-journal", "ops@build-07"));
+        alpha.Inner.Instances.Add(Live("unmarked", Now.AddHours(-2)));
+        using var client = new GpuCloudClient([alpha], new GpuCloudOptions { Journal = new MemoryJournal(), Owner = Owner }, new FakeTimeProvider(Now));
+
+        var listed = await client.ListInstancesAsync();
+
+        Assert.That(listed.Select(i => (i.Id, i.CreatedByGpuCloud, i.CreatedBy)), Is.EquivalentTo(new (string, bool?, string?)[]
+        {
+            ("made-elsewhere", true, "ops@build-07"),
+            ("unmarked", false, null),
+        }));
+    }
 }
