@@ -164,12 +164,9 @@ internal sealed partial class GpuCloudResilienceHandler : DelegatingHandler
             // The library's Retry-After reader dates an HTTP-date against the system clock, not this pipeline's.
             ShouldRetryAfterHeader = false,
             DelayGenerator = args => ValueTask.FromResult(RetryAfterHeader.Read(args.Outcome.Result, _time)),
+            // No OnRetry disposal: Polly's retry disposes the answer it retries, before the delay (App-vNext/Polly,
+            // src/Polly.Core/Retry/RetryResilienceStrategy.cs); ResilienceAttemptTests.ARetriedResponse_IsDisposed_BeforeTheRetry holds it.
             ShouldHandle = args => ValueTask.FromResult(_options.MaxRetries > 0 && ShouldRetry(args.Outcome, args.Context)),
-            OnRetry = args =>
-            {
-                args.Outcome.Result?.Dispose();
-                return default;
-            },
         });
         builder.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
         {

@@ -49,6 +49,31 @@ public class CircuitBreakerTests : PlumbingTest
     }
 
     [Test]
+    public async Task AttemptTimeouts_OpenTheCircuit_AndTheRejectionSaysTheyTimedOut()
+    {
+        var options = Options();
+        options.AttemptTimeout = TimeSpan.FromSeconds(10);
+        using var rig = new ResilienceRig(options);
+        rig.Inner.OnAny(Hang);
+        for (var i = 1; i <= 2; i++)
+        {
+            var sending = rig.Send(HttpMethod.Get, HostA);
+            await rig.Inner.WaitForCountAsync(i);
+            rig.Clock.Advance(options.AttemptTimeout);
+            await FailsWith<GpuCloudException>(sending);
+        }
+
+        var ex = await FailsWith<GpuCloudException>(rig.Run(rig.Send(HttpMethod.Get, HostA)));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.ProviderUnavailable));
+            Assert.That(ex.Message, Does.Contain("requests timed out after 10 s; further requests to a.example.test are paused").And.Contain("circuit open"));
+            Assert.That(rig.Attempts, Is.EqualTo(2));
+        }
+    }
+
+    [Test]
     public async Task OpenCircuit_FailsFastForPostsToo()
     {
         using var rig = new ResilienceRig(Options());

@@ -309,8 +309,48 @@ public class ResilienceAttemptTests : PlumbingTest
             Assert.That(failed.Value("Error"), Is.EqualTo("HttpRequestException"));
             Assert.That(failed.Value("Attempt"), Is.EqualTo("1"));
             Assert.That(failed.Value("Method"), Is.EqualTo("POST"));
+            Assert.That(failed.Value("Path"), Is.EqualTo("/v1/things"));
             Assert.That(failed.Exception, Is.Null, "no exception text (it may carry request details)");
             Assert.That(Watch.Logs.Records.Single(e => e.Id.Id == 1001).Value("Attempt"), Is.EqualTo("2"));
+        }
+    }
+
+    [Test]
+    public async Task ACancellationThatIsNotTheAttemptsTimeout_IsLoggedByItsType_NotAsATimeout()
+    {
+        using var rig = new ResilienceRig(logs: Watch.Logs.Factory);
+        // Thrown by something below the handler on its own (no token of this call was cancelled).
+        rig.Inner.OnAny((_, _, _) => Task.FromException<HttpResponseMessage>(new TaskCanceledException("a connection pool gave up")));
+
+        Assert.CatchAsync(() => rig.Run(rig.Send(HttpMethod.Post)));
+
+        Assert.That(Watch.Logs.Records.Single(e => e.Id.Id == 1002).Value("Error"), Is.EqualTo("TaskCanceledException"));
+    }
+
+    [Test]
+    public async Task ARetriedResponse_IsDisposed_BeforeTheRetry()
+    {
+        using var rig = new ResilienceRig();
+        var first = new DisposalWatchedResponse(HttpStatusCode.ServiceUnavailable);
+        rig.Inner.OnAny((_, call, _) => Task.FromResult(call == 1 ? first : Response(HttpStatusCode.OK)));
+
+        using var response = await rig.Run(rig.Send(HttpMethod.Get));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(first.Disposed, Is.True, "the 503 that was retried holds a connection until it is disposed");
+        }
+    }
+
+    private sealed class DisposalWatchedResponse(HttpStatusCode status) : HttpResponseMessage(status)
+    {
+        public bool Disposed { get; private set; }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
         }
     }
 
