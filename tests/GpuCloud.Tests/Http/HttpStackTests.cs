@@ -20,6 +20,19 @@ public class HttpStackTests : PlumbingTest
     }
 
     [Test]
+    public void AMissingSettingOrClock_IsRefused_NamingIt()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(() => HttpStack.Create("testcloud", null!, TimeProvider.System),
+                Throws.ArgumentNullException.With.Property(nameof(ArgumentException.ParamName)).EqualTo("resilience"));
+            Assert.That(() => HttpStack.Create("testcloud", ResilienceRig.Options(), null!),
+                Throws.ArgumentNullException.With.Property(nameof(ArgumentException.ParamName)).EqualTo("timeProvider"),
+                "not the system clock in its place: a stack on another clock than its caller's would time out on the wrong one");
+        }
+    }
+
+    [Test]
     public async Task AStackOverTheCallersHandler_RetriesOnTheGivenClock_AndLeavesTheHandlerToTheCaller()
     {
         var clock = new TrackedClock();
