@@ -82,14 +82,15 @@ internal static class SweepCommand
     private static void WriteJson(CliIo io, Result r)
     {
         var claimed = r.Swept.Where(s => s.Outcome == SweepOutcome.ClaimedByAnother).ToArray();
+        var (deleted, alreadyGone, provisioning) = (r.With(SweepOutcome.Deleted), r.With(SweepOutcome.AlreadyGone), r.With(SweepOutcome.StillProvisioning));
         CliJson.Write(io.Out, new
         {
             instances = r.Selected.Select(o => new
             {
                 provider = o.Instance.Provider, id = o.Instance.Id, name = o.Instance.Name, reason = o.Reason, proved = o.IsProved, proof = o.Proof,
                 ageSeconds = (long)o.Age.TotalSeconds, costSoFar = o.CostSoFar, currency = o.Currency, expiresAt = o.ExpiresAt,
-                createdAt = o.Create?.At, deleted = r.With(SweepOutcome.Deleted).Contains(o), alreadyGone = r.With(SweepOutcome.AlreadyGone).Contains(o),
-                stillProvisioning = r.With(SweepOutcome.StillProvisioning).Contains(o), claimedBy = claimed.FirstOrDefault(c => c.Owned == o)?.ClaimedBy?.ToString(),
+                createdAt = o.Create?.At, deleted = deleted.Contains(o), alreadyGone = alreadyGone.Contains(o),
+                stillProvisioning = provisioning.Contains(o), claimedBy = claimed.FirstOrDefault(c => c.Owned == o)?.ClaimedBy?.ToString(),
                 owner = o.Create?.Owner ?? o.Instance.CreatedBy,
             }),
             open = r.Found.Open.Select(e => new { provider = e.Create.Provider, name = e.Create.Name, createdAt = e.Create.At, why = e.Why, openUntil = e.OpenUntil }),
