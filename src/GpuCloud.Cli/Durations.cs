@@ -9,6 +9,10 @@ internal static class Durations
     /// <summary>The longest duration any option takes: an instance's maximum lifetime (the library's limit too).</summary>
     public static readonly TimeSpan Longest = TimeSpan.FromDays(366);
 
+    /// <summary>The <c>--max-duration</c> of a command that creates an instance (<c>run</c>, <c>instances create</c>).</summary>
+    public static Option<TimeSpan?> MaxDuration() =>
+        Option("--max-duration", "How long the instance may run, e.g. 2h: recorded as its expiry; 'gpucloud instances sweep --expired --yes' deletes it after.");
+
     /// <summary>
     /// An option taking a positive duration up to <paramref name="maximum"/> (default <see cref="Longest"/>): <c>90s</c>, <c>15m</c>,
     /// <c>2h</c>, <c>1d</c> or <c>hh:mm:ss</c>; anything else is a usage error naming the option and the maximum.

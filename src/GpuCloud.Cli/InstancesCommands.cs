@@ -109,7 +109,7 @@ internal static class InstancesCommands
     {
         public Option<string> Provider { get; } = new("--provider") { Description = "The plan's provider.", Required = true };
         public Option<string> Plan { get; } = new("--plan") { Description = "The plan id as listed by 'gpucloud plans', or a unique prefix of it (the short id shown).", Required = true };
-        public Option<string?> Name { get; } = OptionRules.Name(new Option<string?>("--name") { Description = "The instance name (valid on every provider); default gpucloud-<random>." }, portable: true);
+        public Option<string?> Name { get; } = OptionRules.InstanceName();
         public Option<string[]> SshKey { get; } = new("--ssh-key") { Description = "A public key file; repeatable; default ~/.ssh/id_ed25519.pub when it exists." };
         public Option<string?> OsImage { get; } = OptionRules.Image(new Option<string?>("--os-image") { Description = "OS image (VMs and bare metal); default the plan's first." }, container: false);
         public Option<string?> Image { get; } = OptionRules.Image(new Option<string?>("--image") { Description = $"Container image (Fluence container plans); default {CliDefaults.ContainerImage}." }, container: true);
@@ -118,7 +118,7 @@ internal static class InstancesCommands
         public Option<string?> Location { get; } = OptionRules.Identifier(new Option<string?>("--location") { Description = "Where to run it, when the plan offers a choice (also picks a plan offered in several regions)." });
         public Option<string[]> Tag { get; } = OptionRules.Pairs(new Option<string[]>("--tag") { Description = "Tag KEY=VALUE (Fluidstack); repeatable." }, environment: false);
         public Option<string?> Wait { get; } = OptionRules.YesNo("--wait", "Wait until it is running and reachable");
-        public Option<TimeSpan?> MaxDuration { get; } = Durations.Option("--max-duration", "How long the instance may run, e.g. 2h: recorded as its expiry; 'gpucloud instances sweep --expired --yes' deletes it after.");
+        public Option<TimeSpan?> MaxDuration { get; } = Durations.MaxDuration();
         public Option<bool> Yes { get; } = Confirmation.YesOption();
 
         public void AddTo(Command command)

@@ -33,6 +33,10 @@ internal static partial class OptionRules
         return option;
     }
 
+    /// <summary>The <c>--name</c> of a command that creates one instance, on whichever provider it lands (<c>run</c>, <c>instances create</c>).</summary>
+    public static Option<string?> InstanceName() =>
+        Name(new Option<string?>("--name") { Description = "The instance name (valid on every provider); default gpucloud-<random>." }, portable: true);
+
     /// <summary>Why <paramref name="name"/> is not a name every provider (<paramref name="portable"/>), or some provider, takes; null when it is.</summary>
     public static string? NameProblem(string name, bool portable) =>
         portable && !PortableName().IsMatch(name)

@@ -24,12 +24,12 @@ internal static class RunCommand
     {
         public PlansCommand.Filters Filters { get; } = new();
         public Option<string?> SshKey { get; } = new("--ssh-key") { Description = "The public key file; default ~/.ssh/id_ed25519.pub." };
-        public Option<string?> Name { get; } = OptionRules.Name(new Option<string?>("--name") { Description = "The instance name (valid on every provider); default gpucloud-<random>." }, portable: true);
+        public Option<string?> Name { get; } = OptionRules.InstanceName();
         public Option<string> Image { get; } = OptionRules.Image(new Option<string>("--image") { Description = "Container image for container plans.", DefaultValueFactory = _ => CliDefaults.ContainerImage }, container: true);
         public Option<string?> OsImage { get; } = OptionRules.Image(new Option<string?>("--os-image") { Description = "OS image for VMs and bare metal; default the plan's first." }, container: false);
         public Option<string?> Release { get; } = OptionRules.YesNo("--release", "Delete the instance at the end (default: yes in the sandbox, no otherwise)");
         public Option<int> MaxAttempts { get; } = OptionRules.Between(new Option<int>("--max-attempts") { Description = "Plans to try at most (1-100).", DefaultValueFactory = _ => 5 }, 1, 100);
-        public Option<TimeSpan?> MaxDuration { get; } = Durations.Option("--max-duration", "How long the instance may run, e.g. 2h: recorded as its expiry; 'gpucloud instances sweep --expired --yes' deletes it after.");
+        public Option<TimeSpan?> MaxDuration { get; } = Durations.MaxDuration();
         public Option<bool> Yes { get; } = Confirmation.YesOption();
 
         public void AddTo(Command command)
