@@ -171,16 +171,18 @@ public class ValidationTests
     [TestCase("not-a-uuid")]
     [TestCase("../v1/api_keys")]
     [TestCase("")]
-    public void Fluence_BadKeyId_IsRefusedBeforeSending(string keyId)
+    [TestCase(null)]
+    public void Fluence_BadKeyId_IsRefusedBeforeSending(string? keyId)
     {
         using var http = new RecordingHttp();
         using var fluence = Build.Fluence(http);
 
-        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluence.RemoveSshKeyAsync(keyId));
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluence.RemoveSshKeyAsync(keyId!));
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ex.Field, Is.EqualTo("keyId"));
+            Assert.That(ex.Message, Does.Contain($"'{keyId ?? ""}' is not a Fluence key id (a UUID)."));
             Assert.That(http.Requests, Is.Empty);
         }
     }
@@ -334,6 +336,16 @@ public class ValidationTests
     }
 
     // ------------------------------------------------------------------------------------------- settings
+
+    [Test]
+    public void Providers_WithoutOptions_AreAnArgumentNullException()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Assert.Throws<ArgumentNullException>(() => new FluenceProvider(null!))!.ParamName, Is.EqualTo("options"));
+            Assert.That(Assert.Throws<ArgumentNullException>(() => new FluidstackProvider(null!))!.ParamName, Is.EqualTo("options"));
+        }
+    }
 
     [TestCase("http://api.fluence.dev")]
     [TestCase("http://10.0.0.1")]

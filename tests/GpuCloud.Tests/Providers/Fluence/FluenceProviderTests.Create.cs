@@ -149,6 +149,7 @@ public partial class FluenceProviderTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.NotFound));
+            Assert.That(ex.Message, Does.Contain("plan vm:99999999-0000-0000-0000-000000000000 is not offered (any more)."));
             Assert.That(http.Requests.Select(r => r.Method), Is.All.EqualTo(HttpMethod.Get));
         }
     }
@@ -171,6 +172,7 @@ public partial class FluenceProviderTests
             Assert.That(instance.Id, Is.EqualTo("vm:" + DeployedId));
             Assert.That(instance.Name, Is.EqualTo("my-gpu-vm"));
             Assert.That(instance.State, Is.EqualTo(InstanceState.Provisioning));
+            Assert.That(instance.ProviderState, Is.EqualTo("INITIALIZED"), "Fluence's state of a fresh deploy");
             Assert.That(instance.Gpu, Is.EqualTo(VmPlan().Gpu));
         }
     }
@@ -186,6 +188,30 @@ public partial class FluenceProviderTests
         {
             Plan = VmPlan(), Name = "my-gpu-vm", SshPublicKeys = [TestKeys.Ed25519], OsImage = "Ubuntu Server 22.04",
         }));
-        Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.InvalidResponse));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.InvalidResponse));
+            Assert.That(ex.Message, Does.Contain("the deploy response carried no instance_id."));
+        }
+    }
+
+    [TestCase("h200")]
+    [TestCase("gpu:" + H200PlanId)]
+    public void Create_PlanIdWithoutItsFamily_IsRefusedBeforeSending(string planId)
+    {
+        using var http = new RecordingHttp();
+        using var fluence = Build.Fluence(http);
+
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluence.CreateInstanceAsync(new CreateInstanceRequest
+        {
+            Provider = "fluence", PlanId = planId, Name = "box", SshPublicKeys = [TestKeys.Ed25519],
+        }));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Field, Is.EqualTo("PlanId"));
+            Assert.That(ex.Message, Does.Contain($"'{planId}' is not a Fluence plan id (expected container:, vm: or baremetal:)."));
+            Assert.That(http.Requests, Is.Empty);
+        }
     }
 }

@@ -67,9 +67,64 @@ public partial class FluenceProviderTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.Conflict));
+            Assert.That(ex.Message, Does.Contain("container:" + ActiveContainerId + " is INITIALIZED").And.Contain("Wait until it is ACTIVE, then delete it"));
             Assert.That(http.Requests.Where(r => r.Method == HttpMethod.Delete), Is.Empty);
         }
     }
+
+    // A retried DELETE whose first answer was lost meets Fluence's refusal to terminate an instance that is no longer
+    // ACTIVE (docs: "only ACTIVE instances can be terminated"): the instance has ended, so the delete has succeeded.
+    [TestCase(HttpStatusCode.Conflict, "ENDED")]
+    [TestCase(HttpStatusCode.BadRequest, "ENDED")]
+    [TestCase(HttpStatusCode.Conflict, "FAILED")]
+    public async Task Delete_RefusedAsNotActive_ByAnInstanceThatHasEnded_Succeeds(HttpStatusCode refusal, string stateAfter)
+    {
+        using var http = new RecordingHttp();
+        http.Sequence(HttpMethod.Get, ContainerInstancesUrl + ActiveContainerId, (HttpStatusCode.OK, ContainerDetail()), (HttpStatusCode.OK, ContainerDetail(stateAfter)));
+        http.Raw(HttpMethod.Delete, ContainerInstancesUrl + ActiveContainerId, refusal, OnlyActive);
+        using var fluence = Build.Fluence(http);
+
+        await fluence.DeleteInstanceAsync("container:" + ActiveContainerId);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(http.Sent(HttpMethod.Delete, ContainerInstancesUrl + ActiveContainerId), Has.Count.EqualTo(1));
+            Assert.That(http.Sent(HttpMethod.Get, ContainerInstancesUrl + ActiveContainerId), Has.Count.EqualTo(2), "the state is read again after the refusal");
+        }
+    }
+
+    [Test]
+    public async Task Delete_RefusedAsNotActive_ByAnInstanceGoneMeanwhile_Succeeds()
+    {
+        using var http = new RecordingHttp();
+        http.Sequence(HttpMethod.Get, ContainerInstancesUrl + ActiveContainerId, (HttpStatusCode.OK, ContainerDetail()), (HttpStatusCode.NotFound, null));
+        http.Raw(HttpMethod.Delete, ContainerInstancesUrl + ActiveContainerId, HttpStatusCode.Conflict, OnlyActive);
+        using var fluence = Build.Fluence(http);
+
+        await fluence.DeleteInstanceAsync("container:" + ActiveContainerId);
+
+        Assert.That(http.Sent(HttpMethod.Get, ContainerInstancesUrl + ActiveContainerId), Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public void Delete_RefusedAsNotActive_WhileStillActive_IsTheRefusal()
+    {
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, ContainerInstancesUrl + ActiveContainerId, ContainerDetail());
+        http.Raw(HttpMethod.Delete, ContainerInstancesUrl + ActiveContainerId, HttpStatusCode.Conflict, OnlyActive);
+        using var fluence = Build.Fluence(http);
+
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluence.DeleteInstanceAsync("container:" + ActiveContainerId));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.Conflict));
+            Assert.That(ex.ProviderMessage, Is.EqualTo("only ACTIVE instances can be terminated"));
+            Assert.That(http.Sent(HttpMethod.Get, ContainerInstancesUrl + ActiveContainerId), Has.Count.EqualTo(2));
+        }
+    }
+
+    private const string OnlyActive = """{"detail": "only ACTIVE instances can be terminated"}""";
 
     [Test]
     public async Task Delete_404OnTheDeleteItself_CountsAsDeleted()

@@ -264,7 +264,25 @@ public partial class FluenceProviderTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.NotFound));
+            Assert.That(ex.Message, Does.Contain($"no instance {id}."));
             Assert.That(http.Requests, Has.Count.EqualTo(3));
+        }
+    }
+
+    [Test]
+    public void NullId_IsRefusedAsMissing_BeforeSending()
+    {
+        using var http = new RecordingHttp();
+        using var fluence = Build.Fluence(http);
+
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluence.GetInstanceAsync(null!));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.InvalidRequest));
+            Assert.That(ex.Field, Is.EqualTo("instanceId"));
+            Assert.That(ex.Message, Does.Contain("an id is required."));
+            Assert.That(http.Requests, Is.Empty);
         }
     }
 }

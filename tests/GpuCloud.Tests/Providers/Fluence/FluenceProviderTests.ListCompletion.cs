@@ -67,7 +67,7 @@ public partial class FluenceProviderTests
             Assert.That(container.Ssh, Is.Null);
             Assert.That(container.PricePerHour, Is.Null);
             Assert.That(instances["vm:" + ActiveVmId].Ssh, Is.Not.Null, "the other rows are completed");
-            Assert.That(logs.Records.Select(r => r.Message), Has.One.Contains("container:" + ActiveContainerId).And.Contains("upstream hiccup"));
+            Assert.That(logs.Records.Select(r => r.Message), Has.One.Contains("container:" + ActiveContainerId).And.Contains("without its SSH endpoint, price").And.Contains("upstream hiccup"));
         }
     }
 }

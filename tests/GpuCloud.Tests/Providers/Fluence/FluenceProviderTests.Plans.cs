@@ -170,4 +170,52 @@ public partial class FluenceProviderTests
             Assert.That(result.Failures[0].Error.Code, Is.EqualTo(GpuCloudErrorCode.Unauthorized));
         }
     }
+
+    [Test]
+    public async Task TwoEndpointsFailing_AndTheThirdEmpty_ReportsBothFailures()
+    {
+        using var http = new RecordingHttp();
+        http.Raw(HttpMethod.Get, ContainerPlansUrl, HttpStatusCode.BadGateway, "<html>bad gateway</html>", "text/html");
+        http.Raw(HttpMethod.Get, VmPlansUrl, HttpStatusCode.ServiceUnavailable, """{"detail": "maintenance"}""");
+        http.Json(HttpMethod.Get, BareMetalPlansUrl, EmptyMachinePlans);
+        using var fluence = Build.Fluence(http);
+
+        var result = await fluence.ListPlansAsync(new PlanQuery());
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Plans, Is.Empty);
+            Assert.That(result.Failures.Select(f => f.Error.StatusCode), Is.EquivalentTo(new[] { HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable }),
+                "one endpoint answered: the provider is not down, and each failure is its own");
+        }
+    }
+
+    [Test]
+    public async Task EveryEndpointStoppedByAnOpenCircuit_IsOneFailure()
+    {
+        // What the resilience handler throws for a request it did not send because the circuit is open.
+        using var http = new RecordingHttp();
+        foreach (var url in new[] { ContainerPlansUrl, VmPlansUrl, BareMetalPlansUrl })
+            http.Mock.When(HttpMethod.Get, url).Respond((Func<HttpRequestMessage, HttpResponseMessage>)(_ => throw new GpuCloudException(
+                GpuCloudErrorCode.ProviderUnavailable, "circuit open", "fluence", new Polly.CircuitBreaker.BrokenCircuitException("open"))));
+        using var fluence = Build.Fluence(http);
+
+        var result = await fluence.ListPlansAsync(new PlanQuery());
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Plans, Is.Empty);
+            Assert.That(result.Failures, Has.Count.EqualTo(1));
+            Assert.That(result.Failures[0].Error.Code, Is.EqualTo(GpuCloudErrorCode.ProviderUnavailable));
+        }
+    }
+
+    [Test]
+    public void ListPlans_WithoutAQuery_IsAnArgumentNullException()
+    {
+        using var http = new RecordingHttp();
+        using var fluence = Build.Fluence(http);
+
+        Assert.ThrowsAsync<ArgumentNullException>(() => fluence.ListPlansAsync(null!));
+    }
 }

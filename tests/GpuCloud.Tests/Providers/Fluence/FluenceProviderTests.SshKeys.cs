@@ -243,4 +243,102 @@ public partial class FluenceProviderTests
             $$"""POST {{SshKeysUrl}}/delete {"ids":["{{DocKeyId}}"]}""", $$"""POST {{SshKeysUrl}}/delete {"ids":["{{missing}}"]}""",
         }));
     }
+
+    [Test]
+    public async Task ListSshKeys_AServerThatAlwaysReportsMorePages_IsAskedAtMostAHundredTimes()
+    {
+        using var http = new RecordingHttp();
+        http.Mock.When(HttpMethod.Get, SshKeysUrl).Respond(request =>
+        {
+            var page = int.Parse(System.Web.HttpUtility.ParseQueryString(request.RequestUri!.Query)["page"]!, System.Globalization.CultureInfo.InvariantCulture);
+            var key = SshKey(new Guid(page, 0, 0, new byte[8]).ToString(), $"key-{page}", DocKey);
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(SshKeyPageOf(1_000_000, page, 10_000, key), Encoding.UTF8, "application/json") };
+        });
+        using var fluence = Build.Fluence(http);
+
+        var keys = await HangGuard.WithinAsync(fluence.ListSshKeysAsync(), "the key list");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(http.Requests, Has.Count.EqualTo(100));
+            Assert.That(keys, Has.Count.EqualTo(100));
+        }
+    }
+
+    [Test]
+    public async Task ListSshKeys_AServerWhoseReportedPageLags_IsStillWalkedToItsEnd()
+    {
+        // Asked for page n, this server sends page n's keys but reports page n - 1 (never below 1).
+        using var http = new RecordingHttp();
+        string[] ids = [DocKeyId, "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "ffffffff-bbbb-cccc-dddd-eeeeeeeeeeee"];
+        http.Mock.When(HttpMethod.Get, SshKeysUrl).Respond(request =>
+        {
+            var page = int.Parse(System.Web.HttpUtility.ParseQueryString(request.RequestUri!.Query)["page"]!, System.Globalization.CultureInfo.InvariantCulture);
+            var items = page is >= 1 and <= 3 ? new[] { SshKey(ids[page - 1], $"key-{page}", DocKey) } : [];
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(SshKeyPageOf(3, Math.Max(1, page - 1), 3, items), Encoding.UTF8, "application/json") };
+        });
+        using var fluence = Build.Fluence(http);
+
+        var keys = await fluence.ListSshKeysAsync();
+
+        Assert.That(keys.Select(k => k.Id), Is.EqualTo(ids));
+    }
+
+    [TestCase(HttpStatusCode.BadRequest)]
+    [TestCase(HttpStatusCode.NotFound)]
+    public async Task ListSshKeys_AOneBasedServerWithKeysMissing_ThatRefusesPageZero_GivesTheKeysItSent(HttpStatusCode refusal)
+    {
+        using var http = new RecordingHttp();
+        http.Mock.When(HttpMethod.Get, SshKeysUrl).WithExactQueryString("page=1&perPage=100")
+            .Respond("application/json", SshKeyPageOf(3, 1, 2, SshKey(DocKeyId, "my-key", DocKey)));
+        http.Mock.When(HttpMethod.Get, SshKeysUrl).WithExactQueryString("page=2&perPage=100")
+            .Respond("application/json", SshKeyPageOf(3, 2, 2));
+        http.Mock.When(HttpMethod.Get, SshKeysUrl).WithExactQueryString("page=0&perPage=100")
+            .Respond(refusal, "application/json", """{"detail": "page must be at least 1"}""");
+        using var fluence = Build.Fluence(http);
+
+        var keys = await fluence.ListSshKeysAsync();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(keys.Select(k => k.Id), Is.EqualTo(new[] { DocKeyId }));
+            Assert.That(http.Requests.Select(r => r.Uri.Query), Is.EqualTo(new[] { "?page=1&perPage=100", "?page=2&perPage=100", "?page=0&perPage=100" }));
+        }
+    }
+
+    [Test]
+    public async Task RemoveSshKey_AnsweredUnavailableOnce_IsRetried()
+    {
+        // Removal is a POST, which the resilience handler retries only when told it is safe to repeat: removing the same
+        // ids twice changes nothing.
+        using var http = new RecordingHttp();
+        http.Mock.When(HttpMethod.Post, SshKeysUrl + "/delete").Respond(Sequence(
+            () => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable),
+            () => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("[" + SshKey(DocKeyId, "my-key", DocKey) + "]", Encoding.UTF8, "application/json") }));
+        var clock = new TrackedClock();
+        using var resilience = new GpuCloudResilienceHandler("fluence", new GpuCloudResilienceOptions
+        {
+            MaxRetries = 2, RetryBaseDelay = TimeSpan.FromSeconds(1), AttemptTimeout = TimeSpan.FromMinutes(10), TotalTimeout = TimeSpan.FromHours(1),
+        }, clock) { InnerHandler = http.Handler };
+        using var fluence = new FluenceProvider(new FluenceOptions { ApiKey = Build.FluenceKey, BaseUrl = new Uri(Base) }, resilience);
+
+        await clock.RunAsync(fluence.RemoveSshKeyAsync(DocKeyId), TimeSpan.FromMinutes(1));
+
+        Assert.That(http.Sent(HttpMethod.Post, SshKeysUrl + "/delete"), Has.Count.EqualTo(2));
+    }
+
+    private static Func<HttpRequestMessage, HttpResponseMessage> Sequence(params Func<HttpResponseMessage>[] answers)
+    {
+        var next = -1;
+        return _ => answers[Math.Min(Interlocked.Increment(ref next), answers.Length - 1)]();
+    }
+
+    [Test]
+    public void AddSshKey_WithoutAKey_IsAnArgumentNullException()
+    {
+        using var http = new RecordingHttp();
+        using var fluence = Build.Fluence(http);
+
+        Assert.ThrowsAsync<ArgumentNullException>(() => fluence.AddSshKeyAsync("my-key", null!));
+    }
 }
