@@ -465,6 +465,45 @@ public class CreateOutcomeUnknownTests : PlumbingTest
     }
 
     [Test]
+    public async Task Fluidstack_ACreateWithoutMaxDuration_DropsAnExpiryTagTheCallerCopied()
+    {
+        // A stale expiry would let a later `sweep --expired` delete an instance meant to live.
+        using var rig = FluidstackRig(Watch);
+        rig.Http.On(HttpMethod.Get, FluidstackJson.RegionsUrl, Always(HttpStatusCode.OK, FluidstackJson.SandboxOnly));
+        rig.Http.On(HttpMethod.Post, FluidstackJson.Sandbox + "/instances", Always(HttpStatusCode.Created, FluidstackJson.Instance(state: "creating")));
+
+        await rig.Clock.RunAsync(rig.Client.CreateInstanceAsync(FluidstackRequest() with
+        {
+            Tags = new Dictionary<string, string> { ["team"] = "ml", ["gpucloud-expires-at"] = "2020-01-01T00:00:00Z" },
+        }), Horizon);
+
+        var tags = (JObject)JObject.Parse(rig.Http.Sent(HttpMethod.Post, FluidstackJson.Sandbox + "/instances").Single().Body!)["tags"]!;
+        Assert.That(tags.Properties().Select(p => p.Name), Is.EquivalentTo(new[] { "team", "gpucloud-create-token", "gpucloud-owner" }));
+    }
+
+    [Test]
+    public async Task Fluidstack_ListedInstances_SayWhoCreatedThem_FromTheirTags()
+    {
+        using var rig = FluidstackRig(Watch);
+        const string unowned = "660e8400-e29b-41d4-a716-446655440000";
+        const string foreign = "770e8400-e29b-41d4-a716-446655440000";
+        rig.Http.On(HttpMethod.Get, FluidstackJson.ManagementInstancesUrl, Always(HttpStatusCode.OK, "[" + string.Join(",",
+            FluidstackJson.ManagementInstance("sandbox", tags: """{"gpucloud-create-token": "0123456789abcdef0123456789abcdef", "gpucloud-owner": "alice@ci-3"}"""),
+            FluidstackJson.ManagementInstance("sandbox", id: unowned, tags: """{"gpucloud-create-token": "fedcba9876543210fedcba9876543210"}"""),
+            FluidstackJson.ManagementInstance("sandbox", id: foreign, tags: """{"team": "ml"}""")) + "]"));
+
+        var listed = (await rig.Clock.RunAsync(rig.Client.ListInstancesAsync(), Horizon)).ToDictionary(i => i.Id);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(listed["sandbox/" + FluidstackJson.InstanceGuid].CreatedBy, Is.EqualTo("alice@ci-3"));
+            Assert.That(listed["sandbox/" + unowned].CreatedBy, Is.Empty, "made by GpuCloud, owner not recorded");
+            Assert.That(listed["sandbox/" + unowned].CreatedByGpuCloud, Is.True);
+            Assert.That(listed["sandbox/" + foreign].CreatedBy, Is.Null);
+        }
+    }
+
+    [Test]
     public async Task OpenCircuit_TheCreateWasNeverSent_SoNoLookupAndNoMayExistMessage()
     {
         using var rig = new Rig(Watch, o =>

@@ -155,4 +155,41 @@ public class ListItemToleranceTests
         Assert.That(keys.Select(k => k.Name), Is.EqualTo(new[] { "mine" }));
         AssertWarned("fluidstack", "odd");
     }
+
+    [Test]
+    public async Task Fluence_TheItemByItemReRead_GoesToTheConfiguredBaseUrl()
+    {
+        const string elsewhere = "https://fluence.example.test";
+        using var http = new RecordingHttp();
+        const string odd = """{"id": "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "name": "odd", "publicKey": {"what": "not a string"}, "algorithm": "ssh-ed25519", "fingerprint": "x"}""";
+        http.Json(HttpMethod.Get, elsewhere + "/v1/ssh_keys", SshKeyPageOf(2, 1, 1, odd, SshKey(DocKeyId, "my-key", DocKey)));
+        using var fluence = new FluenceProvider(new FluenceOptions { ApiKey = Build.FluenceKey, BaseUrl = new Uri(elsewhere) }, http.Handler, _logs.CreateLogger("test"));
+
+        var keys = await fluence.ListSshKeysAsync();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(keys.Select(k => k.Id), Is.EqualTo(new[] { DocKeyId }));
+            Assert.That(http.Requests.Select(r => r.Uri.Host), Is.All.EqualTo("fluence.example.test"));
+        }
+    }
+
+    [Test]
+    public async Task Fluidstack_TheItemByItemReRead_GoesToTheConfiguredManagementUrl()
+    {
+        const string elsewhere = "https://atlas.example.test/api/v1alpha1";
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, elsewhere + "/user/keys", "[" + """{"name": "odd", "key": ["not", "a", "string"]}""" + "," + FluidstackJson.Key("mine", FluidstackJson.SchemaKey) + "]");
+        var options = Build.FluidstackOptions();
+        options.ManagementUrl = new Uri(elsewhere);
+        using var fluidstack = new FluidstackProvider(options, http.Handler, new FakeTimeProvider(), _logs.CreateLogger("test"));
+
+        var keys = await fluidstack.ListSshKeysAsync();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(keys.Select(k => k.Name), Is.EqualTo(new[] { "mine" }));
+            Assert.That(http.Requests.Select(r => r.Uri.Host), Is.All.EqualTo("atlas.example.test"));
+        }
+    }
 }

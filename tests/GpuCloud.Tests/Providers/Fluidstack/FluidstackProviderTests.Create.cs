@@ -117,4 +117,101 @@ public partial class FluidstackProviderTests
             Assert.That(http.Requests.Where(r => r.Method == HttpMethod.Post), Is.Empty);
         }
     }
+
+    [TestCase(HttpStatusCode.Conflict)]
+    [TestCase(HttpStatusCode.BadGateway)]
+    public void Create_AnErrorStatusWhoseBodyReadsAsAnInstance_IsTheError(HttpStatusCode status)
+    {
+        // Only a success carries the instance: a body shaped like one under an error status is not a create.
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, RegionsUrl, SandboxOnly);
+        http.Json(HttpMethod.Post, Sandbox + "/instances", Instance("creating", ip: null), status);
+        using var fluidstack = Build.Fluidstack(http);
+
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluidstack.CreateInstanceAsync(new CreateInstanceRequest
+        {
+            Provider = "fluidstack", PlanId = "sandbox/h100-hgx-80gb.8x", Name = "instance-1", SshPublicKeys = [TestKeys.Ed25519],
+        }));
+
+        Assert.That(ex.StatusCode, Is.EqualTo(status));
+    }
+
+    [Test]
+    public async Task Create_AnsweredWith200_WithAStateNotInTheSpec_IsStillTheInstance()
+    {
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, RegionsUrl, SandboxOnly);
+        http.Json(HttpMethod.Post, Sandbox + "/instances", Instance("warming-up", ip: null), HttpStatusCode.OK);
+        using var fluidstack = Build.Fluidstack(http);
+
+        var created = await fluidstack.CreateInstanceAsync(new CreateInstanceRequest
+        {
+            Provider = "fluidstack", PlanId = "sandbox/h100-hgx-80gb.8x", Name = "instance-1", SshPublicKeys = [TestKeys.Ed25519],
+        });
+
+        Assert.That(created.Id, Is.EqualTo(InstanceId), "the instance exists: its id must reach the caller");
+    }
+
+    [Test]
+    public void Create_PlanIdWithoutARegion_SaysWhatAFluidstackPlanIdIs()
+    {
+        using var http = new RecordingHttp();
+        using var fluidstack = Build.Fluidstack(http);
+
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluidstack.CreateInstanceAsync(new CreateInstanceRequest
+        {
+            Provider = "fluidstack", PlanId = "h100-hgx-80gb.8x", Name = "instance-1", SshPublicKeys = [TestKeys.Ed25519],
+        }));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Message, Does.Contain("'h100-hgx-80gb.8x' is not a Fluidstack plan id (region/instance-type)."));
+            Assert.That(http.Requests, Is.Empty);
+        }
+    }
+
+    [TestCase("sandbox/not-a-guid", "'sandbox/not-a-guid'")]
+    [TestCase(null, "''")]
+    public void AnInstanceIdThatIsNotRegionSlashUuid_SaysWhatItShouldBe(string? id, string shown)
+    {
+        using var http = new RecordingHttp();
+        using var fluidstack = Build.Fluidstack(http);
+
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluidstack.DeleteInstanceAsync(id!));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Message, Does.Contain(shown + " is not a Fluidstack instance id (region/uuid)."));
+            Assert.That(http.Requests, Is.Empty);
+        }
+    }
+
+    [Test]
+    public async Task Disposing_AProviderOnTheCallersHandler_LeavesTheHandlerUsable()
+    {
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, UserKeysUrl, "[]");
+        var fluidstack = Build.Fluidstack(http);
+        await fluidstack.ListSshKeysAsync();
+
+        fluidstack.Dispose();
+
+        using var after = new HttpClient(http.Handler, disposeHandler: false);
+        using var response = await after.GetAsync(UserKeysUrl);
+        Assert.That(response.IsSuccessStatusCode, Is.True);
+    }
+
+    [Test]
+    public void NullArguments_AreArgumentNullExceptions()
+    {
+        using var http = new RecordingHttp();
+        using var fluidstack = Build.Fluidstack(http);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Assert.ThrowsAsync<ArgumentNullException>(() => fluidstack.ListPlansAsync(null!))!.ParamName, Is.EqualTo("query"));
+            Assert.That(Assert.ThrowsAsync<ArgumentNullException>(() => fluidstack.AddSshKeyAsync("laptop", null!))!.ParamName, Is.EqualTo("publicKey"));
+            Assert.That(http.Requests, Is.Empty);
+        }
+    }
 }

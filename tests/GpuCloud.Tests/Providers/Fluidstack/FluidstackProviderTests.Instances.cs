@@ -139,7 +139,7 @@ public partial class FluidstackProviderTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ex.Code, Is.EqualTo(GpuCloudErrorCode.NotFound));
-            Assert.That(ex.Message, Does.Contain("mars-1").And.Contain("sandbox"));
+            Assert.That(ex.Message, Does.Contain("no region named 'mars-1' (known: sandbox, eu-1)."));
         }
     }
 }

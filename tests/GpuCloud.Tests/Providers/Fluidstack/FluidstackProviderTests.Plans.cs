@@ -194,6 +194,7 @@ public partial class FluidstackProviderTests
             Assert.That(result.Plans, Has.Count.EqualTo(3));
             Assert.That(result.Failures.Single().Region, Is.EqualTo("evil"));
             Assert.That(result.Failures.Single().Error.Code, Is.EqualTo(GpuCloudErrorCode.InvalidResponse));
+            Assert.That(result.Failures.Single().Error.Message, Does.Contain("region evil url"));
             Assert.That(http.Requests.Where(r => r.Uri.Host == "evil.example.com"), Is.Empty);
         }
     }

@@ -93,4 +93,23 @@ public partial class FluidstackProviderTests
 
     /// <summary>Keys go into cloud-init as quoted key material, without their comment.</summary>
     private static string Material(string key) => SshPublicKey.Parse(key).KeyMaterial;
+
+    [Test]
+    public async Task AddSshKey_ReturnsTheKeyAsListedAfterwards()
+    {
+        // Registering answers without the key; the list afterwards shows what Atlas stored (here without the comment).
+        using var http = new RecordingHttp();
+        var stored = TestKeys.Ed25519[..TestKeys.Ed25519.LastIndexOf(' ')];
+        var lists = 0;
+        http.Mock.When(HttpMethod.Get, UserKeysUrl).Respond(_ => new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StringContent(++lists == 1 ? "[]" : $"[{Key("laptop", stored)}]", Encoding.UTF8, "application/json"),
+        });
+        http.Status(HttpMethod.Post, UserKeysUrl, HttpStatusCode.OK);
+        using var fluidstack = Build.Fluidstack(http);
+
+        var key = await fluidstack.AddSshKeyAsync("laptop", SshPublicKey.Parse(TestKeys.Ed25519));
+
+        Assert.That(key.PublicKey, Is.EqualTo(stored));
+    }
 }
