@@ -211,6 +211,22 @@ public partial class FluenceProviderTests
     }
 
     [Test]
+    public async Task EveryEndpointFailing_SomeStoppedByAnOpenCircuit_ReportsTheRealCause()
+    {
+        // The circuit the failing calls opened only echoes them: the one failure reported is the first that was sent.
+        using var http = new RecordingHttp();
+        foreach (var url in new[] { ContainerPlansUrl, BareMetalPlansUrl })
+            http.Mock.When(HttpMethod.Get, url).Respond((Func<HttpRequestMessage, HttpResponseMessage>)(_ => throw new GpuCloudException(
+                GpuCloudErrorCode.ProviderUnavailable, "circuit open", "fluence", new Polly.CircuitBreaker.BrokenCircuitException("open"))));
+        http.Raw(HttpMethod.Get, VmPlansUrl, HttpStatusCode.Forbidden, """{"error": "Auth failed. No such API Key"}""");
+        using var fluence = Build.Fluence(http);
+
+        var result = await fluence.ListPlansAsync(new PlanQuery());
+
+        Assert.That(result.Failures.Select(f => f.Error.Code), Is.EqualTo(new[] { GpuCloudErrorCode.Unauthorized }));
+    }
+
+    [Test]
     public void ListPlans_WithoutAQuery_IsAnArgumentNullException()
     {
         using var http = new RecordingHttp();

@@ -137,11 +137,14 @@ public partial class FluidstackProviderTests
     }
 
     [Test]
-    public async Task Create_AnsweredWith200_WithAStateNotInTheSpec_IsStillTheInstance()
+    public async Task Create_AnsweredWith200_WithValuesTheSpecDoesNotAllow_IsStillTheInstance()
     {
+        // userData as raw text rather than base64, and a state the spec does not list: read the way every read is.
         using var http = new RecordingHttp();
         http.Json(HttpMethod.Get, RegionsUrl, SandboxOnly);
-        http.Json(HttpMethod.Post, Sandbox + "/instances", Instance("warming-up", ip: null), HttpStatusCode.OK);
+        var body = Instance("warming-up", ip: null).Replace("\"STJOc2IzVmtMV052Ym1acFp3cHdZV05yWVdkbGN6b0tJQ0F0SUc1bmFXNTQK\"", "\"#cloud-config\\npackages: [htop]\"", StringComparison.Ordinal);
+        Assert.That(body, Does.Contain("#cloud-config"), "the fixture was changed");
+        http.Json(HttpMethod.Post, Sandbox + "/instances", body, HttpStatusCode.OK);
         using var fluidstack = Build.Fluidstack(http);
 
         var created = await fluidstack.CreateInstanceAsync(new CreateInstanceRequest
@@ -199,6 +202,19 @@ public partial class FluidstackProviderTests
         using var after = new HttpClient(http.Handler, disposeHandler: false);
         using var response = await after.GetAsync(UserKeysUrl);
         Assert.That(response.IsSuccessStatusCode, Is.True);
+    }
+
+    [Test]
+    public async Task ACallAfterDispose_IsAnObjectDisposedException()
+    {
+        using var http = new RecordingHttp();
+        http.Json(HttpMethod.Get, UserKeysUrl, "[]");
+        var fluidstack = Build.Fluidstack(http);
+        await fluidstack.ListSshKeysAsync();
+
+        fluidstack.Dispose();
+
+        Assert.ThrowsAsync<ObjectDisposedException>(() => fluidstack.ListSshKeysAsync());
     }
 
     [Test]
