@@ -71,4 +71,87 @@ public class ProviderRulesTests
         Assert.That(fluence.Select(p => p.ParamName), Is.EqualTo(new[] { "GpuCloud:Fluence:ApiKey", "GpuCloud:Fluence:BaseUrl" }));
         Assert.That(fluidstack.Select(p => p.ParamName), Is.EqualTo(new[] { "GpuCloud:Fluidstack:RegionCacheDuration", "GpuCloud:Fluidstack:ProjectId" }));
     }
+
+    [Test]
+    public void ARequestWithoutAPlan_SaysAPlanIsRequired_AndANullRequestIsAnArgumentNullException()
+    {
+        var ex = Assert.Throws<GpuCloudException>(() => InputRules.PlanIdFor(new CreateInstanceRequest { Name = "gpu" }, "testcloud"))!;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.Message, Is.EqualTo("testcloud: PlanId: a plan is required."));
+            Assert.That(Assert.Throws<ArgumentNullException>(() => InputRules.PlanIdFor(null!, "testcloud"))!.ParamName, Is.EqualTo("request"));
+        }
+    }
+
+    [Test]
+    public void AMissingUrlOrSecret_IsRequired_NamingTheSetting()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Assert.Throws<ArgumentException>(() => InputRules.RequireHttps(null, "Cloud.BaseUrl"))!.Message, Is.EqualTo("Cloud.BaseUrl is required. (Parameter 'Cloud.BaseUrl')"));
+            Assert.That(Assert.Throws<ArgumentException>(() => InputRules.RequireHeaderSecret(" ", "Cloud.ApiKey"))!.Message, Is.EqualTo("Cloud.ApiKey is required. (Parameter 'Cloud.ApiKey')"));
+        }
+    }
+
+    [Test]
+    public void ASecret_MayHoldEveryVisibleAsciiCharacter_UpToTheTilde()
+    {
+        var visible = new string(Enumerable.Range('!', '~' - '!' + 1).Select(c => (char)c).ToArray());
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(InputRules.RequireHeaderSecret(visible, "Cloud.ApiKey"), Is.EqualTo(visible));
+            Assert.Throws<ArgumentException>(() => InputRules.RequireHeaderSecret("key\u007f", "Cloud.ApiKey"), "DEL is a control character");
+        }
+    }
+
+    [Test]
+    public void AnId_OfUpTo200Characters_IsAccepted_ALongerOneIsRefused()
+    {
+        var longest = new string('a', 200);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(InputRules.RequireSafeId(longest, "instanceId", "testcloud"), Is.EqualTo(longest));
+            var ex = Assert.Throws<GpuCloudException>(() => InputRules.RequireSafeId(longest + "a", "instanceId", "testcloud"))!;
+            Assert.That(ex.Message, Is.EqualTo("testcloud: instanceId: is too long to be an id."));
+        }
+    }
+
+    [Test]
+    public void AnIdWithASeparator_IsRefused_ShowingIt()
+    {
+        var ex = Assert.Throws<GpuCloudException>(() => InputRules.RequireSafeId("a/b", "instanceId", "testcloud"))!;
+
+        Assert.That(ex.Message, Is.EqualTo("testcloud: instanceId: 'a/b' is not a valid id (letters, digits, '-', '_' and '.' only)."));
+    }
+
+    [Test]
+    public void SeveralProblems_AreThrownTogether_NamedAfterTheFirst()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => InputRules.ThrowIfAny(
+        [
+            new ArgumentException("Cloud.Url must be HTTPS.", "Cloud.Url"),
+            new ArgumentException("Cloud.Key is required.", "Cloud.Key"),
+        ]))!;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ex.ParamName, Is.EqualTo("Cloud.Url"));
+            Assert.That(ex.Message, Does.Contain("Cloud.Url must be HTTPS.").And.Contain("Cloud.Key is required."));
+            Assert.DoesNotThrow(() => InputRules.ThrowIfAny([]));
+        }
+    }
+
+    [Test]
+    public void AShownValue_IsCutAfter60Characters()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(InputRules.Printable(new string('x', 60)), Is.EqualTo(new string('x', 60)));
+            Assert.That(InputRules.Printable(new string('x', 61)), Is.EqualTo(new string('x', 60) + "..."));
+            Assert.That(InputRules.Printable("a\r\nb"), Is.EqualTo("a??b"));
+        }
+    }
 }

@@ -1,7 +1,7 @@
 namespace GpuCloud.Tests.Orchestration;
 
 /// <summary>A provider's own cancellation (such as its HTTP timeout) is that provider's failure, not the whole search's.</summary>
-public sealed class PlanSearchSurvivorTests
+public sealed class PlanSearchCancellationTests
 {
     [Test]
     public async Task AProviderCancelledWithoutTheCaller_IsAFailureOfThatProvider_AndTheOthersAnswer()

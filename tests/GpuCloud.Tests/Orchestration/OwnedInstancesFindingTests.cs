@@ -4,7 +4,7 @@ namespace GpuCloud.Tests.Orchestration;
 /// <see cref="GpuCloudClient.ListOwnedAsync"/> at the edges mutation testing found unwatched (tests/MUTATION.md): the
 /// order of what it lists, a create whose process still runs, and the owner marks of instances no journal entry holds.
 /// </summary>
-public sealed class OwnedInstancesSurvivorTests
+public sealed class OwnedInstancesFindingTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
     private const string Owner = "dev@build-01";

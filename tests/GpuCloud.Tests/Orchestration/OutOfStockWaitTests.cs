@@ -1,7 +1,7 @@
 namespace GpuCloud.Tests.Orchestration;
 
 /// <summary>What a wait that meets an out-of-stock instance says, word for word, whoever deletes it (tests/MUTATION.md).</summary>
-public sealed class InstanceWaiterSurvivorTests
+public sealed class OutOfStockWaitTests
 {
     [Test]
     public async Task AnOutOfStockInstance_IsDeleted_AndTheErrorSaysSoInOneSentence()

@@ -8,7 +8,7 @@ namespace GpuCloud.Journal.Sqlite.Tests;
 /// without the optional fields, times to the tick, a journal that breaks while open, another database's refusal, and a
 /// newer program's schema met at the first write.
 /// </summary>
-public sealed class SqliteJournalSurvivorTests
+public sealed class SqliteJournalEdgeCaseTests
 {
     private string _root = null!;
     private string _path = null!;

@@ -5,7 +5,7 @@ namespace GpuCloud.Tests.Orchestration;
 /// unwatched (tests/MUTATION.md): the maximum duration's range, what a refused pre-create list and a lost answer tell the
 /// caller, how the lookup after a lost answer waits out a transient failure, and the cleanup's retry on Conflict.
 /// </summary>
-public sealed class CreateRecoverySurvivorTests
+public sealed class CreateRecoveryTests
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
     private const string Name = "trainer-1";
