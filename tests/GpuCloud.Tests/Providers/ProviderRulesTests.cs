@@ -139,7 +139,7 @@ public class ProviderRulesTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ex.ParamName, Is.EqualTo("Cloud.Url"));
-            Assert.That(ex.Message, Does.Contain("Cloud.Url must be HTTPS.").And.Contain("Cloud.Key is required."));
+            Assert.That(ex.Message, Does.StartWith("Cloud.Url must be HTTPS. (Parameter 'Cloud.Url') Cloud.Key is required."));
             Assert.DoesNotThrow(() => InputRules.ThrowIfAny([]));
         }
     }
