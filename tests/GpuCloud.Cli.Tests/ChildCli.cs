@@ -39,9 +39,20 @@ internal sealed class ChildCli : IDisposable
         return Launch(start, environment, term: "dumb");
     }
 
-    /// <summary>Starts the process with <paramref name="environment"/> added and an empty home, collecting its output lines.</summary>
+    /// <summary>
+    /// Starts the process with <paramref name="environment"/> added and an empty home, collecting its output lines. It starts
+    /// with the signals the tests send at their default action, as from a terminal, systemd or docker: a test run started as
+    /// a shell's background job (<c>dotnet test &amp;</c> in a script) or under <c>nohup</c> passes SIGINT or SIGHUP on as
+    /// ignored, and the runtime keeps an inherited ignored signal ignored (so the child would never see it). coreutils'
+    /// <c>env --default-signal</c> resets them and then becomes the program (same process id).
+    /// </summary>
     private static ChildCli Launch(ProcessStartInfo start, IReadOnlyDictionary<string, string> environment, string? term = null)
     {
+        string[] program = [start.FileName, .. start.ArgumentList];
+        start.FileName = "env";
+        start.ArgumentList.Clear();
+        start.ArgumentList.Add("--default-signal=INT,TERM,HUP");
+        foreach (var arg in program) start.ArgumentList.Add(arg);
         foreach (var (name, value) in environment) start.Environment[name] = value;
         start.Environment["HOME"] = Cli.EmptyHome;
         if (term is not null) start.Environment["TERM"] = term;
