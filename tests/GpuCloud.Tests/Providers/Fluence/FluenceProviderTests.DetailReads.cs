@@ -52,13 +52,9 @@ public partial class FluenceProviderTests
         using var gate = new DetailGate(honourCancellation: true) { InnerHandler = http.Handler };
         using var logs = new TestLogs();
         using var fluence = new FluenceProvider(new FluenceOptions { ApiKey = Build.FluenceKey, BaseUrl = new Uri(Base) }, gate, logs.CreateLogger("test"));
-        using var cts = new CancellationTokenSource();
 
-        var listing = fluence.ListInstancesAsync(cts.Token);
-        await HangGuard.WithinAsync(gate.InFlightReached(1), "a detail read in flight");
-        await cts.CancelAsync();
         // Were the reads not told of the cancellation, opening the gate would let them finish and the list succeed.
-        gate.Open();
+        var listing = await CancelOnceAReadIsInFlightAsync(fluence, gate);
 
         Assert.CatchAsync<OperationCanceledException>(() => HangGuard.WithinAsync(listing, "the list"));
         Assert.That(logs.Records.Where(r => r.Level >= LogLevel.Warning).Select(r => r.Message), Is.Empty,
@@ -72,14 +68,21 @@ public partial class FluenceProviderTests
         using var http = SixLiveContainers(HttpStatusCode.BadGateway);
         using var gate = new DetailGate(honourCancellation: false) { InnerHandler = http.Handler };
         using var fluence = new FluenceProvider(new FluenceOptions { ApiKey = Build.FluenceKey, BaseUrl = new Uri(Base) }, gate);
-        using var cts = new CancellationTokenSource();
 
+        var listing = await CancelOnceAReadIsInFlightAsync(fluence, gate);
+
+        Assert.CatchAsync<OperationCanceledException>(() => HangGuard.WithinAsync(listing, "the list"));
+    }
+
+    /// <summary>Starts a list, cancels it once a detail read is held at the gate, then opens the gate; returns the list.</summary>
+    private static async Task<Task<IReadOnlyList<GpuInstance>>> CancelOnceAReadIsInFlightAsync(FluenceProvider fluence, DetailGate gate)
+    {
+        using var cts = new CancellationTokenSource();
         var listing = fluence.ListInstancesAsync(cts.Token);
         await HangGuard.WithinAsync(gate.InFlightReached(1), "a detail read in flight");
         await cts.CancelAsync();
         gate.Open();
-
-        Assert.CatchAsync<OperationCanceledException>(() => HangGuard.WithinAsync(listing, "the list"));
+        return listing;
     }
 
     /// <summary>Holds every detail read (a GET of one instance) until <see cref="Open"/>, counting those in flight.</summary>

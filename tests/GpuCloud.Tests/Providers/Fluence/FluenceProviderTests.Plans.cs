@@ -193,11 +193,9 @@ public partial class FluenceProviderTests
     [Test]
     public async Task EveryEndpointStoppedByAnOpenCircuit_IsOneFailure()
     {
-        // What the resilience handler throws for a request it did not send because the circuit is open.
         using var http = new RecordingHttp();
         foreach (var url in new[] { ContainerPlansUrl, VmPlansUrl, BareMetalPlansUrl })
-            http.Mock.When(HttpMethod.Get, url).Respond((Func<HttpRequestMessage, HttpResponseMessage>)(_ => throw new GpuCloudException(
-                GpuCloudErrorCode.ProviderUnavailable, "circuit open", "fluence", new Polly.CircuitBreaker.BrokenCircuitException("open"))));
+            StoppedByAnOpenCircuit(http, url);
         using var fluence = Build.Fluence(http);
 
         var result = await fluence.ListPlansAsync(new PlanQuery());
@@ -216,8 +214,7 @@ public partial class FluenceProviderTests
         // The circuit the failing calls opened only echoes them: the one failure reported is the first that was sent.
         using var http = new RecordingHttp();
         foreach (var url in new[] { ContainerPlansUrl, BareMetalPlansUrl })
-            http.Mock.When(HttpMethod.Get, url).Respond((Func<HttpRequestMessage, HttpResponseMessage>)(_ => throw new GpuCloudException(
-                GpuCloudErrorCode.ProviderUnavailable, "circuit open", "fluence", new Polly.CircuitBreaker.BrokenCircuitException("open"))));
+            StoppedByAnOpenCircuit(http, url);
         http.Raw(HttpMethod.Get, VmPlansUrl, HttpStatusCode.Forbidden, """{"error": "Auth failed. No such API Key"}""");
         using var fluence = Build.Fluence(http);
 
@@ -234,4 +231,9 @@ public partial class FluenceProviderTests
 
         Assert.ThrowsAsync<ArgumentNullException>(() => fluence.ListPlansAsync(null!));
     }
+
+    /// <summary>Answers <paramref name="url"/> as the resilience handler does a request it did not send because the circuit is open.</summary>
+    private static void StoppedByAnOpenCircuit(RecordingHttp http, string url) =>
+        http.Mock.When(HttpMethod.Get, url).Respond((Func<HttpRequestMessage, HttpResponseMessage>)(_ => throw new GpuCloudException(
+            GpuCloudErrorCode.ProviderUnavailable, "circuit open", "fluence", new Polly.CircuitBreaker.BrokenCircuitException("open"))));
 }

@@ -128,10 +128,7 @@ public partial class FluidstackProviderTests
         http.Json(HttpMethod.Post, Sandbox + "/instances", Instance("creating", ip: null), status);
         using var fluidstack = Build.Fluidstack(http);
 
-        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluidstack.CreateInstanceAsync(new CreateInstanceRequest
-        {
-            Provider = "fluidstack", PlanId = "sandbox/h100-hgx-80gb.8x", Name = "instance-1", SshPublicKeys = [TestKeys.Ed25519],
-        }));
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluidstack.CreateInstanceAsync(InSandbox()));
 
         Assert.That(ex.StatusCode, Is.EqualTo(status));
     }
@@ -147,10 +144,7 @@ public partial class FluidstackProviderTests
         http.Json(HttpMethod.Post, Sandbox + "/instances", body, HttpStatusCode.OK);
         using var fluidstack = Build.Fluidstack(http);
 
-        var created = await fluidstack.CreateInstanceAsync(new CreateInstanceRequest
-        {
-            Provider = "fluidstack", PlanId = "sandbox/h100-hgx-80gb.8x", Name = "instance-1", SshPublicKeys = [TestKeys.Ed25519],
-        });
+        var created = await fluidstack.CreateInstanceAsync(InSandbox());
 
         Assert.That(created.Id, Is.EqualTo(InstanceId), "the instance exists: its id must reach the caller");
     }
@@ -161,10 +155,7 @@ public partial class FluidstackProviderTests
         using var http = new RecordingHttp();
         using var fluidstack = Build.Fluidstack(http);
 
-        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluidstack.CreateInstanceAsync(new CreateInstanceRequest
-        {
-            Provider = "fluidstack", PlanId = "h100-hgx-80gb.8x", Name = "instance-1", SshPublicKeys = [TestKeys.Ed25519],
-        }));
+        var ex = Assert.ThrowsAsync<GpuCloudException>(() => fluidstack.CreateInstanceAsync(InSandbox() with { PlanId = "h100-hgx-80gb.8x" }));
 
         using (Assert.EnterMultipleScope())
         {
@@ -230,4 +221,10 @@ public partial class FluidstackProviderTests
             Assert.That(http.Requests, Is.Empty);
         }
     }
+
+    /// <summary>A create of the sandbox region's H100 type with one key.</summary>
+    private static CreateInstanceRequest InSandbox() => new()
+    {
+        Provider = "fluidstack", PlanId = "sandbox/h100-hgx-80gb.8x", Name = "instance-1", SshPublicKeys = [TestKeys.Ed25519],
+    };
 }

@@ -25,12 +25,7 @@ public partial class FluidstackProviderTests
     public async Task AddSshKey_RegistersNameAndKey_ThenReturnsIt()
     {
         using var http = new RecordingHttp();
-        var lists = 0;
-        http.Mock.When(HttpMethod.Get, UserKeysUrl).Respond(_ => new HttpResponseMessage(HttpStatusCode.OK)
-        {
-            Content = new StringContent(++lists == 1 ? "[]" : $"[{Key("laptop", TestKeys.Ed25519)}]", Encoding.UTF8, "application/json"),
-        });
-        http.Status(HttpMethod.Post, UserKeysUrl, HttpStatusCode.OK);
+        ListedAfterRegistering(http, Key("laptop", TestKeys.Ed25519));
         using var fluidstack = Build.Fluidstack(http);
 
         var key = await fluidstack.AddSshKeyAsync("laptop", SshPublicKey.Parse(TestKeys.Ed25519));
@@ -100,16 +95,22 @@ public partial class FluidstackProviderTests
         // Registering answers without the key; the list afterwards shows what Atlas stored (here without the comment).
         using var http = new RecordingHttp();
         var stored = TestKeys.Ed25519[..TestKeys.Ed25519.LastIndexOf(' ')];
-        var lists = 0;
-        http.Mock.When(HttpMethod.Get, UserKeysUrl).Respond(_ => new HttpResponseMessage(HttpStatusCode.OK)
-        {
-            Content = new StringContent(++lists == 1 ? "[]" : $"[{Key("laptop", stored)}]", Encoding.UTF8, "application/json"),
-        });
-        http.Status(HttpMethod.Post, UserKeysUrl, HttpStatusCode.OK);
+        ListedAfterRegistering(http, Key("laptop", stored));
         using var fluidstack = Build.Fluidstack(http);
 
         var key = await fluidstack.AddSshKeyAsync("laptop", SshPublicKey.Parse(TestKeys.Ed25519));
 
         Assert.That(key.PublicKey, Is.EqualTo(stored));
+    }
+
+    /// <summary>An account without keys until a key is registered; the list shows <paramref name="listed"/> after that.</summary>
+    private static void ListedAfterRegistering(RecordingHttp http, string listed)
+    {
+        var lists = 0;
+        http.Mock.When(HttpMethod.Get, UserKeysUrl).Respond(_ => new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StringContent(Interlocked.Increment(ref lists) == 1 ? "[]" : $"[{listed}]", Encoding.UTF8, "application/json"),
+        });
+        http.Status(HttpMethod.Post, UserKeysUrl, HttpStatusCode.OK);
     }
 }
