@@ -89,7 +89,7 @@ public partial class FluenceProviderTests
     private sealed class DetailGate(bool honourCancellation) : DelegatingHandler
     {
         private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly object _lock = new();
+        private readonly Lock _lock = new();
         private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
         private int _inFlight;
 
